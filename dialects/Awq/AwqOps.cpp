@@ -1,0 +1,255 @@
+//===- AwqOps.cpp - awq dialect operations ---------------------------------===//
+//
+// Verifiers, folders and canonicalization patterns of the awq operations.
+// ODS checks element types and ranks; the rules here relate the shapes of
+// several operands to each other, which ODS cannot say.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Awq/AwqOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// Two dimensions agree unless both are static and differ.
+static bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static std::string dimString(int64_t d) {
+  return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+}
+
+/// Emits "expected <what> to be <want>, got <got>" unless the two agree.
+static LogicalResult checkDim(Operation *op, StringRef what, int64_t got,
+                              int64_t want) {
+  if (dimsCompatible(got, want))
+    return success();
+  return op->emitOpError("expected ")
+         << what << " to be " << dimString(want) << ", got " << dimString(got);
+}
+
+/// The linear ops share the rules for bias and result.
+static LogicalResult verifyLinearResult(Operation *op, RankedTensorType input,
+                                        int64_t n, Value bias,
+                                        RankedTensorType result) {
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (failed(checkDim(op, "bias size (N)", biasType.getDimSize(0), n)))
+      return failure();
+    if (biasType.getElementType() != input.getElementType())
+      return op->emitOpError("expected bias element type ")
+             << input.getElementType() << " (the activation type), got "
+             << biasType.getElementType();
+  }
+  if (result.getElementType() != input.getElementType())
+    return op->emitOpError("expected result element type ")
+           << input.getElementType() << " (the activation type), got "
+           << result.getElementType();
+  if (failed(checkDim(op, "result dim 0 (M)", result.getDimSize(0),
+                      input.getDimSize(0))))
+    return failure();
+  return checkDim(op, "result dim 1 (N)", result.getDimSize(1), n);
+}
+
+//===----------------------------------------------------------------------===//
+// KernelVariantAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelVariantAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, SymbolRefAttr kernel,
+    StringRef family, int64_t mMin, int64_t mMax, int64_t mTile,
+    ArrayRef<int64_t> grid, ArrayRef<int64_t> block, int64_t sharedBytes) {
+  if (family != "gemv" && family != "gemm")
+    return emitError() << "expected kernel family 'gemv' or 'gemm', got '"
+                       << family << "'";
+  if (mMin < 1 || mMax < mMin)
+    return emitError() << "expected 1 <= m_min <= m_max, got m_min = " << mMin
+                       << ", m_max = " << mMax;
+  if (mTile < 1)
+    return emitError() << "expected m_tile >= 1, got " << mTile;
+  if (grid.size() != 3 || block.size() != 3)
+    return emitError() << "expected 3-element grid and block";
+  if (llvm::any_of(grid, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(block, [](int64_t d) { return d < 1; }))
+    return emitError() << "expected positive grid and block sizes";
+  if (sharedBytes < 0)
+    return emitError() << "expected shared_bytes >= 0, got " << sharedBytes;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// WeightOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verify() {
+  auto type = cast<RankedTensorType>(getResult().getType());
+  if (getName().empty())
+    return emitOpError("expected a non-empty tensor name");
+  if (getFile().empty())
+    return emitOpError("expected a non-empty file name");
+  if (!type.hasStaticShape())
+    return emitOpError("expected a statically shaped tensor, got ") << type;
+  switch (getStorage()) {
+  case Storage::plain:
+    return success();
+  case Storage::transposed:
+    if (type.getRank() != 2)
+      return emitOpError("expected a rank-2 tensor for 'transposed' storage");
+    return success();
+  case Storage::awq_gemm_qweight:
+  case Storage::awq_gemm_qzeros:
+    if (type.getRank() != 2 || !type.getElementType().isInteger(4))
+      return emitOpError("expected a rank-2 i4 tensor for AutoAWQ GEMM "
+                         "storage, got ")
+             << type;
+    // AutoAWQ packs eight output channels per int32 word.
+    if (type.getDimSize(0) % 8 != 0)
+      return emitOpError("expected N divisible by 8 for AutoAWQ GEMM "
+                         "storage, got N = ")
+             << type.getDimSize(0);
+    return success();
+  }
+  llvm_unreachable("unknown storage");
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormOp::verify() {
+  auto inputType = getInput().getType();
+  if (failed(checkDim(*this, "weight size (K)",
+                      getWeight().getType().getDimSize(0),
+                      inputType.getDimSize(1))))
+    return failure();
+  if (!(getEpsilon().convertToFloat() > 0.0f))
+    return emitOpError("expected a positive epsilon");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScaleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScaleOp::verify() {
+  auto inputType = getInput().getType();
+  int64_t rank = inputType.getRank();
+  if (rank != 1 && rank != 2)
+    return emitOpError("expected a rank-1 or rank-2 input, got rank ") << rank;
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("expected axis in [")
+           << -rank << ", " << rank - 1 << "], got " << axis;
+  return checkDim(*this, "scale size", getScale().getType().getDimSize(0),
+                  inputType.getDimSize(getNormalizedAxis()));
+}
+
+OpFoldResult ScaleOp::fold(FoldAdaptor adaptor) {
+  // x / 1 == x exactly, in every float type.
+  auto scale = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getScale());
+  if (scale && llvm::all_of(scale.getValues<APFloat>(), [](const APFloat &v) {
+        return v.isExactlyValue(1.0);
+      }))
+    return getInput();
+  return {};
+}
+
+namespace {
+/// scale(scale(x, a), b) -> scale(x, a * b) on the same axis: x / a / b ==
+/// x / (a · b) up to one rounding, and the merged scale folds into one
+/// producer.
+struct MergeConsecutiveScales final : OpRewritePattern<ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ScaleOp>();
+    if (!inner || !inner->hasOneUse())
+      return failure();
+    if (inner.getNormalizedAxis() != op.getNormalizedAxis())
+      return rewriter.notifyMatchFailure(op, "scales on different axes");
+    Value a = inner.getScale(), b = op.getScale();
+    if (a.getType() != b.getType())
+      return rewriter.notifyMatchFailure(op, "scales of different types");
+    Value product = arith::MulFOp::create(rewriter, op.getLoc(), a, b);
+    rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getType(), inner.getInput(),
+                                         product, op.getAxisAttr());
+    return success();
+  }
+};
+} // namespace
+
+void ScaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                          MLIRContext *context) {
+  results.add<MergeConsecutiveScales>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  auto inputType = getInput().getType();
+  auto weightType = getWeight().getType();
+  if (weightType.getRank() != 2)
+    return emitOpError("expected a rank-2 weight [N, K], got rank ")
+           << weightType.getRank();
+  if (failed(checkDim(*this, "weight dim 1 (K)", weightType.getDimSize(1),
+                      inputType.getDimSize(1))))
+    return failure();
+  return verifyLinearResult(*this, inputType, weightType.getDimSize(0),
+                            getBias(), getResult().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// QLinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QLinearOp::verify() {
+  auto inputType = getInput().getType();
+  auto qType = getQweight().getType();
+  if (!qType.hasStaticShape())
+    return emitOpError("expected a statically shaped qweight, got ") << qType;
+  if (!inputType.getElementType().isF16() &&
+      !inputType.getElementType().isBF16())
+    return emitOpError("expected f16 or bf16 activations, got ")
+           << inputType.getElementType();
+  int64_t n = getN(), k = getK(), groupSize = getGroupSize();
+  if (failed(checkDim(*this, "input dim 1 (K)", inputType.getDimSize(1), k)))
+    return failure();
+  if (k % groupSize != 0)
+    return emitOpError("expected group size ")
+           << groupSize << " to divide K = " << k;
+  int64_t numGroups = k / groupSize;
+
+  auto scalesType = getScales().getType();
+  if (scalesType.getRank() != 2 || scalesType.getDimSize(0) != n ||
+      scalesType.getDimSize(1) != numGroups)
+    return emitOpError("expected scales of shape [")
+           << n << ", " << numGroups << "] ([N, K / group_size]), got "
+           << scalesType;
+  if (Value zeros = getZeros()) {
+    auto zerosType = cast<RankedTensorType>(zeros.getType());
+    if (zerosType.getShape() != scalesType.getShape())
+      return emitOpError("expected zeros of shape [")
+             << n << ", " << numGroups << "] (the shape of scales), got "
+             << zerosType;
+    if (zerosType.getElementType() != qType.getElementType())
+      return emitOpError("expected zeros element type ")
+             << qType.getElementType() << " (that of qweight), got "
+             << zerosType.getElementType();
+  }
+  return verifyLinearResult(*this, inputType, n, getBias(),
+                            getResult().getType());
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Awq/AwqOps.cpp.inc"

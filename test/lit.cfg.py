@@ -1,0 +1,40 @@
+# -*- Python -*-
+# lit configuration for the awq test suite.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "AWQ"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit",
+                   "oracle", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.awq_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%awq_src_root", config.awq_src_root))
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.awq_tools_dir, append_path=True)
+
+tools = ["awq-opt"]
+for optional in ["awq-compile", "awq-quantize"]:
+    if os.path.exists(os.path.join(config.awq_tools_dir, optional)):
+        tools.append(optional)
+        config.available_features.add(optional)
+llvm_config.add_tool_substitutions(tools, [config.awq_tools_dir])
+
+# ptxas checks that generated PTX assembles; tests that need it say
+# `REQUIRES: ptxas`.
+ptxas = None
+for root in [config.cuda_root, os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]:
+    if root and os.path.exists(os.path.join(root, "bin", "ptxas")):
+        ptxas = os.path.join(root, "bin", "ptxas")
+        break
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
