@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Passes.h"
 #include "codegen/Pipelines.h"
 #include "passes/Passes.h"
 
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
   mlir::registerConvertIndexToLLVMPass();
   mlir::registerReconcileUnrealizedCastsPass();
   mlir::awq::registerAwqPasses();
+  mlir::awq::registerAwqCodegenPasses();
   mlir::awq::registerAwqPipelines();
 
   return mlir::asMainReturnCode(

@@ -1,0 +1,125 @@
+//===- AwqToGPU.cpp - generate kernels for awq.qlinear ---------------------===//
+//
+// Implements convert-awq-to-gpu: picks the kernel variants for each
+// quantized linear, builds them (KernelBuilders.h) and records them on the
+// op for awq-compile's manifest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelBuilders.h"
+#include "codegen/Passes.h"
+#include "dialects/Awq/AwqOps.h"
+
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir::awq {
+#define GEN_PASS_DEF_CONVERTAWQTOGPUPASS
+#include "codegen/Passes.h.inc"
+} // namespace mlir::awq
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+
+constexpr StringLiteral kKernelModuleName = "awq_kernels";
+/// Variants cover M up to this (the runtime passes M as a 64-bit size, but
+/// a grid dimension holds at most 2^31 - 1 tiles).
+constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
+
+struct VariantPlan {
+  int64_t mMin, mMax;
+  GemvConfig gemv;
+};
+
+/// The M ranges and their kernels. GEMV variants keep every activation row
+/// in registers, so they stop at 4 rows per block; above that the same
+/// kernel tiles M over grid.y until a tensor-core variant takes over.
+static SmallVector<VariantPlan> planVariants() {
+  return {{1, 1, GemvConfig{1, 4, 4}},
+          {2, 2, GemvConfig{2, 4, 4}},
+          {3, 4, GemvConfig{4, 2, 4}},
+          {5, kMaxM, GemvConfig{4, 2, 4}}};
+}
+
+static gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+}
+
+struct ConvertAwqToGPUPass final
+    : awq::impl::ConvertAwqToGPUPassBase<ConvertAwqToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<QLinearOp> linears;
+    module.walk([&](QLinearOp op) { linears.push_back(op); });
+    if (linears.empty())
+      return;
+    if (!StringRef(chip).starts_with("sm_")) {
+      module.emitError("expected a chip of the form sm_XY, got '")
+          << chip << "'";
+      return signalPassFailure();
+    }
+
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
+    OpBuilder builder(module.getContext());
+    for (QLinearOp op : linears) {
+      if (failed(lowerLinear(op, kernels, builder)))
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult lowerLinear(QLinearOp op, gpu::GPUModuleOp kernels,
+                            OpBuilder &builder) {
+    if (op.getBits() != 4)
+      return op.emitOpError("cannot generate kernels for ")
+             << op.getBits() << "-bit weights: only 4-bit kernels exist";
+    LinearShape shape;
+    shape.n = op.getN();
+    shape.k = op.getK();
+    shape.groupSize = op.getGroupSize();
+    shape.bf16 = op.getInput().getType().getElementType().isBF16();
+    shape.hasZeros = !op.isSymmetric();
+    shape.hasBias = static_cast<bool>(op.getBias());
+    if (op.getScales().getType().getElementType() !=
+        op.getInput().getType().getElementType())
+      return op.emitOpError("cannot generate kernels for scales of type ")
+             << op.getScales().getType().getElementType()
+             << ": kernels take scales in the activation type";
+    if (std::string why = checkGemvSupport(shape); !why.empty())
+      return op.emitOpError("cannot generate kernels: ") << why;
+
+    SmallVector<Attribute> variants;
+    for (const VariantPlan &plan : planVariants()) {
+      std::string name =
+          llvm::formatv("awq_gemv_{0}_mt{1}_r{2}", shape.tag(),
+                        plan.gemv.mTile, plan.gemv.rowsPerWarp)
+              .str();
+      KernelLaunch launch;
+      if (auto existing = kernels.lookupSymbol<gpu::GPUFuncOp>(name)) {
+        // Same specialisation as an earlier linear: reuse its kernel.
+        launch = gemvLaunch(shape, plan.gemv);
+      } else {
+        launch = buildGemvKernel(builder, op.getLoc(), kernels, name, shape,
+                                 plan.gemv);
+      }
+      auto symbol = SymbolRefAttr::get(
+          builder.getStringAttr(kKernelModuleName),
+          {FlatSymbolRefAttr::get(builder.getContext(), name)});
+      variants.push_back(KernelVariantAttr::get(
+          builder.getContext(), symbol, launch.family, plan.mMin, plan.mMax,
+          launch.mTile, launch.grid, launch.block, launch.sharedBytes));
+    }
+    op.setKernelsAttr(builder.getArrayAttr(variants));
+    return success();
+  }
+};
+
+} // namespace

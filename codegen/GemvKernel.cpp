@@ -1,0 +1,308 @@
+//===- GemvKernel.cpp - fused INT4-dequant GEMV kernel generator -----------===//
+//
+// Builds the small-M kernel: weights are streamed once with 16-byte loads,
+// dequantized in registers with the magic-number trick (no conversion
+// instruction per nibble), multiplied in f16x2/bf16x2, accumulated in f32,
+// and reduced across the warp with shuffles.
+//
+// Weight layout (docs/artifact-format.md, "kernel" packing): a lane loads
+// one 4-word chunk holding 32 consecutive weights of one output channel.
+// Word t, nibble p holds element 8·(p mod 4) + 2t + (p div 4), so masking
+// all four words with 0x000F000F (resp. the higher nibbles) yields eight
+// f16 values that line up with eight *consecutive* activations: no shuffle
+// of x or of the weights is ever needed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// Weights per lane per step: one 16-byte load of four i32 words.
+constexpr int64_t kChunk = 32;
+
+/// Small helpers over an ImplicitLocOpBuilder so the kernel body reads like
+/// the algorithm.
+struct KernelEmitter {
+  ImplicitLocOpBuilder &b;
+  Type elemType;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value words(uint32_t v) {
+    auto type = VectorType::get({4}, b.getI32Type());
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+  }
+  Value scalar(double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(elemType, v));
+  }
+  Value splat8(Value scalarValue) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({8}, scalarValue.getType()), scalarValue);
+  }
+  Value minIndex(Value a, Value c) { return arith::MinUIOp::create(b, a, c); }
+
+  /// Eight values 2^e + q (e = 10 for f16, 7 for bf16) from the nibbles of
+  /// `w` selected by `mask`, by OR-ing them into the mantissa of the magic
+  /// constant: exact, and no int->float conversion.
+  Value magicFloats(Value w, uint32_t mask, uint32_t magic) {
+    Value bits = arith::OrIOp::create(
+        b, arith::AndIOp::create(b, w, words(mask)), words(magic));
+    return vector::BitCastOp::create(b, VectorType::get({8}, elemType), bits);
+  }
+};
+
+} // namespace
+
+std::string LinearShape::tag() const {
+  return llvm::formatv("n{0}_k{1}_g{2}_{3}{4}{5}", n, k, groupSize,
+                       bf16 ? "bf16" : "f16", hasZeros ? "_z" : "_sym",
+                       hasBias ? "_b" : "")
+      .str();
+}
+
+std::string awq::checkGemvSupport(const LinearShape &shape) {
+  if (shape.k % kChunk != 0)
+    return llvm::formatv("K = {0} is not a multiple of {1} (one 16-byte "
+                         "load of int4 weights)",
+                         shape.k, kChunk)
+        .str();
+  if (shape.groupSize % kChunk != 0)
+    return llvm::formatv("group size {0} is not a multiple of {1}",
+                         shape.groupSize, kChunk)
+        .str();
+  return "";
+}
+
+KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
+                                  gpu::GPUModuleOp module, StringRef name,
+                                  const LinearShape &shape,
+                                  const GemvConfig &config) {
+  ImplicitLocOpBuilder b(loc, builder);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type elemType = shape.bf16 ? Type(BFloat16Type::get(ctx))
+                             : Type(Float16Type::get(ctx));
+  Type f32 = b.getF32Type();
+  const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
+  const int64_t mTile = config.mTile, rows = config.rowsPerWarp;
+
+  // Kernel signature: see the `params` of docs/artifact-format.md.
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<Type> argTypes = {
+      MemRefType::get({dyn, k}, elemType),
+      MemRefType::get({n, k / 8}, b.getI32Type()),
+      MemRefType::get({n, groups}, elemType)};
+  if (shape.hasZeros)
+    argTypes.push_back(MemRefType::get({n, groups}, elemType));
+  if (shape.hasBias)
+    argTypes.push_back(MemRefType::get({n}, elemType));
+  argTypes.push_back(MemRefType::get({dyn, n}, elemType));
+
+  auto func = gpu::GPUFuncOp::create(b, name,
+                                     b.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  int32_t threads = static_cast<int32_t>(config.warpsPerBlock * kWarpSize);
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  KernelEmitter e{b, elemType};
+  Value x = entry.getArgument(0), qweight = entry.getArgument(1),
+        scales = entry.getArgument(2);
+  unsigned next = 3;
+  Value zeros = shape.hasZeros ? entry.getArgument(next++) : Value();
+  Value bias = shape.hasBias ? entry.getArgument(next++) : Value();
+  Value y = entry.getArgument(next);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value warpSize = e.index(kWarpSize);
+  Value lane = arith::RemUIOp::create(b, tid, warpSize);
+  Value warp = arith::DivUIOp::create(b, tid, warpSize);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value m = memref::DimOp::create(b, x, 0);
+
+  // Rows past N or M are computed on clamped (valid) addresses and never
+  // stored: the whole warp stays converged for the shuffles.
+  Value firstRow = arith::MulIOp::create(
+      b,
+      arith::AddIOp::create(
+          b, arith::MulIOp::create(b, blockX, e.index(config.warpsPerBlock)),
+          warp),
+      e.index(rows));
+  SmallVector<Value> outRows, loadRows;
+  for (int64_t r = 0; r < rows; ++r) {
+    outRows.push_back(arith::AddIOp::create(b, firstRow, e.index(r)));
+    loadRows.push_back(e.minIndex(outRows.back(), e.index(n - 1)));
+  }
+  Value firstM = arith::MulIOp::create(b, blockY, e.index(mTile));
+  Value lastM = arith::SubIOp::create(b, m, e.index(1));
+  SmallVector<Value> outMs, loadMs;
+  for (int64_t i = 0; i < mTile; ++i) {
+    outMs.push_back(arith::AddIOp::create(b, firstM, e.index(i)));
+    loadMs.push_back(e.minIndex(outMs.back(), lastM));
+  }
+
+  auto accType = VectorType::get({2}, f32);
+  auto x8Type = VectorType::get({8}, elemType);
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> initAccs(rows * mTile, zeroAcc);
+
+  // f16: 0x6400 is 1024.0; q sits in the low mantissa bits. bf16: 0x4300
+  // is 128.0 with 7 mantissa bits, so every nibble is shifted to bit 0.
+  const uint32_t magic = shape.bf16 ? 0x43004300u : 0x64006400u;
+  const double magicBase = shape.bf16 ? 128.0 : 1024.0;
+  // Symmetric 4-bit: z = 2^(bits-1) = 8.
+  const double symmetricZero = 8.0;
+
+  auto loop = scf::ForOp::create(
+      b, lane, e.index(k / kChunk), warpSize, initAccs,
+      [&](OpBuilder &nested, Location nestedLoc, Value chunk,
+          ValueRange accs) {
+        ImplicitLocOpBuilder lb(nestedLoc, nested);
+        KernelEmitter le{lb, elemType};
+        Value k0 = arith::MulIOp::create(lb, chunk, le.index(kChunk));
+        Value group = arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
+        Value wordCol = arith::MulIOp::create(lb, chunk, le.index(4));
+
+        // Activations: four 16-byte loads per row of x, shared by all rows
+        // of W this warp computes.
+        SmallVector<std::array<Value, 4>> xs(mTile);
+        for (int64_t i = 0; i < mTile; ++i)
+          for (int64_t j = 0; j < 4; ++j) {
+            Value col = arith::AddIOp::create(lb, k0, le.index(8 * j));
+            xs[i][j] = vector::LoadOp::create(lb, x8Type, x,
+                                              ValueRange{loadMs[i], col},
+                                              /*nontemporal=*/false,
+                                              llvm::MaybeAlign(16));
+          }
+
+        SmallVector<Value> newAccs(accs.begin(), accs.end());
+        for (int64_t r = 0; r < rows; ++r) {
+          Value w = vector::LoadOp::create(
+              lb, VectorType::get({4}, lb.getI32Type()), qweight,
+              ValueRange{loadRows[r], wordCol}, /*nontemporal=*/false,
+              llvm::MaybeAlign(16));
+          Value s = le.splat8(memref::LoadOp::create(
+              lb, scales, ValueRange{loadRows[r], group}));
+          Value z = zeros ? memref::LoadOp::create(
+                                lb, zeros, ValueRange{loadRows[r], group})
+                                .getResult()
+                          : le.scalar(symmetricZero);
+
+          // The four eighths of the chunk, dequantized exactly as
+          // (q - z) · s with one rounding (DESIGN.md semantics).
+          std::array<Value, 4> wq;
+          Value zMagic = le.splat8(
+              arith::AddFOp::create(lb, z, le.scalar(magicBase)));
+          if (shape.bf16) {
+            for (int64_t j = 0; j < 4; ++j) {
+              Value shifted =
+                  j == 0 ? w
+                         : arith::ShRUIOp::create(lb, w,
+                                                  le.words(4 * j)).getResult();
+              Value v = le.magicFloats(shifted, 0x000F000Fu, magic);
+              wq[j] = arith::MulFOp::create(
+                  lb, arith::SubFOp::create(lb, v, zMagic), s);
+            }
+          } else {
+            // High nibbles land at 16·q: scale by 1/16 and subtract
+            // 64 + z in one exact fma.
+            Value sixteenth = le.splat8(le.scalar(1.0 / 16.0));
+            Value negZHigh = le.splat8(arith::NegFOp::create(
+                lb, arith::AddFOp::create(lb, z, le.scalar(magicBase / 16))));
+            Value w8 = arith::ShRUIOp::create(lb, w, le.words(8));
+            for (int64_t half = 0; half < 2; ++half) {
+              Value src = half == 0 ? w : w8;
+              Value lo = le.magicFloats(src, 0x000F000Fu, magic);
+              Value hi = le.magicFloats(src, 0x00F000F0u, magic);
+              wq[2 * half] = arith::MulFOp::create(
+                  lb, arith::SubFOp::create(lb, lo, zMagic), s);
+              Value hiQ = LLVM::FMAOp::create(lb, hi, sixteenth, negZHigh);
+              wq[2 * half + 1] = arith::MulFOp::create(lb, hiQ, s);
+            }
+          }
+
+          for (int64_t i = 0; i < mTile; ++i) {
+            // 32 products summed in f16x2/bf16x2 to one pair (16 terms
+            // each), then into the f32 accumulator: short half-precision
+            // partial sums within a chunk, f32 across K.
+            Value p = arith::MulFOp::create(lb, wq[0], xs[i][0]);
+            for (int64_t j = 1; j < 4; ++j)
+              p = LLVM::FMAOp::create(lb, wq[j], xs[i][j], p);
+            Value p4 = arith::AddFOp::create(
+                lb, vector::ShuffleOp::create(lb, p, p, {0, 1, 2, 3}),
+                vector::ShuffleOp::create(lb, p, p, {4, 5, 6, 7}));
+            Value p2 = arith::AddFOp::create(
+                lb, vector::ShuffleOp::create(lb, p4, p4, {0, 1}),
+                vector::ShuffleOp::create(lb, p4, p4, {2, 3}));
+            Value pf = arith::ExtFOp::create(lb, accType, p2);
+            Value &acc = newAccs[r * mTile + i];
+            acc = arith::AddFOp::create(lb, acc, pf);
+          }
+        }
+        scf::YieldOp::create(lb, newAccs);
+      });
+
+  // Warp reduction, then lane 0 stores.
+  Value isLane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                        e.index(0));
+  for (int64_t r = 0; r < rows; ++r) {
+    Value rowValid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                           outRows[r], e.index(n));
+    Value biasValue;
+    if (bias)
+      biasValue = arith::ExtFOp::create(
+          b, f32,
+          memref::LoadOp::create(b, bias, ValueRange{loadRows[r]}).getResult());
+    for (int64_t i = 0; i < mTile; ++i) {
+      Value sum = vector::ReductionOp::create(
+          b, vector::CombiningKind::ADD, loop.getResult(r * mTile + i));
+      for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
+        sum = arith::AddFOp::create(
+            b, sum,
+            gpu::ShuffleOp::create(b, sum, offset, kWarpSize,
+                                   gpu::ShuffleMode::XOR)
+                .getShuffleResult());
+      if (biasValue)
+        sum = arith::AddFOp::create(b, sum, biasValue);
+      Value mValid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                           outMs[i], m);
+      Value store = arith::AndIOp::create(
+          b, isLane0, arith::AndIOp::create(b, rowValid, mValid));
+      auto ifOp = scf::IfOp::create(b, store, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value out = arith::TruncFOp::create(b, elemType, sum);
+      memref::StoreOp::create(b, out, y, ValueRange{outMs[i], outRows[r]});
+    }
+  }
+  gpu::ReturnOp::create(b);
+
+  return gemvLaunch(shape, config);
+}
+
+KernelLaunch awq::gemvLaunch(const LinearShape &shape,
+                            const GemvConfig &config) {
+  KernelLaunch launch;
+  launch.family = "gemv";
+  launch.mTile = config.mTile;
+  int64_t rowsPerBlock = config.warpsPerBlock * config.rowsPerWarp;
+  launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
+  launch.block = {config.warpsPerBlock * kWarpSize, 1, 1};
+  return launch;
+}

@@ -1,0 +1,64 @@
+//===- KernelBuilders.h - builders for the generated kernels -----*- C++ -*-===//
+//
+// The kernel generators: each builds one specialised gpu.func (in the gpu,
+// nvgpu, nvvm, vector, scf, arith and memref dialects) for one quantized
+// linear shape. The lowering pass picks variants and records them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_CODEGEN_KERNELBUILDERS_H
+#define AWQ_CODEGEN_KERNELBUILDERS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include <array>
+#include <string>
+
+namespace mlir::awq {
+
+/// Everything a kernel is specialised on, apart from the M range.
+struct LinearShape {
+  int64_t n = 0, k = 0, groupSize = 0;
+  bool bf16 = false;   ///< activation/scale/output type bf16 (else f16)
+  bool hasZeros = true;
+  bool hasBias = false;
+
+  int64_t numGroups() const { return k / groupSize; }
+  /// A short, stable tag for kernel names: n4096_k14336_g128_f16_z.
+  std::string tag() const;
+};
+
+/// What the runtime needs to launch one generated kernel.
+struct KernelLaunch {
+  std::string family; ///< "gemv" or "gemm"
+  int64_t mTile = 1;  ///< grid.y is multiplied by ceil(M / mTile)
+  std::array<int64_t, 3> grid = {1, 1, 1};
+  std::array<int64_t, 3> block = {1, 1, 1};
+  int64_t sharedBytes = 0;
+};
+
+/// Tiling of the GEMV kernel: each warp computes `rowsPerWarp` output
+/// channels for `mTile` rows of x, streaming one 16-byte word group
+/// (32 weights) per lane per step.
+struct GemvConfig {
+  int64_t mTile = 1;
+  int64_t rowsPerWarp = 4;
+  int64_t warpsPerBlock = 4;
+};
+
+/// Launch geometry of the GEMV kernel for `shape` and `config`.
+KernelLaunch gemvLaunch(const LinearShape &shape, const GemvConfig &config);
+
+/// Builds the fused INT4-dequant GEMV kernel `name` into `module`.
+/// Precondition: `checkGemvSupport(shape)` succeeded.
+KernelLaunch buildGemvKernel(OpBuilder &builder, Location loc,
+                             gpu::GPUModuleOp module, StringRef name,
+                             const LinearShape &shape,
+                             const GemvConfig &config);
+
+/// Why the GEMV kernel cannot serve `shape`, or empty if it can.
+std::string checkGemvSupport(const LinearShape &shape);
+
+} // namespace mlir::awq
+
+#endif // AWQ_CODEGEN_KERNELBUILDERS_H

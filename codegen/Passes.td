@@ -1,0 +1,38 @@
+//===- Passes.td - awq codegen passes ----------------------*- tablegen -*-===//
+//
+// Lowering of quantized linears to generated GPU kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_CODEGEN_PASSES_TD
+#define AWQ_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
+  let summary = "generate specialised GPU kernels for every awq.qlinear";
+  let description = [{
+    For each `awq.qlinear` (4-bit, static N and K), builds kernels
+    specialised on (N, K, group size, activation dtype, zero points, bias)
+    into the module's `gpu.module @awq_kernels`, one per M range: GEMV
+    kernels for M = 1, 2, 3..4 and a kernel for every larger M, and records
+    them on the op as `kernels = [#awq.variant<...>]`. Linears of the same
+    specialisation share kernels. The op itself stays: the host side is the
+    runtime's, which launches the recorded variants. A shape no kernel can
+    serve is an error at the op, naming the constraint.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90\"",
+           "target GPU architecture (sm_80, sm_86, sm_89, sm_90)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+#endif // AWQ_CODEGEN_PASSES_TD

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing awq needs on a fresh Debian 12 machine
+# (idempotent: packages already present are not fetched again), then
+# configures build/. Sourced by test.sh and run-example.sh.
+set -euo pipefail
+
+PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+          libzstd-dev ninja-build cmake libgtest-dev libopenblas-dev ccache python3-pip)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# NumPy is the independent test oracle (test/oracle).
+python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir >/dev/null
+fi
