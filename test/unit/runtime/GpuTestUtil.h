@@ -1,0 +1,125 @@
+//===- GpuTestUtil.h - device buffers and random data for GPU tests --*- C++ -*-===//
+//
+// Shared by awq-gpu-tests and awq-bench: RAII device memory over the
+// runtime's dlopen'ed driver table, and random inputs in the value ranges the
+// kernels see in practice (never zeros, which would hide wrong indexing).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
+#define AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
+
+#include "runtime/CudaDriver.h"
+#include "runtime/KernelLayout.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace awq {
+namespace testutil {
+
+/// The process's driver table (the runtime loads it once); null if absent.
+inline const cuda::DriverApi *driver() {
+  std::string error;
+  cuda::DriverFailure failure;
+  return cuda::getDriver(error, failure);
+}
+
+/// "call: CUDA_ERROR_X (text)" or "" on success.
+inline std::string check(CUresult result, const char *what) {
+  if (result == CUDA_SUCCESS)
+    return "";
+  return std::string(what) + ": " + cuda::describe(*driver(), result);
+}
+
+/// Device memory freed on destruction. Allocation failure leaves ptr 0 and
+/// the reason in `error`.
+class DeviceBuffer {
+public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(size_t bytes) { allocate(bytes); }
+  ~DeviceBuffer() { release(); }
+  DeviceBuffer(DeviceBuffer &&other) noexcept
+      : ptr(std::exchange(other.ptr, 0)), bytes(other.bytes) {}
+  DeviceBuffer &operator=(DeviceBuffer &&other) noexcept {
+    release();
+    ptr = std::exchange(other.ptr, 0);
+    bytes = other.bytes;
+    return *this;
+  }
+
+  bool allocate(size_t size) {
+    release();
+    bytes = size;
+    // Never allocate 0 bytes: a 0 pointer would read as "absent".
+    error = check(driver()->cuMemAlloc(&ptr, size ? size : 16), "cuMemAlloc");
+    if (!error.empty())
+      ptr = 0;
+    return error.empty();
+  }
+  void release() {
+    if (ptr)
+      driver()->cuMemFree(ptr);
+    ptr = 0;
+  }
+  std::string upload(const void *host, size_t size) {
+    return check(driver()->cuMemcpyHtoD(ptr, host, size), "cuMemcpyHtoD");
+  }
+  template <typename T> std::string upload(const std::vector<T> &host) {
+    return upload(host.data(), host.size() * sizeof(T));
+  }
+  std::string download(void *host, size_t size) const {
+    return check(driver()->cuMemcpyDtoH(host, ptr, size), "cuMemcpyDtoH");
+  }
+
+  CUdeviceptr ptr = 0;
+  size_t bytes = 0;
+  std::string error;
+};
+
+/// Random activations in [-1, 1], as raw dtype bits.
+inline std::vector<uint16_t> randomActivations(std::mt19937_64 &rng,
+                                               size_t count, ActDType dtype) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<uint16_t> out(count);
+  for (uint16_t &v : out)
+    v = floatToActBits(dist(rng), dtype);
+  return out;
+}
+
+/// Random canonical 4-bit weights: q and z uniform in 0..15, scales in
+/// [2e-3, 1e-2] rounded to the dtype so that the kernel layout holds them
+/// exactly (the reference then sees the numbers the kernel sees). With
+/// K ~ 4096 this gives outputs of order 1, well inside f16's range.
+inline CanonicalWeights randomWeights(std::mt19937_64 &rng, int64_t n,
+                                      int64_t k, int64_t groupSize,
+                                      bool hasZeros, ActDType dtype) {
+  CanonicalWeights w;
+  w.n = n;
+  w.k = k;
+  w.groupSize = groupSize;
+  w.bits = 4;
+  std::uniform_int_distribution<int> nibble(0, 15);
+  std::uniform_real_distribution<float> scale(2e-3f, 1e-2f);
+  w.q.resize(static_cast<size_t>(n * k));
+  for (uint8_t &q : w.q)
+    q = static_cast<uint8_t>(nibble(rng));
+  size_t groups = static_cast<size_t>(n * (k / groupSize));
+  w.scales.resize(groups);
+  for (float &s : w.scales)
+    s = actBitsToFloat(floatToActBits(scale(rng), dtype), dtype);
+  if (hasZeros) {
+    w.zeros.resize(groups);
+    for (uint8_t &z : w.zeros)
+      z = static_cast<uint8_t>(nibble(rng));
+  }
+  return w;
+}
+
+} // namespace testutil
+} // namespace awq
+
+#endif // AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
