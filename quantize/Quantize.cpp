@@ -42,7 +42,11 @@ Error awq::quant::checkFinite(ArrayRef<float> w, int64_t k, StringRef name) {
     if (!std::isfinite(w[i]))
       return quantError(formatv("tensor '{0}': non-finite value {1} at row "
                                 "{2}, column {3}",
-                                name, w[i], int64_t(i) / k, int64_t(i) % k));
+                                name,
+                                std::isnan(w[i]) ? "NaN"
+                                : w[i] > 0       ? "+Inf"
+                                                 : "-Inf",
+                                int64_t(i) / k, int64_t(i) % k));
   return Error::success();
 }
 
