@@ -13,6 +13,13 @@ using namespace awq;
 
 const int awq::kInterleave[8] = {0, 2, 4, 6, 1, 3, 5, 7};
 
+int64_t awq::kernelLayoutElement(int64_t word, int nibble) {
+  // Word j is word t = j mod 4 of chunk c = j div 4; nibble p holds
+  // q[n, 32c + 8 (p mod 4) + 2t + (p div 4)] (docs/artifact-format.md).
+  int64_t chunk = word / 4, t = word % 4;
+  return 32 * chunk + 8 * (nibble % 4) + 2 * t + nibble / 4;
+}
+
 static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -138,8 +145,11 @@ llvm::Expected<KernelWeights> awq::packKernelLayout(const CanonicalWeights &w,
     return std::move(e);
   if (w.bits != 4)
     return makeError("the kernel layout v1 defines only 4-bit packing");
-  if (w.k % 8 != 0)
-    return makeError(llvm::formatv("k = {0} is not a multiple of 8", w.k));
+  if (w.k % 32 != 0)
+    return makeError(llvm::formatv(
+        "k = {0} is not a multiple of 32 (the kernel layout packs 32-weight "
+        "chunks)",
+        w.k));
   KernelWeights out;
   out.n = w.n;
   out.k = w.k;
@@ -152,8 +162,9 @@ llvm::Expected<KernelWeights> awq::packKernelLayout(const CanonicalWeights &w,
     const uint8_t *row = &w.q[n * w.k];
     for (int64_t j = 0; j < words; ++j) {
       uint32_t word = 0;
-      for (int i = 0; i < 8; ++i)
-        word |= static_cast<uint32_t>(row[8 * j + kInterleave[i]]) << (4 * i);
+      for (int p = 0; p < 8; ++p)
+        word |= static_cast<uint32_t>(row[kernelLayoutElement(j, p)])
+                << (4 * p);
       out.qweight[n * words + j] = static_cast<int32_t>(word);
     }
   }
@@ -171,7 +182,7 @@ awq::unpackKernelLayout(const KernelWeights &w) {
   if (w.bits != 4)
     return makeError("the kernel layout v1 defines only 4-bit packing");
   if (w.n <= 0 || w.k <= 0 || w.groupSize <= 0 || w.k % w.groupSize != 0 ||
-      w.k % 8 != 0)
+      w.k % 32 != 0)
     return makeError(llvm::formatv("invalid weight shape: n={0} k={1} "
                                    "group_size={2}",
                                    w.n, w.k, w.groupSize));
@@ -189,8 +200,8 @@ awq::unpackKernelLayout(const KernelWeights &w) {
   for (int64_t n = 0; n < w.n; ++n) {
     for (int64_t j = 0; j < words; ++j) {
       uint32_t word = static_cast<uint32_t>(w.qweight[n * words + j]);
-      for (int i = 0; i < 8; ++i)
-        out.q[n * w.k + 8 * j + kInterleave[i]] = (word >> (4 * i)) & 0xf;
+      for (int p = 0; p < 8; ++p)
+        out.q[n * w.k + kernelLayoutElement(j, p)] = (word >> (4 * p)) & 0xf;
     }
   }
   out.scales.reserve(groups);

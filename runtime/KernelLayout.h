@@ -5,8 +5,9 @@
 //   canonical  q uint8 [N,K] (0..2^bits-1), scales float [N,K/G],
 //              zeros uint8 [N,K/G] (or none: symmetric, z = 2^(bits-1));
 //   kernel     docs/artifact-format.md "Kernel weight layout" v1: qweight i32
-//              [N,K/8] with the [0,2,4,6,1,3,5,7] K-interleave, scales and
-//              zeros as raw f16/bf16 bits [N,K/G];
+//              [N,K/8] in 32-weight chunks of four words (see
+//              kernelLayoutElement), scales and zeros as raw f16/bf16 bits
+//              [N,K/G];
 //   AutoAWQ    GEMM checkpoints: qweight i32 [K,N/8] with the same interleave
 //              over N, qzeros i32 [K/G,N/8], scales f16 [K/G,N].
 // Also the f64 CPU reference of DESIGN.md's linear, which the GPU tests
@@ -51,7 +52,8 @@ struct CanonicalWeights {
   }
 };
 
-/// The kernel layout v1 (4-bit only; the format defines no 8-bit packing).
+/// The kernel layout v1 (4-bit only; the format defines no 8-bit packing;
+/// K a multiple of 32).
 struct KernelWeights {
   int64_t n = 0, k = 0, groupSize = 0;
   int bits = 4;
@@ -61,9 +63,15 @@ struct KernelWeights {
   std::vector<uint16_t> zeros;   ///< [N,K/G], dtype bits; empty if symmetric
 };
 
-/// The nibble order of AutoAWQ's and our packing: nibble i of a word holds
-/// element 8j + kInterleave[i].
+/// AutoAWQ's nibble order: nibble i of word (k, c) holds output channel
+/// 8c + kInterleave[i].
 extern const int kInterleave[8];
+
+/// The kernel layout's nibble order: the K index (within its row) of the
+/// weight that nibble `nibble` (0..7) of word `word` (0..K/8-1) of a qweight
+/// row holds. Words come in chunks of four covering 32 weights; word t of
+/// chunk c, nibble p holds 32c + 8 (p mod 4) + 2t + (p div 4).
+int64_t kernelLayoutElement(int64_t word, int nibble);
 
 /// Checks shapes and value ranges of canonical weights.
 llvm::Error validate(const CanonicalWeights &weights);

@@ -104,70 +104,93 @@ TEST(KernelLayout, RoundTripRandom) {
 }
 
 TEST(KernelLayout, NibblePositionsFollowTheFormat) {
-  // One non-zero element at a time must land in the nibble that
-  // docs/artifact-format.md assigns: element 8j + [0,2,4,6,1,3,5,7][i] in
-  // nibble i of word (n, j).
+  // One non-zero element at a time must land where docs/artifact-format.md
+  // puts it: in 32-weight chunk c, word t, nibble p holds
+  // q[n, 32c + 8 (p mod 4) + 2t + (p div 4)]. Inverted here: element r of a
+  // chunk sits in word (r mod 8) div 2, nibble (r div 8) + 4 ((r mod 8) mod 2).
   CanonicalWeights w;
   w.n = 2;
-  w.k = 16;
-  w.groupSize = 16;
-  w.scales = {0.5f, 0.25f};
-  w.zeros = {3, 12};
+  w.k = 64;
+  w.groupSize = 32;
+  w.scales = {0.5f, 0.25f, 2.0f, 1.0f};
+  w.zeros = {3, 12, 0, 15};
   for (int64_t n = 0; n < 2; ++n) {
-    for (int64_t k = 0; k < 16; ++k) {
-      w.q.assign(32, 0);
-      w.q[n * 16 + k] = 0xb;
+    for (int64_t k = 0; k < 64; ++k) {
+      w.q.assign(128, 0);
+      w.q[n * 64 + k] = 0xb;
       llvm::Expected<KernelWeights> p = packKernelLayout(w, ActDType::F16);
       ASSERT_TRUE(static_cast<bool>(p));
-      int nibble = -1;
-      for (int i = 0; i < 8; ++i)
-        if (kInterleave[i] == k % 8)
-          nibble = i;
-      for (int64_t word = 0; word < 4; ++word) {
-        uint32_t expected =
-            word == n * 2 + k / 8 ? 0xbu << (4 * nibble) : 0u;
-        EXPECT_EQ(static_cast<uint32_t>(p->qweight[word]), expected)
-            << "n=" << n << " k=" << k << " word=" << word;
+      int64_t chunk = k / 32, r = k % 32;
+      int64_t word = n * 8 + chunk * 4 + (r % 8) / 2;
+      int nibble = static_cast<int>(r / 8 + 4 * ((r % 8) % 2));
+      for (int64_t i = 0; i < 16; ++i) {
+        uint32_t expected = i == word ? 0xbu << (4 * nibble) : 0u;
+        EXPECT_EQ(static_cast<uint32_t>(p->qweight[i]), expected)
+            << "n=" << n << " k=" << k << " word=" << i;
       }
     }
   }
   llvm::Expected<KernelWeights> p = packKernelLayout(w, ActDType::F16);
   ASSERT_TRUE(static_cast<bool>(p));
-  EXPECT_EQ(p->scales, (std::vector<uint16_t>{0x3800, 0x3400}));
-  EXPECT_EQ(p->zeros, (std::vector<uint16_t>{0x4200, 0x4a00})); // 3.0, 12.0
+  EXPECT_EQ(p->scales, (std::vector<uint16_t>{0x3800, 0x3400, 0x4000, 0x3c00}));
+  EXPECT_EQ(p->zeros, (std::vector<uint16_t>{0x4200, 0x4a00, 0x0000, 0x4b80}));
   llvm::Expected<KernelWeights> b = packKernelLayout(w, ActDType::BF16);
   ASSERT_TRUE(static_cast<bool>(b));
-  EXPECT_EQ(b->zeros, (std::vector<uint16_t>{0x4040, 0x4140}));
+  EXPECT_EQ(b->zeros, (std::vector<uint16_t>{0x4040, 0x4140, 0x0000, 0x4170}));
 }
 
-TEST(KernelLayout, MagicNumberConversionYieldsKPairsInOrder) {
-  // The reason for the interleave: (w & 0x000F000F) | 0x64006400 and the
-  // same after >> 4, >> 8, >> 12 give the f16x2 pairs (0,1), (2,3), (4,5),
-  // (6,7) of 1024 + q.
+TEST(KernelLayout, MagicNumberConversionYieldsWeightsInOrder) {
+  // The reason for the layout: on the four words of a chunk, mask
+  // 0x000F000F | 0x64006400 gives f16 1024 + q for weights 0..7 in order,
+  // mask 0x00F000F0 gives 1024 + 16 q for 8..15, and the same on word >> 8
+  // gives 16..23 and 24..31.
   CanonicalWeights w;
   w.n = 1;
-  w.k = 8;
-  w.groupSize = 8;
-  w.q = {1, 2, 3, 4, 5, 6, 7, 8};
+  w.k = 32;
+  w.groupSize = 32;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 32; ++i)
+    w.q.push_back(static_cast<uint8_t>(rng() % 16));
   w.scales = {1.0f};
   llvm::Expected<KernelWeights> p = packKernelLayout(w, ActDType::F16);
   ASSERT_TRUE(static_cast<bool>(p));
-  uint32_t word = static_cast<uint32_t>(p->qweight[0]);
-  for (int pair = 0; pair < 4; ++pair) {
-    uint32_t h2 = ((word >> (4 * pair)) & 0x000f000f) | 0x64006400;
-    float lo = halfBitsToFloat(static_cast<uint16_t>(h2 & 0xffff)) - 1024;
-    float hi = halfBitsToFloat(static_cast<uint16_t>(h2 >> 16)) - 1024;
-    EXPECT_EQ(lo, w.q[2 * pair]);
-    EXPECT_EQ(hi, w.q[2 * pair + 1]);
+  std::vector<float> decoded(32);
+  for (int t = 0; t < 4; ++t) {
+    uint32_t word = static_cast<uint32_t>(p->qweight[t]);
+    for (int eighth = 0; eighth < 4; ++eighth) {
+      uint32_t src = eighth >= 2 ? word >> 8 : word;
+      bool high = eighth % 2;
+      uint32_t h2 = (src & (high ? 0x00f000f0u : 0x000f000fu)) | 0x64006400u;
+      float scale = high ? 16.0f : 1.0f;
+      decoded[8 * eighth + 2 * t] =
+          (halfBitsToFloat(static_cast<uint16_t>(h2 & 0xffff)) - 1024) / scale;
+      decoded[8 * eighth + 2 * t + 1] =
+          (halfBitsToFloat(static_cast<uint16_t>(h2 >> 16)) - 1024) / scale;
+    }
   }
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(decoded[i], w.q[i]) << "weight " << i;
+}
+
+TEST(KernelLayout, KMustBeAMultipleOf32) {
+  CanonicalWeights w;
+  w.n = 1;
+  w.k = 48;
+  w.groupSize = 16;
+  w.q.assign(48, 1);
+  w.scales = {1, 1, 1};
+  llvm::Expected<KernelWeights> p = packKernelLayout(w, ActDType::F16);
+  ASSERT_FALSE(static_cast<bool>(p));
+  EXPECT_NE(toString(p.takeError()).find("not a multiple of 32"),
+            std::string::npos);
 }
 
 TEST(KernelLayout, Errors) {
   CanonicalWeights w;
   w.n = 2;
-  w.k = 16;
-  w.groupSize = 16;
-  w.q.assign(32, 0);
+  w.k = 32;
+  w.groupSize = 32;
+  w.q.assign(64, 0);
   w.scales = {1.0f}; // needs 2
   llvm::Expected<KernelWeights> p = packKernelLayout(w, ActDType::F16);
   ASSERT_FALSE(static_cast<bool>(p));
@@ -180,16 +203,16 @@ TEST(KernelLayout, Errors) {
   EXPECT_NE(toString(p.takeError()).find("q[5] = 16 exceeds 15"),
             std::string::npos);
   w.q[5] = 0;
-  w.groupSize = 12;
+  w.groupSize = 12; // does not divide 32
   p = packKernelLayout(w, ActDType::F16);
   ASSERT_FALSE(static_cast<bool>(p));
   consumeError(p.takeError());
 
   KernelWeights bad;
   bad.n = 1;
-  bad.k = 8;
-  bad.groupSize = 8;
-  bad.qweight = {0};
+  bad.k = 32;
+  bad.groupSize = 32;
+  bad.qweight = {0, 0, 0, 0};
   bad.scales = {0x3c00};
   bad.zeros = {floatToHalfBits(2.5f)};
   llvm::Expected<CanonicalWeights> u = unpackKernelLayout(bad);
