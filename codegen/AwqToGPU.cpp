@@ -30,17 +30,27 @@ constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
 
 struct VariantPlan {
   int64_t mMin, mMax;
-  GemvConfig gemv;
+  std::optional<GemvConfig> gemv;
+  std::optional<GemmConfig> gemm;
 };
 
 /// The M ranges and their kernels. GEMV variants keep every activation row
-/// in registers, so they stop at 4 rows per block; above that the same
-/// kernel tiles M over grid.y until a tensor-core variant takes over.
-static SmallVector<VariantPlan> planVariants() {
-  return {{1, 1, GemvConfig{1, 4, 4}},
-          {2, 2, GemvConfig{2, 4, 4}},
-          {3, 4, GemvConfig{4, 2, 4}},
-          {5, kMaxM, GemvConfig{4, 2, 4}}};
+/// in registers, so they stop at 4 rows; above that tensor-core GEMMs take
+/// over, with a smaller M tile while M is small. Where no GEMM exists for
+/// the shape (bf16), the 4-row GEMV tiles M over grid.y.
+static SmallVector<VariantPlan> planVariants(const LinearShape &shape) {
+  SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4}, {}},
+                                    {2, 2, GemvConfig{2, 4, 4}, {}},
+                                    {3, 4, GemvConfig{4, 2, 4}, {}}};
+  GemmConfig small{32, 128, 2, 2, 3}, large{64, 128, 2, 2, 3};
+  if (checkGemmSupport(shape, small).empty() &&
+      checkGemmSupport(shape, large).empty()) {
+    plans.push_back({5, 32, {}, small});
+    plans.push_back({33, kMaxM, {}, large});
+  } else {
+    plans.push_back({5, kMaxM, GemvConfig{4, 2, 4}, {}});
+  }
+  return plans;
 }
 
 static gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module) {
@@ -97,19 +107,26 @@ struct ConvertAwqToGPUPass final
       return op.emitOpError("cannot generate kernels: ") << why;
 
     SmallVector<Attribute> variants;
-    for (const VariantPlan &plan : planVariants()) {
-      std::string name =
-          llvm::formatv("awq_gemv_{0}_mt{1}_r{2}", shape.tag(),
-                        plan.gemv.mTile, plan.gemv.rowsPerWarp)
-              .str();
+    for (const VariantPlan &plan : planVariants(shape)) {
+      std::string name;
+      if (plan.gemv)
+        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}", shape.tag(),
+                             plan.gemv->mTile, plan.gemv->rowsPerWarp);
+      else
+        name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_s{3}", shape.tag(),
+                             plan.gemm->tileM, plan.gemm->tileN,
+                             plan.gemm->stages);
+      // Linears of the same specialisation share kernels.
+      bool exists = static_cast<bool>(kernels.lookupSymbol(name));
       KernelLaunch launch;
-      if (auto existing = kernels.lookupSymbol<gpu::GPUFuncOp>(name)) {
-        // Same specialisation as an earlier linear: reuse its kernel.
-        launch = gemvLaunch(shape, plan.gemv);
-      } else {
-        launch = buildGemvKernel(builder, op.getLoc(), kernels, name, shape,
-                                 plan.gemv);
-      }
+      if (plan.gemv)
+        launch = exists ? gemvLaunch(shape, *plan.gemv)
+                        : buildGemvKernel(builder, op.getLoc(), kernels, name,
+                                          shape, *plan.gemv);
+      else
+        launch = exists ? gemmLaunch(shape, *plan.gemm)
+                        : buildGemmKernel(builder, op.getLoc(), kernels, name,
+                                          shape, *plan.gemm);
       auto symbol = SymbolRefAttr::get(
           builder.getStringAttr(kKernelModuleName),
           {FlatSymbolRefAttr::get(builder.getContext(), name)});

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/KernelBuilders.h"
+#include "codegen/KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -27,44 +28,6 @@
 using namespace mlir;
 using namespace mlir::awq;
 
-namespace {
-
-constexpr int64_t kWarpSize = 32;
-/// Weights per lane per step: one 16-byte load of four i32 words.
-constexpr int64_t kChunk = 32;
-
-/// Small helpers over an ImplicitLocOpBuilder so the kernel body reads like
-/// the algorithm.
-struct KernelEmitter {
-  ImplicitLocOpBuilder &b;
-  Type elemType;
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value words(uint32_t v) {
-    auto type = VectorType::get({4}, b.getI32Type());
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
-  }
-  Value scalar(double v) {
-    return arith::ConstantOp::create(b, b.getFloatAttr(elemType, v));
-  }
-  Value splat8(Value scalarValue) {
-    return vector::BroadcastOp::create(
-        b, VectorType::get({8}, scalarValue.getType()), scalarValue);
-  }
-  Value minIndex(Value a, Value c) { return arith::MinUIOp::create(b, a, c); }
-
-  /// Eight values 2^e + q (e = 10 for f16, 7 for bf16) from the nibbles of
-  /// `w` selected by `mask`, by OR-ing them into the mantissa of the magic
-  /// constant: exact, and no int->float conversion.
-  Value magicFloats(Value w, uint32_t mask, uint32_t magic) {
-    Value bits = arith::OrIOp::create(
-        b, arith::AndIOp::create(b, w, words(mask)), words(magic));
-    return vector::BitCastOp::create(b, VectorType::get({8}, elemType), bits);
-  }
-};
-
-} // namespace
 
 std::string LinearShape::tag() const {
   return llvm::formatv("n{0}_k{1}_g{2}_{3}{4}{5}", n, k, groupSize,
@@ -162,12 +125,6 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
       b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
   SmallVector<Value> initAccs(rows * mTile, zeroAcc);
 
-  // f16: 0x6400 is 1024.0; q sits in the low mantissa bits. bf16: 0x4300
-  // is 128.0 with 7 mantissa bits, so every nibble is shifted to bit 0.
-  const uint32_t magic = shape.bf16 ? 0x43004300u : 0x64006400u;
-  const double magicBase = shape.bf16 ? 128.0 : 1024.0;
-  // Symmetric 4-bit: z = 2^(bits-1) = 8.
-  const double symmetricZero = 8.0;
 
   auto loop = scf::ForOp::create(
       b, lane, e.index(k / kChunk), warpSize, initAccs,
@@ -197,45 +154,14 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
               lb, VectorType::get({4}, lb.getI32Type()), qweight,
               ValueRange{loadRows[r], wordCol}, /*nontemporal=*/false,
               llvm::MaybeAlign(16));
-          Value s = le.splat8(memref::LoadOp::create(
-              lb, scales, ValueRange{loadRows[r], group}));
+          Value s = memref::LoadOp::create(lb, scales,
+                                           ValueRange{loadRows[r], group});
           Value z = zeros ? memref::LoadOp::create(
                                 lb, zeros, ValueRange{loadRows[r], group})
                                 .getResult()
-                          : le.scalar(symmetricZero);
+                          : le.scalar(kSymmetricZero);
 
-          // The four eighths of the chunk, dequantized exactly as
-          // (q - z) · s with one rounding (DESIGN.md semantics).
-          std::array<Value, 4> wq;
-          Value zMagic = le.splat8(
-              arith::AddFOp::create(lb, z, le.scalar(magicBase)));
-          if (shape.bf16) {
-            for (int64_t j = 0; j < 4; ++j) {
-              Value shifted =
-                  j == 0 ? w
-                         : arith::ShRUIOp::create(lb, w,
-                                                  le.words(4 * j)).getResult();
-              Value v = le.magicFloats(shifted, 0x000F000Fu, magic);
-              wq[j] = arith::MulFOp::create(
-                  lb, arith::SubFOp::create(lb, v, zMagic), s);
-            }
-          } else {
-            // High nibbles land at 16·q: scale by 1/16 and subtract
-            // 64 + z in one exact fma.
-            Value sixteenth = le.splat8(le.scalar(1.0 / 16.0));
-            Value negZHigh = le.splat8(arith::NegFOp::create(
-                lb, arith::AddFOp::create(lb, z, le.scalar(magicBase / 16))));
-            Value w8 = arith::ShRUIOp::create(lb, w, le.words(8));
-            for (int64_t half = 0; half < 2; ++half) {
-              Value src = half == 0 ? w : w8;
-              Value lo = le.magicFloats(src, 0x000F000Fu, magic);
-              Value hi = le.magicFloats(src, 0x00F000F0u, magic);
-              wq[2 * half] = arith::MulFOp::create(
-                  lb, arith::SubFOp::create(lb, lo, zMagic), s);
-              Value hiQ = LLVM::FMAOp::create(lb, hi, sixteenth, negZHigh);
-              wq[2 * half + 1] = arith::MulFOp::create(lb, hiQ, s);
-            }
-          }
+          std::array<Value, 4> wq = le.dequantize(w, s, z);
 
           for (int64_t i = 0; i < mTile; ++i) {
             // 32 products summed in f16x2/bf16x2 to one pair (16 terms

@@ -46,6 +46,32 @@ struct GemvConfig {
   int64_t warpsPerBlock = 4;
 };
 
+/// Tiling of the tensor-core GEMM kernel: a BM x BN output tile per block,
+/// K in steps of 32 (one int4 chunk per weight row), `stages` cp.async
+/// buffers in flight, warps arranged warpsM x warpsN.
+struct GemmConfig {
+  int64_t tileM = 64, tileN = 128;
+  int64_t warpsM = 2, warpsN = 2;
+  int64_t stages = 3;
+};
+
+/// Launch geometry of the GEMM kernel.
+KernelLaunch gemmLaunch(const LinearShape &shape, const GemmConfig &config);
+
+/// Why the GEMM kernel cannot serve `shape` with `config`, or empty.
+std::string checkGemmSupport(const LinearShape &shape,
+                             const GemmConfig &config);
+
+/// Builds the fused INT4-dequant tensor-core GEMM kernel `name`: activations
+/// and packed weights stream through shared memory with cp.async, each
+/// weight tile is dequantized once into shared memory, and mma.sync
+/// m16n8k16 reads both operands through ldmatrix.
+/// Precondition: `checkGemmSupport(shape, config)` succeeded.
+KernelLaunch buildGemmKernel(OpBuilder &builder, Location loc,
+                             gpu::GPUModuleOp module, StringRef name,
+                             const LinearShape &shape,
+                             const GemmConfig &config);
+
 /// Launch geometry of the GEMV kernel for `shape` and `config`.
 KernelLaunch gemvLaunch(const LinearShape &shape, const GemvConfig &config);
 

@@ -1,0 +1,339 @@
+//===- GemmKernel.cpp - fused INT4-dequant tensor-core GEMM generator ------===//
+//
+// Builds the large-M kernel. Per block: a tileM x tileN output tile; per K
+// step of 32:
+//   cp.async   x[tileM, 32] (f16) and the packed weights [tileN, 4 words]
+//              into shared memory, `stages` steps ahead;
+//   dequant    each thread turns the words it copied into f16 (the same
+//              magic-number trick as the GEMV) and stores them to one
+//              shared f16 weight tile: no dequantized weight ever touches
+//              global memory;
+//   mma.sync   m16n8k16, both operands through ldmatrix, f32 accumulators
+//              in registers.
+// Rows of x past M are zero-filled by cp.async; rows of W past N are read
+// clamped and their outputs never stored, so any M >= 1 and N are served.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelBuilders.h"
+#include "codegen/KernelEmitter.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+/// Shared-memory rows are padded by 8 halves (16 bytes) so that the eight
+/// 16-byte rows one ldmatrix phase reads fall into distinct banks.
+constexpr int64_t kRowPad = 8;
+constexpr int64_t kTileK = kChunk;
+} // namespace
+
+std::string awq::checkGemmSupport(const LinearShape &shape,
+                                  const GemmConfig &config) {
+  if (shape.bf16)
+    return "bf16 has no nvgpu.mma.sync lowering in MLIR 22";
+  if (shape.k % kTileK != 0 || shape.groupSize % kTileK != 0)
+    return llvm::formatv("K = {0} and group size {1} must be multiples of {2}",
+                         shape.k, shape.groupSize, kTileK)
+        .str();
+  int64_t threads = kWarpSize * config.warpsM * config.warpsN;
+  int64_t warpTileM = config.tileM / config.warpsM;
+  int64_t warpTileN = config.tileN / config.warpsN;
+  if (warpTileM % 16 != 0 || warpTileN % 16 != 0)
+    return "warp tile must be a multiple of 16 x 16";
+  if ((config.tileM * 4) % threads != 0)
+    return "activation tile copies do not divide among the threads";
+  int64_t wordsPerThread = 4 * config.tileN / threads;
+  if (wordsPerThread != 1 && wordsPerThread != 2 && wordsPerThread != 4)
+    return "weight tile copies do not divide among the threads";
+  if (config.stages < 2)
+    return "at least two pipeline stages are needed";
+  return "";
+}
+
+KernelLaunch awq::gemmLaunch(const LinearShape &shape,
+                             const GemmConfig &config) {
+  KernelLaunch launch;
+  launch.family = "gemm";
+  launch.mTile = config.tileM;
+  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, 1};
+  launch.block = {kWarpSize * config.warpsM * config.warpsN, 1, 1};
+  launch.sharedBytes = 0; // all shared memory is static
+  return launch;
+}
+
+KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
+                                  gpu::GPUModuleOp module, StringRef name,
+                                  const LinearShape &shape,
+                                  const GemmConfig &config) {
+  ImplicitLocOpBuilder b(loc, builder);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type elemType = Float16Type::get(ctx);
+  Type f32 = b.getF32Type();
+  Type i32 = b.getI32Type();
+  const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
+  const int64_t tileM = config.tileM, tileN = config.tileN;
+  const int64_t stages = config.stages;
+  const int64_t threads = kWarpSize * config.warpsM * config.warpsN;
+  const int64_t warpTileM = tileM / config.warpsM;
+  const int64_t warpTileN = tileN / config.warpsN;
+  const int64_t mmaTilesM = warpTileM / 16, mmaTilesN = warpTileN / 8;
+  const int64_t wordsPerThread = 4 * tileN / threads;
+  const int64_t threadsPerRow = 4 / wordsPerThread;
+  const int64_t numKTiles = k / kTileK;
+
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<Type> argTypes = {MemRefType::get({dyn, k}, elemType),
+                                MemRefType::get({n, k / 8}, i32),
+                                MemRefType::get({n, groups}, elemType)};
+  if (shape.hasZeros)
+    argTypes.push_back(MemRefType::get({n, groups}, elemType));
+  if (shape.hasBias)
+    argTypes.push_back(MemRefType::get({n}, elemType));
+  argTypes.push_back(MemRefType::get({dyn, n}, elemType));
+
+  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto shared = [&](ArrayRef<int64_t> shape, Type type) {
+    return MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
+  };
+  auto xTilesType = shared({stages, tileM, kTileK + kRowPad}, elemType);
+  auto wTilesType = shared({stages, tileN, 4}, i32);
+  auto wHalfType = shared({tileN, kTileK + kRowPad}, elemType);
+
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
+                                     TypeRange{xTilesType, wTilesType, wHalfType});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  // cp.async and ldmatrix move 16-byte rows: align every shared buffer.
+  for (unsigned i = 0; i < 3; ++i)
+    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
+  Value xTiles = func.getWorkgroupAttributions()[0];
+  Value wTiles = func.getWorkgroupAttributions()[1];
+  Value wHalf = func.getWorkgroupAttributions()[2];
+
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  KernelEmitter e{b, elemType};
+  Value x = entry.getArgument(0), qweight = entry.getArgument(1),
+        scales = entry.getArgument(2);
+  unsigned next = 3;
+  Value zeros = shape.hasZeros ? entry.getArgument(next++) : Value();
+  Value bias = shape.hasBias ? entry.getArgument(next++) : Value();
+  Value y = entry.getArgument(next);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
+  Value warp = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
+  Value warpM = arith::DivUIOp::create(b, warp, e.index(config.warpsN));
+  Value warpN = arith::RemUIOp::create(b, warp, e.index(config.warpsN));
+  Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
+  Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
+  Value m = memref::DimOp::create(b, x, 0);
+  Value lastM = arith::SubIOp::create(b, m, e.index(1));
+  auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+
+  // This thread's share of the weight tile: row `wRow`, words
+  // [wWord0, wWord0 + wordsPerThread). It copies and dequantizes them.
+  Value wRow = arith::DivUIOp::create(b, tid, e.index(threadsPerRow));
+  Value wWord0 = e.mul(arith::RemUIOp::create(b, tid, e.index(threadsPerRow)),
+                       wordsPerThread);
+  Value wRowGlobal = e.minIndex(e.add(blockN0, wRow), e.index(n - 1));
+
+  // Issues the copies of K tile `kTile` (clamped to the last tile, so the
+  // tail of the pipeline re-fetches instead of branching) into `stage`.
+  auto issueCopies = [&](ImplicitLocOpBuilder &ib, Value kTile, Value stage) {
+    KernelEmitter ie{ib, elemType};
+    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value k0 = ie.mul(tile, kTileK);
+    SmallVector<Value> tokens;
+    for (int64_t i = 0; i < tileM * 4 / threads; ++i) {
+      Value unit = ie.add(tid, ie.index(i * threads));
+      Value row = arith::DivUIOp::create(ib, unit, ie.index(4));
+      Value col = ie.mul(arith::RemUIOp::create(ib, unit, ie.index(4)), 8);
+      Value globalRow = ie.add(blockM0, row);
+      // Rows past M read row M-1 with zero bytes taken: zero-filled.
+      Value srcElems = arith::SelectOp::create(
+          ib, ie.ult(globalRow, m), ie.index(8), ie.index(0));
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          ib, tokenType, xTiles, ValueRange{stage, row, col}, x,
+          ValueRange{ie.minIndex(globalRow, lastM), ie.add(k0, col)},
+          ib.getIndexAttr(8), srcElems, ib.getUnitAttr()));
+    }
+    Value wordCol = ie.add(ie.mul(tile, 4), wWord0);
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        ib, tokenType, wTiles, ValueRange{stage, wRow, wWord0}, qweight,
+        ValueRange{wRowGlobal, wordCol}, ib.getIndexAttr(wordsPerThread),
+        /*srcElements=*/Value(),
+        wordsPerThread == 4 ? ib.getUnitAttr() : UnitAttr()));
+    return nvgpu::DeviceAsyncCreateGroupOp::create(ib, tokenType, tokens)
+        .getResult();
+  };
+
+  // Scale and zero point of this thread's weight row for K tile `kTile`.
+  auto loadScaleZero = [&](ImplicitLocOpBuilder &ib, Value kTile) {
+    KernelEmitter ie{ib, elemType};
+    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value group = arith::DivUIOp::create(ib, ie.mul(tile, kTileK),
+                                         ie.index(shape.groupSize));
+    Value s = memref::LoadOp::create(ib, scales, ValueRange{wRowGlobal, group});
+    Value z = zeros ? memref::LoadOp::create(ib, zeros,
+                                             ValueRange{wRowGlobal, group})
+                          .getResult()
+                    : ie.scalar(kSymmetricZero);
+    return std::make_pair(Value(s), z);
+  };
+
+  // Prologue: stages - 1 tiles in flight.
+  for (int64_t s = 0; s + 1 < stages; ++s)
+    issueCopies(b, e.index(s), e.index(s));
+
+  auto accType = VectorType::get({2, 2}, f32);
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> init(mmaTilesM * mmaTilesN, zeroAcc);
+  auto [s0, z0] = loadScaleZero(b, e.index(0));
+  init.push_back(s0);
+  init.push_back(z0);
+
+  auto fragAType = VectorType::get({4, 2}, elemType);
+  auto fragBType = VectorType::get({2, 2}, elemType);
+  Value laneMod16 = arith::RemUIOp::create(b, lane, e.index(16));
+  Value laneDiv16 = arith::DivUIOp::create(b, lane, e.index(16));
+  Value laneMod8 = arith::RemUIOp::create(b, lane, e.index(8));
+  Value laneDiv8Mod2 = arith::RemUIOp::create(
+      b, arith::DivUIOp::create(b, lane, e.index(8)), e.index(2));
+  Value warpRow0 = e.mul(warpM, warpTileM);
+  Value warpCol0 = e.mul(warpN, warpTileN);
+
+  auto loop = scf::ForOp::create(
+      b, e.index(0), e.index(numKTiles), e.index(1), init,
+      [&](OpBuilder &nested, Location nestedLoc, Value kTile,
+          ValueRange carried) {
+        ImplicitLocOpBuilder lb(nestedLoc, nested);
+        KernelEmitter le{lb, elemType};
+        Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
+        Value ahead = le.add(kTile, le.index(stages - 1));
+        Value aheadStage = arith::RemUIOp::create(lb, ahead, le.index(stages));
+
+        // Refill the stage read in the previous step, then wait until at
+        // most stages - 1 groups are pending: tile kTile has landed.
+        Value token = issueCopies(lb, ahead, aheadStage);
+        nvgpu::DeviceAsyncWaitOp::create(lb, token,
+                                         lb.getI32IntegerAttr(stages - 1));
+        gpu::BarrierOp::create(lb);
+
+        // Dequantize this thread's words into the shared f16 weight tile;
+        // fetch next step's scale and zero point meanwhile.
+        Value s = carried[mmaTilesM * mmaTilesN];
+        Value z = carried[mmaTilesM * mmaTilesN + 1];
+        auto [sNext, zNext] = loadScaleZero(lb, le.add(kTile, le.index(1)));
+        Value words = vector::LoadOp::create(
+            lb, VectorType::get({wordsPerThread}, i32), wTiles,
+            ValueRange{stage, wRow, wWord0}, /*nontemporal=*/false,
+            llvm::MaybeAlign(4 * wordsPerThread));
+        std::array<Value, 4> eighths = le.dequantize(words, s, z);
+        Value halfCol0 = le.mul(wWord0, 2);
+        for (int64_t j = 0; j < 4; ++j)
+          vector::StoreOp::create(lb, eighths[j], wHalf,
+                                  ValueRange{wRow, le.add(halfCol0,
+                                                          le.index(8 * j))},
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(4 * wordsPerThread));
+        gpu::BarrierOp::create(lb);
+
+        SmallVector<Value> accs(carried.begin(),
+                                carried.begin() + mmaTilesM * mmaTilesN);
+        for (int64_t kk = 0; kk < kTileK; kk += 16) {
+          // A: rows lane % 16, column 8 · (lane / 16) of each 16x16 tile.
+          SmallVector<Value> fragA;
+          for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
+            Value row = le.add(le.add(warpRow0, le.index(mi * 16)), laneMod16);
+            Value col = le.add(le.index(kk), le.mul(laneDiv16, 8));
+            fragA.push_back(nvgpu::LdMatrixOp::create(
+                lb, fragAType, xTiles, ValueRange{stage, row, col},
+                /*transpose=*/false, /*numTiles=*/4));
+          }
+          // B (W rows are B's columns): x4 loads two n8 tiles at once;
+          // registers 0-1 feed the first, 2-3 the second.
+          for (int64_t ni = 0; ni < mmaTilesN; ni += 2) {
+            Value row = le.add(le.add(warpCol0, le.index(ni * 8)),
+                               le.add(laneMod8, le.mul(laneDiv16, 8)));
+            Value col = le.add(le.index(kk), le.mul(laneDiv8Mod2, 8));
+            Value frag4 = nvgpu::LdMatrixOp::create(
+                lb, fragAType, wHalf, ValueRange{row, col},
+                /*transpose=*/false, /*numTiles=*/4);
+            for (int64_t half = 0; half < 2; ++half) {
+              Value fragB = arith::ConstantOp::create(
+                  lb, DenseElementsAttr::get(
+                          fragBType, lb.getFloatAttr(elemType, 0.0)));
+              for (int64_t r = 0; r < 2; ++r)
+                fragB = vector::InsertOp::create(
+                    lb, vector::ExtractOp::create(lb, frag4, 2 * half + r),
+                    fragB, r);
+              for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
+                Value &acc = accs[mi * mmaTilesN + ni + half];
+                acc = nvgpu::MmaSyncOp::create(lb, fragA[mi], fragB, acc,
+                                               ArrayRef<int64_t>{16, 8, 16});
+              }
+            }
+          }
+        }
+        // The next step refills this stage and rewrites the f16 tile.
+        gpu::BarrierOp::create(lb);
+        SmallVector<Value> yielded = accs;
+        yielded.push_back(sNext);
+        yielded.push_back(zNext);
+        scf::YieldOp::create(lb, yielded);
+      });
+
+  // Drain the copies still in flight (re-fetched tiles) before exiting.
+  Value drained = nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType,
+                                                          ValueRange{});
+  nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+
+  // Epilogue: accumulator (r, c) of lane L sits at row L / 4 + 8r, column
+  // 2 · (L % 4) + c of its 16x8 tile.
+  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
+  Value laneMod4x2 = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  for (int64_t mi = 0; mi < mmaTilesM; ++mi)
+    for (int64_t ni = 0; ni < mmaTilesN; ++ni) {
+      Value acc = loop.getResult(mi * mmaTilesN + ni);
+      for (int64_t c = 0; c < 2; ++c) {
+        Value col = e.add(e.add(blockN0, warpCol0),
+                          e.add(e.index(ni * 8 + c), laneMod4x2));
+        Value colValid = e.ult(col, e.index(n));
+        Value biasValue;
+        if (bias) {
+          Value safeCol = e.minIndex(col, e.index(n - 1));
+          biasValue = arith::ExtFOp::create(
+              b, f32,
+              memref::LoadOp::create(b, bias, ValueRange{safeCol}).getResult());
+        }
+        for (int64_t r = 0; r < 2; ++r) {
+          Value row = e.add(e.add(blockM0, warpRow0),
+                            e.add(e.index(mi * 16 + 8 * r), laneDiv4));
+          Value value = vector::ExtractOp::create(
+              b, acc, ArrayRef<int64_t>{r, c});
+          if (biasValue)
+            value = arith::AddFOp::create(b, value, biasValue);
+          Value valid = arith::AndIOp::create(b, colValid, e.ult(row, m));
+          auto ifOp = scf::IfOp::create(b, valid, /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          memref::StoreOp::create(b, arith::TruncFOp::create(b, elemType, value),
+                                  y, ValueRange{row, col});
+        }
+      }
+    }
+  gpu::ReturnOp::create(b);
+  return gemmLaunch(shape, config);
+}

@@ -1,0 +1,107 @@
+//===- KernelEmitter.h - IR building helpers shared by the kernels -*- C++ -*-===//
+//
+// Small builders over an ImplicitLocOpBuilder so that kernel generators
+// read like the algorithm, and the INT4 dequantization that both kernel
+// families share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_CODEGEN_KERNELEMITTER_H
+#define AWQ_CODEGEN_KERNELEMITTER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include <array>
+
+namespace mlir::awq {
+
+struct KernelEmitter {
+  ImplicitLocOpBuilder &b;
+  Type elemType; ///< f16 or bf16
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, int64_t c) { return arith::MulIOp::create(b, x, index(c)); }
+  Value minIndex(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  /// A vector<lanes x i32> constant.
+  Value words(uint32_t v, int64_t lanes) {
+    auto type = VectorType::get({lanes}, b.getI32Type());
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+  }
+  Value scalar(double v) {
+    return arith::ConstantOp::create(b, b.getFloatAttr(elemType, v));
+  }
+  Value splat(Value scalarValue, int64_t lanes) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({lanes}, scalarValue.getType()), scalarValue);
+  }
+
+  /// Dequantizes the words `w` (vector<L x i32>, kernel layout of
+  /// docs/artifact-format.md) with scale `s` and zero point `z` (scalars of
+  /// the element type) into four vector<2L x elem>: eighth j holds the
+  /// weights at chunk columns 8j + 2t + h for the L words t, h = 0, 1.
+  /// Exact (q - z) · s with one rounding, as DESIGN.md defines Ŵ.
+  std::array<Value, 4> dequantize(Value w, Value s, Value z) {
+    int64_t lanes = cast<VectorType>(w.getType()).getNumElements();
+    int64_t width = 2 * lanes;
+    bool bf16 = elemType.isBF16();
+    // f16: 0x6400 is 1024.0 with q in the low mantissa bits. bf16: 0x4300 is
+    // 128.0 with 7 mantissa bits, so each nibble is shifted down to bit 0.
+    const uint32_t magic = bf16 ? 0x43004300u : 0x64006400u;
+    const double magicBase = bf16 ? 128.0 : 1024.0;
+    auto floats = [&](Value bits32, uint32_t mask) -> Value {
+      Value bits = arith::OrIOp::create(
+          b, arith::AndIOp::create(b, bits32, words(mask, lanes)),
+          words(magic, lanes));
+      return vector::BitCastOp::create(b, VectorType::get({width}, elemType),
+                                       bits);
+    };
+    Value sv = splat(s, width);
+    Value zMagic = splat(arith::AddFOp::create(b, z, scalar(magicBase)), width);
+    std::array<Value, 4> out;
+    if (bf16) {
+      for (int64_t j = 0; j < 4; ++j) {
+        Value shifted =
+            j == 0 ? w
+                   : arith::ShRUIOp::create(b, w, words(4 * j, lanes))
+                         .getResult();
+        out[j] = arith::MulFOp::create(
+            b, arith::SubFOp::create(b, floats(shifted, 0x000F000Fu), zMagic),
+            sv);
+      }
+      return out;
+    }
+    // High nibbles land at 16·q: one exact fma by 1/16 minus (64 + z).
+    Value sixteenth = splat(scalar(1.0 / 16.0), width);
+    Value negZHigh = splat(
+        arith::NegFOp::create(
+            b, arith::AddFOp::create(b, z, scalar(magicBase / 16))),
+        width);
+    Value w8 = arith::ShRUIOp::create(b, w, words(8, lanes));
+    for (int64_t half = 0; half < 2; ++half) {
+      Value src = half == 0 ? w : w8;
+      out[2 * half] = arith::MulFOp::create(
+          b, arith::SubFOp::create(b, floats(src, 0x000F000Fu), zMagic), sv);
+      Value hiQ = LLVM::FMAOp::create(b, floats(src, 0x00F000F0u), sixteenth,
+                                      negZHigh);
+      out[2 * half + 1] = arith::MulFOp::create(b, hiQ, sv);
+    }
+    return out;
+  }
+};
+
+/// Symmetric 4-bit weights have the fixed zero point 2^(bits-1).
+constexpr double kSymmetricZero = 8.0;
+constexpr int64_t kWarpSize = 32;
+/// Weights per row and K step: one 16-byte chunk of four i32 words.
+constexpr int64_t kChunk = 32;
+
+} // namespace mlir::awq
+
+#endif // AWQ_CODEGEN_KERNELEMITTER_H
