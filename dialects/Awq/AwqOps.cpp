@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -58,6 +59,45 @@ static LogicalResult verifyLinearResult(Operation *op, RankedTensorType input,
                       input.getDimSize(0))))
     return failure();
   return checkDim(op, "result dim 1 (N)", result.getDimSize(1), n);
+}
+
+/// `scales-type (, zeros zeros-type)? (, bias bias-type)?` in the qlinear's
+/// type list. ODS cannot say this: two optional groups that both begin with
+/// `,` commit to the first one, so a symmetric linear with a bias could not
+/// be parsed. The scales type is part of the directive only so that the
+/// printer's space before a custom directive does not land before a comma.
+static ParseResult parseQuantParamTypes(OpAsmParser &parser, Type &scalesType,
+                                        Type &zerosType, Type &biasType) {
+  if (parser.parseType(scalesType))
+    return failure();
+  while (succeeded(parser.parseOptionalComma())) {
+    SMLoc loc = parser.getCurrentLocation();
+    if (succeeded(parser.parseOptionalKeyword("zeros"))) {
+      if (zerosType || biasType)
+        return parser.emitError(loc, "expected 'zeros' type once, before "
+                                     "'bias'");
+      if (parser.parseType(zerosType))
+        return failure();
+    } else if (succeeded(parser.parseOptionalKeyword("bias"))) {
+      if (biasType)
+        return parser.emitError(loc, "expected 'bias' type once");
+      if (parser.parseType(biasType))
+        return failure();
+    } else {
+      return parser.emitError(loc, "expected 'zeros' or 'bias'");
+    }
+  }
+  return success();
+}
+
+static void printQuantParamTypes(OpAsmPrinter &printer, Operation *,
+                                 Type scalesType, Type zerosType,
+                                 Type biasType) {
+  printer << scalesType;
+  if (zerosType)
+    printer << ", zeros " << zerosType;
+  if (biasType)
+    printer << ", bias " << biasType;
 }
 
 //===----------------------------------------------------------------------===//

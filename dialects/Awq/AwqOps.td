@@ -18,14 +18,39 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 // Type constraints
 //===----------------------------------------------------------------------===//
 
-def Awq_ActivationTensor : RankedTensorOf<[F16, BF16, F32], [HasAnyRankOfPred<[2]>]>;
+// The summaries name the rank: the default ("ranked tensor of ... values")
+// reads as if tensor<64xf16> satisfied a rank-2 constraint.
+def Awq_ActivationTensor : RankedTensorOf<[F16, BF16, F32],
+    [HasAnyRankOfPred<[2]>], "rank-2 tensor">;
 def Awq_FloatTensor : RankedTensorOf<[F16, BF16, F32]>;
-def Awq_QuantTensor : RankedTensorOf<[I<3>, I<4>, I8], [HasAnyRankOfPred<[2]>]>;
-def Awq_VectorTensor : RankedTensorOf<[F16, BF16, F32], [HasAnyRankOfPred<[1]>]>;
+def Awq_QuantTensor : RankedTensorOf<[I<3>, I<4>, I8],
+    [HasAnyRankOfPred<[2]>], "rank-2 tensor">;
+def Awq_VectorTensor : RankedTensorOf<[F16, BF16, F32],
+    [HasAnyRankOfPred<[1]>], "rank-1 tensor">;
 
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
+
+/// A list of integers spelled `[a, b, c]`. ArrayRefParameter's default
+/// syntax is a bare comma-separated list, which inside `struct(params)`
+/// swallows the next `key = value` and cannot be parsed back.
+def Awq_BracketedI64List : ArrayRefParameter<"int64_t"> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::SmallVector<int64_t>> {
+    ::llvm::SmallVector<int64_t> values;
+    if (::mlir::failed($_parser.parseCommaSeparatedList(
+            ::mlir::AsmParser::Delimiter::Square, [&]() {
+              return $_parser.parseInteger(values.emplace_back());
+            })))
+      return ::mlir::failure();
+    return values;
+  }() }];
+  let printer = [{
+    $_printer << '[';
+    ::llvm::interleaveComma($_self, $_printer);
+    $_printer << ']';
+  }];
+}
 
 def Awq_KernelVariantAttr : AttrDef<Awq_Dialect, "KernelVariant"> {
   let mnemonic = "variant";
@@ -44,8 +69,8 @@ def Awq_KernelVariantAttr : AttrDef<Awq_Dialect, "KernelVariant"> {
   let parameters = (ins "::mlir::SymbolRefAttr":$kernel,
                         StringRefParameter<"kernel family">:$family,
                         "int64_t":$m_min, "int64_t":$m_max, "int64_t":$m_tile,
-                        ArrayRefParameter<"int64_t">:$grid,
-                        ArrayRefParameter<"int64_t">:$block,
+                        Awq_BracketedI64List:$grid,
+                        Awq_BracketedI64List:$block,
                         "int64_t":$shared_bytes);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -210,8 +235,8 @@ def Awq_QLinearOp : Awq_Op<"qlinear", [Pure, AttrSizedOperandSegments]> {
   let results = (outs Awq_ActivationTensor:$result);
   let assemblyFormat = [{
     $input `,` $qweight `,` $scales (`zeros` $zeros^)? (`bias` $bias^)?
-    attr-dict `:` type($input) `,` type($qweight) `,` type($scales)
-    (`,` `zeros` type($zeros)^)? (`,` `bias` type($bias)^)?
+    attr-dict `:` type($input) `,` type($qweight) `,`
+    custom<QuantParamTypes>(type($scales), type($zeros), type($bias))
     `->` type($result)
   }];
   let hasVerifier = 1;
