@@ -347,6 +347,78 @@ def check_cli_errors(cli, workdir):
               f"cli {tag}: left an output behind")
 
 
+def dequant_gemm(t, name):
+    """Oracle dequantization of one AutoAWQ GEMM linear -> W [N, K]."""
+    q = unpack_oracle(t[name + ".qweight"]).T.astype(np.float32)   # [N, K]
+    z = unpack_oracle(t[name + ".qzeros"]).T.astype(np.float32)    # [N, K/G]
+    s = t[name + ".scales"].astype(np.float32).T                   # [N, K/G]
+    g = q.shape[1] // s.shape[1]
+    return (q - np.repeat(z, g, axis=1)) * np.repeat(s, g, axis=1)
+
+
+def check_cli_awq(cli, workdir):
+    """End to end: a one-block Llama model with outlier activations; the AWQ
+    checkpoint's linears, fed the rescaled activations that its folded
+    norms produce, must reproduce the fp outputs better than RTN's."""
+    rng = np.random.default_rng(0)
+    d = os.path.join(workdir, "cli-awq")
+    os.makedirs(d, exist_ok=True)
+    h, inter, t = 64, 128, 256
+    p = "model.layers.0."
+    shapes = {"self_attn.q_proj": (h, h), "self_attn.k_proj": (h, h),
+              "self_attn.v_proj": (h, h), "self_attn.o_proj": (h, h),
+              "mlp.gate_proj": (inter, h), "mlp.up_proj": (inter, h),
+              "mlp.down_proj": (h, inter)}
+    model = {p + k + ".weight": (rng.standard_normal(v) * 0.05).astype(np.float32)
+             for k, v in shapes.items()}
+    for norm in ("input_layernorm", "post_attention_layernorm"):
+        model[p + norm + ".weight"] = rng.uniform(0.5, 1.5, h).astype(np.float32)
+    write_safetensors(os.path.join(d, "model.safetensors"), model)
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump({"model_type": "llama", "hidden_size": h,
+                   "intermediate_size": inter, "num_attention_heads": 4,
+                   "num_key_value_heads": 4, "num_hidden_layers": 1,
+                   "rms_norm_eps": 1e-5, "vocab_size": 8}, f)
+    acts = {}
+    for lin, k in (("self_attn.q_proj", h), ("self_attn.o_proj", h),
+                   ("mlp.gate_proj", h), ("mlp.down_proj", inter)):
+        x = rng.standard_normal((t, k)).astype(np.float32)
+        x[:, rng.choice(k, 4, replace=False)] *= 30
+        acts[p + lin + ".input"] = x
+    write_safetensors(os.path.join(d, "acts.safetensors"), acts)
+    outs = {}
+    for mode in ("awq", "rtn"):
+        cmd = [cli, mode, "--model", d, "--group-size", "32", "--keep-dtype",
+               "--out", os.path.join(d, mode)]
+        if mode == "awq":
+            cmd += ["--activations", os.path.join(d, "acts.safetensors")]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if not check(r.returncode == 0, f"cli {mode} failed: {r.stderr}"):
+            return
+        outs[mode], _ = read_safetensors(os.path.join(d, mode,
+                                                      "model.safetensors"))
+    for norm, lins, x in (
+            # v and up are left out: their output rows also carry the
+            # 1/s of the next group (v -> o, up -> down), by design.
+            ("input_layernorm", ("q_proj", "k_proj"),
+             acts[p + "self_attn.q_proj.input"]),
+            ("post_attention_layernorm", ("gate_proj",),
+             acts[p + "mlp.gate_proj.input"])):
+        # The folded norm scales the activations by n_awq / n = 1 / s.
+        ratio = outs["awq"][p + norm + ".weight"] / model[p + norm + ".weight"]
+        for lin in lins:
+            sub = ("self_attn." if lin in ("q_proj", "k_proj") else "mlp.") + lin
+            w = model[p + sub + ".weight"].astype(np.float64)
+            ref = x @ w.T
+            y_awq = (x * ratio) @ dequant_gemm(outs["awq"], p + sub).T
+            y_rtn = x @ dequant_gemm(outs["rtn"], p + sub).T
+            e_awq = float(((ref - y_awq) ** 2).mean())
+            e_rtn = float(((ref - y_rtn) ** 2).mean())
+            check(e_awq < e_rtn, f"cli awq {sub}: error {e_awq} not below "
+                  f"RTN {e_rtn}")
+            print(f"cli awq {sub}: output MSE {e_awq:.4g} vs RTN {e_rtn:.4g}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--driver", required=True,
@@ -379,6 +451,7 @@ def main():
     if args.cli:
         check_cli_errors(args.cli, args.workdir)
         print("CLI error cases checked")
+        check_cli_awq(args.cli, args.workdir)
     for n in NOTES:
         print("note:", n)
     if FAILURES:
