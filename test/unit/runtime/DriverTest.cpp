@@ -2,6 +2,7 @@
 
 #include "runtime/CudaDriver.h"
 #include "runtime/awq_runtime.h"
+#include "runtime/awq_runtime.hpp"
 
 #include "llvm/Support/FileSystem.h"
 
@@ -58,6 +59,15 @@ TEST(Driver, ContextCreateReportsMissingGpu) {
   // The failure is remembered: a second call reports the same thing.
   EXPECT_EQ(awq_context_create(0, &ctx), status);
   EXPECT_EQ(message, awq_last_error_message());
+}
+
+TEST(Driver, CppWrapperCarriesStatusAndMessage) {
+  awq::Result<awq::Context> ctx = awq::Context::create(0);
+  if (ctx)
+    GTEST_SKIP() << "this machine has a GPU; the failure path is not reachable";
+  EXPECT_TRUE(ctx.status() == AWQ_ERROR_NO_DRIVER ||
+              ctx.status() == AWQ_ERROR_NO_DEVICE);
+  EXPECT_EQ(ctx.message().rfind("no CUDA", 0), 0u) << ctx.message();
 }
 
 TEST(Driver, NullArgumentsAreErrorsNotCrashes) {

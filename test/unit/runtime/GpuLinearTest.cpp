@@ -643,6 +643,15 @@ void registerLayerTests() {
                           [i]() -> testing::Test * { return new LayerTest(i); });
     ++registered;
   }
+  for (const std::string &name : only) {
+    awq_layer layer;
+    if (env.artifact &&
+        awq_artifact_get_layer(env.artifact, name.c_str(), &layer) !=
+            AWQ_SUCCESS &&
+        env.setupError.empty())
+      env.setupError = "AWQ_GPU_TEST_LAYERS: " +
+                       std::string(awq_last_error_message());
+  }
   // Without an artifact (skip or setup failure) one test stands for all
   // layers, so that the reason is reported.
   if (registered == 0)

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+#===- scripts/gpu-bundle.sh - build what the GPU machine runs -------------===#
+#
+# Run HERE (the build machine). Builds the GPU-side binaries with LLVM,
+# libstdc++ and libgcc linked statically (the GPU machine has no LLVM 22 and
+# an older toolchain), compiles the test and bench artifacts with
+# awq-compile, and packs everything into .gpu/bundle.tar.xz, which travels to
+# the GPU machine via `carry` and is run there by scripts/gpu-run.sh.
+#
+# Environment:
+#   AWQ_BUILD_DIR      the normal build (awq-compile comes from here) [build]
+#   AWQ_GPU_BUILD_DIR  the static GPU-side build                 [build-gpu]
+#   AWQ_JOBS           ninja -j                                           [1]
+#   AWQ_ARCHS          awq-compile --arch                            [sm_90]
+#   AWQ_TEST_IR        IR of the GPU test shapes [examples/gpu-test-shapes.mlir]
+#   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
+#
+#===----------------------------------------------------------------------===#
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
+GPU_BUILD="${AWQ_GPU_BUILD_DIR:-$ROOT/build-gpu}"
+JOBS="${AWQ_JOBS:-1}"
+ARCHS="${AWQ_ARCHS:-sm_90}"
+TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
+BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
+OUT_DIR="$ROOT/.gpu"
+BUNDLE="$OUT_DIR/bundle.tar.xz"
+GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench)
+
+step() { printf '\n== %s\n' "$*"; }
+
+# 1. The GPU-side binaries. AWQ_STATIC_LLVM makes runtime/ link the static
+#    LLVMSupport archive instead of libLLVM.so; --as-needed drops libz3 and
+#    the other libLLVM dependencies nothing references; the result needs only
+#    libc, libm, libz, libzstd (checked below).
+step "configure $GPU_BUILD (static LLVM, static libstdc++/libgcc)"
+if [ ! -f "$GPU_BUILD/build.ninja" ]; then
+  cmake -G Ninja -S "$ROOT" -B "$GPU_BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DAWQ_STATIC_LLVM=ON \
+    "-DCMAKE_EXE_LINKER_FLAGS=-static-libstdc++ -static-libgcc -Wl,--as-needed -Wl,--gc-sections" \
+    >/dev/null
+fi
+step "build ${GPU_TARGETS[*]}"
+ninja -C "$GPU_BUILD" -j "$JOBS" "${GPU_TARGETS[@]}"
+
+step "check the binaries' dependencies"
+allowed='^(linux-vdso|libc\.so|libm\.so|libz\.so|libzstd\.so|ld-linux|libpthread|libdl|librt)'
+for t in "${GPU_TARGETS[@]}"; do
+  bad=$(ldd "$GPU_BUILD/bin/$t" | awk '{print $1}' | grep -Ev "$allowed" || true)
+  if [ -n "$bad" ]; then
+    echo "gpu-bundle: $t depends on libraries the GPU machine lacks:" >&2
+    echo "$bad" >&2
+    exit 1
+  fi
+done
+
+# 2. Artifacts, compiled here: the GPU machine cannot build the compiler.
+step "awq-compile (from $BUILD)"
+ninja -C "$BUILD" -j "$JOBS" awq-compile
+COMPILE="$BUILD/bin/awq-compile"
+STAGE="$(mktemp -d "${TMPDIR:-/tmp}/awq-gpu-bundle.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
+mkdir -p "$STAGE/bin" "$STAGE/artifacts"
+"$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test" --arch="$ARCHS"
+"$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench" --arch="$ARCHS"
+for a in test bench; do
+  echo "artifact $a: $(ls "$STAGE/artifacts/$a" | tr '\n' ' ')"
+done
+
+# 3. Pack.
+step "pack $BUNDLE"
+for t in "${GPU_TARGETS[@]}"; do
+  cp "$GPU_BUILD/bin/$t" "$STAGE/bin/"
+  strip "$STAGE/bin/$t"
+done
+{
+  echo "commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+  echo "dirty: $(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) paths"
+  echo "built: $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n)"
+  echo "archs: $ARCHS"
+} >"$STAGE/BUILD-INFO"
+mkdir -p "$OUT_DIR"
+tar -C "$STAGE" -cJf "$BUNDLE.tmp" .
+mv "$BUNDLE.tmp" "$BUNDLE"
+size=$(stat -c %s "$BUNDLE")
+echo "$BUNDLE: $((size / 1024)) KiB"
+if [ "$size" -gt $((60 * 1024 * 1024)) ]; then
+  echo "gpu-bundle: the bundle exceeds 60 MiB; carry allows 64 MiB in all" >&2
+  exit 1
+fi
+echo "on the GPU machine: run(command='scripts/gpu-run.sh', carry=['.gpu'])"

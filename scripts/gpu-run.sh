@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+#===- scripts/gpu-run.sh - run the GPU tests and the benchmark ------------===#
+#
+# Run ON the GPU machine, from the repository root, with .gpu/bundle.tar.xz
+# (scripts/gpu-bundle.sh) carried along. Unpacks to /tmp, runs in order:
+#   1. awq-runtime-tests     host-side unit tests (sanity of the bundle)
+#   2. awq-gpu-tests         every test layer at every M vs the f64 reference
+#   3. compute-sanitizer     memcheck, then racecheck, on a subset
+#   4. awq-bench             awq vs cuBLAS f16 vs copy bandwidth
+# Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
+# Exits non-zero if any step failed; later steps still run.
+#
+# Environment: AWQ_GPU_TEST_SEED (reproduce a run), AWQ_GPU_TESTS_TIMEOUT
+# [300], AWQ_SANITIZER_TIMEOUT [150], AWQ_BENCH_TIMEOUT [240] (seconds),
+# AWQ_SKIP_SANITIZER=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS (extra arguments).
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+BUNDLE="${1:-.gpu/bundle.tar.xz}"
+if [ ! -f "$BUNDLE" ]; then
+  echo "gpu-run: $BUNDLE not found (run scripts/gpu-bundle.sh and carry .gpu)" >&2
+  exit 2
+fi
+WORK="$(mktemp -d /tmp/awq-gpu.XXXXXX)"
+tar -C "$WORK" -xJf "$BUNDLE" || { echo "gpu-run: cannot unpack $BUNDLE" >&2; exit 2; }
+LOGS="${OUT:-$WORK/logs}"
+mkdir -p "$LOGS"
+BIN="$WORK/bin"
+TEST_ARTIFACT="$WORK/artifacts/test"
+BENCH_ARTIFACT="$WORK/artifacts/bench"
+# A fresh cubin cache: the first load JITs, later loads must hit it.
+export AWQ_CACHE_DIR="$WORK/cubin-cache"
+SUMMARY="$LOGS/summary.txt"
+: >"$SUMMARY"
+failed=0
+
+# run NAME TIMEOUT CMD...: tees output to $LOGS/NAME.log and records rc.
+# rc 77 means "every test skipped" and counts as a failure here: this
+# script only runs where a GPU is supposed to be.
+run() {
+  local name="$1" limit="$2"
+  shift 2
+  printf '\n== %s: %s\n' "$name" "$*" | tee -a "$LOGS/$name.log"
+  local start=$SECONDS
+  timeout --kill-after=10 "$limit" "$@" 2>&1 | tee -a "$LOGS/$name.log"
+  local rc=${PIPESTATUS[0]}
+  local verdict=ok
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then verdict="TIMEOUT after ${limit}s"
+  elif [ "$rc" -eq 77 ]; then verdict="ALL SKIPPED"
+  elif [ "$rc" -ne 0 ]; then verdict="FAILED (rc $rc)"; fi
+  [ "$verdict" = ok ] || failed=1
+  printf '%-28s %-22s %4ds\n' "$name" "$verdict" $((SECONDS - start)) | tee -a "$SUMMARY"
+}
+
+{
+  echo "== bundle"; cat "$WORK/BUILD-INFO" 2>/dev/null
+  echo "== nvidia-smi -L"; nvidia-smi -L 2>&1
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1
+} | tee "$LOGS/device.log"
+
+run unit-tests 60 "$BIN/awq-runtime-tests" --gtest_brief=1
+
+AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
+  run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-300}" "$BIN/awq-gpu-tests" \
+  --gtest_output="xml:$LOGS/gpu-tests.xml"
+
+if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
+  if command -v compute-sanitizer >/dev/null 2>&1; then
+    SAN=compute-sanitizer
+  elif [ -x /usr/local/cuda/bin/compute-sanitizer ]; then
+    SAN=/usr/local/cuda/bin/compute-sanitizer
+  else
+    SAN=""
+    echo "compute-sanitizer: not found" | tee -a "$SUMMARY"
+    failed=1
+  fi
+  if [ -n "$SAN" ]; then
+    # Small layers (one per dtype / zeros / bias combination) at M values
+    # that hit every variant boundary of a typical GEMV/GEMM split.
+    SUBSET="t.small_g32,t.odd_n_g64,t.symmetric_g128,t.bf16_sym_bias_g64"
+    AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="$SUBSET" \
+      AWQ_GPU_TEST_M_LIST="1,8,9,17,100" \
+      run memcheck "${AWQ_SANITIZER_TIMEOUT:-150}" \
+      "$SAN" --tool memcheck --error-exitcode 1 --leak-check full \
+      "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*:GpuLaunch.*'
+    AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="t.small_g32,t.bf16_sym_bias_g64" \
+      AWQ_GPU_TEST_M_LIST="1,17" \
+      run racecheck "${AWQ_SANITIZER_TIMEOUT:-150}" \
+      "$SAN" --tool racecheck --error-exitcode 1 \
+      "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+  fi
+fi
+
+if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
+  # The driver's own JIT cache would hide the PTX -> SASS time.
+  CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-240}" \
+    "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
+fi
+
+printf '\n== summary (logs in %s)\n' "$LOGS"
+cat "$SUMMARY"
+exit $failed
