@@ -371,7 +371,7 @@ const char *kPtx = R"(
 {
 	ret;
 }
-.visible .entry mixed(.param .u32 a, .param .align 8 .b8 b[16], .param .u64 c)
+.visible .entry mixed(.param .u32 a, .param .align 8 .b8 b[16], .param .u64 .ptr .global .align 16 c)
 {
 	ret;
 }
