@@ -10,8 +10,10 @@
 # Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
 # Exits non-zero if any step failed; later steps still run.
 #
-# Environment: AWQ_GPU_TEST_SEED (reproduce a run), AWQ_GPU_TESTS_TIMEOUT
-# [300], AWQ_SANITIZER_TIMEOUT [150], AWQ_BENCH_TIMEOUT [240] (seconds),
+# The default time limits add up to < 600 s, the device tool's per-command
+# limit. Environment: AWQ_GPU_TEST_SEED (reproduce a run),
+# AWQ_GPU_TESTS_TIMEOUT [220], AWQ_MEMCHECK_TIMEOUT [90],
+# AWQ_RACECHECK_TIMEOUT [60], AWQ_BENCH_TIMEOUT [150] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS (extra arguments).
 #
 #===----------------------------------------------------------------------===#
@@ -58,10 +60,10 @@ run() {
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1
 } | tee "$LOGS/device.log"
 
-run unit-tests 60 "$BIN/awq-runtime-tests" --gtest_brief=1
+run unit-tests 30 "$BIN/awq-runtime-tests" --gtest_brief=1
 
 AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
-  run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-300}" "$BIN/awq-gpu-tests" \
+  run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-220}" "$BIN/awq-gpu-tests" \
   --gtest_output="xml:$LOGS/gpu-tests.xml"
 
 if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
@@ -80,12 +82,12 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
     SUBSET="t.small_g32,t.odd_n_g64,t.symmetric_g128,t.bf16_sym_bias_g64"
     AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="$SUBSET" \
       AWQ_GPU_TEST_M_LIST="1,8,9,17,100" \
-      run memcheck "${AWQ_SANITIZER_TIMEOUT:-150}" \
+      run memcheck "${AWQ_MEMCHECK_TIMEOUT:-90}" \
       "$SAN" --tool memcheck --error-exitcode 1 --leak-check full \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*:GpuLaunch.*'
     AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="t.small_g32,t.bf16_sym_bias_g64" \
       AWQ_GPU_TEST_M_LIST="1,17" \
-      run racecheck "${AWQ_SANITIZER_TIMEOUT:-150}" \
+      run racecheck "${AWQ_RACECHECK_TIMEOUT:-60}" \
       "$SAN" --tool racecheck --error-exitcode 1 \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
   fi
@@ -93,7 +95,7 @@ fi
 
 if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
-  CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-240}" \
+  CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-150}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
 fi
 
