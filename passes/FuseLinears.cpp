@@ -86,18 +86,24 @@ static void fuseGroup(IRRewriter &rewriter, ArrayRef<QLinearOp> group) {
                    : Value();
 
   int64_t totalN = 0;
-  SmallVector<std::string> names;
+  SmallVector<StringRef> names;
   for (QLinearOp op : group) {
     totalN += op.getN();
-    names.push_back(op.getName() ? op.getName()->str() : "");
+    if (op.getName())
+      names.push_back(*op.getName());
   }
+  // "q+k+v" names the fused tensors; with an unnamed member it would not be
+  // unique ("+" for two unnamed linears), so the fused op stays unnamed and
+  // consumers number it instead.
+  StringAttr name = names.size() == group.size()
+                        ? rewriter.getStringAttr(llvm::join(names, "+"))
+                        : StringAttr();
   auto inputType = first.getInput().getType();
   auto resultType = RankedTensorType::get({inputType.getDimSize(0), totalN},
                                           inputType.getElementType());
   auto fused = QLinearOp::create(
       rewriter, loc, resultType, first.getInput(), qweight, scales, zeros,
-      bias, first.getGroupSizeAttr(),
-      rewriter.getStringAttr(llvm::join(names, "+")), /*kernels=*/nullptr);
+      bias, first.getGroupSizeAttr(), name, /*kernels=*/nullptr);
 
   // Each former linear's result is its band of columns of the fused result.
   OpFoldResult rows = tensor::getMixedSize(rewriter, loc, fused, 0);

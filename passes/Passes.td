@@ -16,11 +16,13 @@ def AwqFoldScalesPass : Pass<"awq-fold-scales", "func::FuncOp"> {
     `awq.scale %x, %s` divides activations by a channel scale. When `%x` is
     produced by an `awq.rms_norm`, the division moves into the norm's weight
     (`w / s`); when it is produced by an `awq.linear`, it moves into that
-    linear's output rows and bias (`W[n, :] / s[n]`, `b[n] / s[n]`). The
-    new weights are computed by arith/linalg ops on tensors, so constant
-    weights fold to constants under `canonicalize` and referenced weights
-    stay lazy. Scales whose producer is anything else, or whose producer
-    has other users, are left in place (folding would change those users).
+    linear's output rows and bias (`W[n, :] / s[n]`, `b[n] / s[n]`); through
+    an elementwise product `act(gate) * up` it moves into the linear factor
+    (`up`). The new weights are `awq.scale` ops with `axis = 0` on the old
+    ones: weight expressions that no pass reads until the quantizer
+    evaluates them (WeightEvaluator), so referenced weights stay lazy.
+    Scales whose producer is anything else, or whose producer has other
+    users, are left in place (folding would change those users).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
