@@ -240,6 +240,8 @@ Error awq::quant::dequantizeGgml(uint32_t type, ArrayRef<uint8_t> data,
         inconvertibleErrorCode(),
         formatv("{0}: {1} elements do not match {2} data bytes",
                 ggmlTypeName(type), numElements, data.size()));
+  if (numElements == 0) // Empty tensors: nothing to read (data() may be null).
+    return Error::success();
   const uint8_t *p = data.data();
   switch (GgmlType(type)) {
   case GgmlType::F32:
