@@ -311,6 +311,7 @@ awq::quant::searchBestClip(ArrayRef<float> w, int64_t n, int64_t k,
                       out.data() + j * ts * n, n);
   };
   std::vector<float> orgOut, curOut, cur(n * k);
+  std::vector<double> errSum(n * groups);
   groupOutputs(w.data(), orgOut);
 
   int steps = int(options.maxShrink * float(options.nGrid));
@@ -325,23 +326,27 @@ awq::quant::searchBestClip(ArrayRef<float> w, int64_t n, int64_t k,
       }
     fakeQuantizeRows(cur.data(), n, k, options.quant);
     groupOutputs(cur.data(), curOut);
-    parallelFor(0, n, [&](size_t o) {
-      for (int64_t j = 0; j < groups; ++j) {
-        double sum = 0;
-        for (int64_t i = 0; i < ts; ++i) {
-          double d = double(curOut[(j * ts + i) * n + o]) -
-                     double(orgOut[(j * ts + i) * n + o]);
-          sum += d * d;
-        }
-        float err = float(sum / double(ts));
-        size_t idx = o * groups + j;
-        if (err < res.minErr[idx]) {
-          res.minErr[idx] = err;
-          res.bestStep[idx] = uint8_t(step);
-          res.maxVal[idx] = absMax[idx] * factor;
+    // Squared error per (channel, group), summed over tokens in order; the
+    // loops run along contiguous output rows (channel innermost).
+    std::fill(errSum.begin(), errSum.end(), 0.0);
+    parallelFor(0, groups, [&](size_t j) {
+      for (int64_t i = 0; i < ts; ++i) {
+        const float *a = curOut.data() + (j * ts + i) * n;
+        const float *b = orgOut.data() + (j * ts + i) * n;
+        for (int64_t o = 0; o < n; ++o) {
+          double d = double(a[o]) - double(b[o]);
+          errSum[o * groups + j] += d * d;
         }
       }
     });
+    for (int64_t idx = 0; idx < n * groups; ++idx) {
+      float err = float(errSum[idx] / double(ts));
+      if (err < res.minErr[idx]) {
+        res.minErr[idx] = err;
+        res.bestStep[idx] = uint8_t(step);
+        res.maxVal[idx] = absMax[idx] * factor;
+      }
+    }
   }
   return std::move(res);
 }
