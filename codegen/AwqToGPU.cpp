@@ -42,11 +42,23 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape) {
   SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4}, {}},
                                     {2, 2, GemvConfig{2, 4, 4}, {}},
                                     {3, 4, GemvConfig{4, 2, 4}, {}}};
-  GemmConfig small{32, 128, 2, 2, 3}, large{64, 128, 2, 2, 3};
-  if (checkGemmSupport(shape, small).empty() &&
-      checkGemmSupport(shape, large).empty()) {
-    plans.push_back({5, 32, {}, small});
-    plans.push_back({33, kMaxM, {}, large});
+  // Tensor-core tiles grow with M: small tiles keep enough blocks in
+  // flight to stream the weights at small M; large ones amortize each
+  // weight tile's dequantization over more rows of x at large M.
+  struct GemmRange {
+    int64_t mMin, mMax;
+    GemmConfig config;
+  };
+  const GemmRange gemmRanges[] = {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
+                                  {17, 64, GemmConfig{32, 64, 2, 2, 3}},
+                                  {65, 256, GemmConfig{64, 64, 2, 2, 3}},
+                                  {257, kMaxM, GemmConfig{128, 128, 4, 2, 3}}};
+  bool gemmServes = llvm::all_of(gemmRanges, [&](const GemmRange &range) {
+    return checkGemmSupport(shape, range.config).empty();
+  });
+  if (gemmServes) {
+    for (const GemmRange &range : gemmRanges)
+      plans.push_back({range.mMin, range.mMax, {}, range.config});
   } else {
     plans.push_back({5, kMaxM, GemvConfig{4, 2, 4}, {}});
   }
@@ -113,8 +125,9 @@ struct ConvertAwqToGPUPass final
         name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}", shape.tag(),
                              plan.gemv->mTile, plan.gemv->rowsPerWarp);
       else
-        name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_s{3}", shape.tag(),
-                             plan.gemm->tileM, plan.gemm->tileN,
+        name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
+                             shape.tag(), plan.gemm->tileM, plan.gemm->tileN,
+                             plan.gemm->warpsM, plan.gemm->warpsN,
                              plan.gemm->stages);
       // Linears of the same specialisation share kernels.
       bool exists = static_cast<bool>(kernels.lookupSymbol(name));

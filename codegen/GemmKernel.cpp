@@ -47,7 +47,9 @@ std::string awq::checkGemmSupport(const LinearShape &shape,
   int64_t warpTileN = config.tileN / config.warpsN;
   if (warpTileM % 16 != 0 || warpTileN % 16 != 0)
     return "warp tile must be a multiple of 16 x 16";
-  if ((config.tileM * 4) % threads != 0)
+  // Each thread copies 4, 8 or 16 bytes of activations per copy op.
+  int64_t xElems = config.tileM * kTileK;
+  if (xElems % threads != 0 || xElems / threads < 2)
     return "activation tile copies do not divide among the threads";
   int64_t wordsPerThread = 4 * config.tileN / threads;
   if (wordsPerThread != 1 && wordsPerThread != 2 && wordsPerThread != 4)
@@ -88,6 +90,11 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   const int64_t wordsPerThread = 4 * tileN / threads;
   const int64_t threadsPerRow = 4 / wordsPerThread;
   const int64_t numKTiles = k / kTileK;
+  // Activation copies: up to 16 bytes (8 halves) each, row-major units.
+  const int64_t xElemsPerCopy =
+      std::min<int64_t>(8, tileM * kTileK / threads);
+  const int64_t xCopiesPerRow = kTileK / xElemsPerCopy;
+  const int64_t xCopies = tileM * kTileK / (threads * xElemsPerCopy);
 
   int64_t dyn = ShapedType::kDynamic;
   SmallVector<Type> argTypes = {MemRefType::get({dyn, k}, elemType),
@@ -155,18 +162,21 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
     Value k0 = ie.mul(tile, kTileK);
     SmallVector<Value> tokens;
-    for (int64_t i = 0; i < tileM * 4 / threads; ++i) {
+    for (int64_t i = 0; i < xCopies; ++i) {
       Value unit = ie.add(tid, ie.index(i * threads));
-      Value row = arith::DivUIOp::create(ib, unit, ie.index(4));
-      Value col = ie.mul(arith::RemUIOp::create(ib, unit, ie.index(4)), 8);
+      Value row = arith::DivUIOp::create(ib, unit, ie.index(xCopiesPerRow));
+      Value col = ie.mul(arith::RemUIOp::create(ib, unit,
+                                                ie.index(xCopiesPerRow)),
+                         xElemsPerCopy);
       Value globalRow = ie.add(blockM0, row);
       // Rows past M read row M-1 with zero bytes taken: zero-filled.
       Value srcElems = arith::SelectOp::create(
-          ib, ie.ult(globalRow, m), ie.index(8), ie.index(0));
+          ib, ie.ult(globalRow, m), ie.index(xElemsPerCopy), ie.index(0));
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
           ib, tokenType, xTiles, ValueRange{stage, row, col}, x,
           ValueRange{ie.minIndex(globalRow, lastM), ie.add(k0, col)},
-          ib.getIndexAttr(8), srcElems, ib.getUnitAttr()));
+          ib.getIndexAttr(xElemsPerCopy), srcElems,
+          xElemsPerCopy == 8 ? ib.getUnitAttr() : UnitAttr()));
     }
     Value wordCol = ie.add(ie.mul(tile, 4), wWord0);
     tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(

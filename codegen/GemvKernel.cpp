@@ -74,11 +74,17 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(MemRefType::get({n}, elemType));
   argTypes.push_back(MemRefType::get({dyn, n}, elemType));
 
-  auto func = gpu::GPUFuncOp::create(b, name,
-                                     b.getFunctionType(argTypes, {}));
+  // The block's warps split K; their partial sums meet in shared memory.
+  const int64_t warps = config.warpsPerBlock;
+  auto partialsType = MemRefType::get(
+      {warps, rows * mTile}, f32, MemRefLayoutAttrInterface{},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
+                                     TypeRange{partialsType});
+  Value partials = func.getWorkgroupAttributions()[0];
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = static_cast<int32_t>(config.warpsPerBlock * kWarpSize);
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+  // No known_block_size here: it becomes `.maxntid`, under which ptxas
+  // caps registers for occupancy and spilled the 4-row variants.
 
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -99,24 +105,17 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   Value m = memref::DimOp::create(b, x, 0);
 
   // Rows past N or M are computed on clamped (valid) addresses and never
-  // stored: the whole warp stays converged for the shuffles.
-  Value firstRow = arith::MulIOp::create(
-      b,
-      arith::AddIOp::create(
-          b, arith::MulIOp::create(b, blockX, e.index(config.warpsPerBlock)),
-          warp),
-      e.index(rows));
-  SmallVector<Value> outRows, loadRows;
+  // stored: every warp stays converged for the shuffles and the barrier.
+  Value firstRow = arith::MulIOp::create(b, blockX, e.index(rows));
+  SmallVector<Value> loadRows;
   for (int64_t r = 0; r < rows; ++r) {
-    outRows.push_back(arith::AddIOp::create(b, firstRow, e.index(r)));
-    loadRows.push_back(e.minIndex(outRows.back(), e.index(n - 1)));
+    loadRows.push_back(e.minIndex(e.add(firstRow, e.index(r)), e.index(n - 1)));
   }
   Value firstM = arith::MulIOp::create(b, blockY, e.index(mTile));
   Value lastM = arith::SubIOp::create(b, m, e.index(1));
-  SmallVector<Value> outMs, loadMs;
+  SmallVector<Value> loadMs;
   for (int64_t i = 0; i < mTile; ++i) {
-    outMs.push_back(arith::AddIOp::create(b, firstM, e.index(i)));
-    loadMs.push_back(e.minIndex(outMs.back(), lastM));
+    loadMs.push_back(e.minIndex(e.add(firstM, e.index(i)), lastM));
   }
 
   auto accType = VectorType::get({2}, f32);
@@ -127,7 +126,7 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
 
 
   auto loop = scf::ForOp::create(
-      b, lane, e.index(k / kChunk), warpSize, initAccs,
+      b, tid, e.index(k / kChunk), e.index(kWarpSize * warps), initAccs,
       [&](OpBuilder &nested, Location nestedLoc, Value chunk,
           ValueRange accs) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -184,39 +183,58 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
         scf::YieldOp::create(lb, newAccs);
       });
 
-  // Warp reduction, then lane 0 stores.
+  // Warp reduction; lane 0 of each warp leaves its partial sums in shared
+  // memory; after the barrier, thread i < rows · mTile adds up output i.
   Value isLane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
                                         e.index(0));
-  for (int64_t r = 0; r < rows; ++r) {
-    Value rowValid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                           outRows[r], e.index(n));
-    Value biasValue;
-    if (bias)
-      biasValue = arith::ExtFOp::create(
-          b, f32,
-          memref::LoadOp::create(b, bias, ValueRange{loadRows[r]}).getResult());
-    for (int64_t i = 0; i < mTile; ++i) {
-      Value sum = vector::ReductionOp::create(
-          b, vector::CombiningKind::ADD, loop.getResult(r * mTile + i));
-      for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
-        sum = arith::AddFOp::create(
-            b, sum,
-            gpu::ShuffleOp::create(b, sum, offset, kWarpSize,
-                                   gpu::ShuffleMode::XOR)
-                .getShuffleResult());
-      if (biasValue)
-        sum = arith::AddFOp::create(b, sum, biasValue);
-      Value mValid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                           outMs[i], m);
-      Value store = arith::AndIOp::create(
-          b, isLane0, arith::AndIOp::create(b, rowValid, mValid));
-      auto ifOp = scf::IfOp::create(b, store, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      Value out = arith::TruncFOp::create(b, elemType, sum);
-      memref::StoreOp::create(b, out, y, ValueRange{outMs[i], outRows[r]});
-    }
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < rows * mTile; ++i) {
+    Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                            loop.getResult(i));
+    for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
+      sum = arith::AddFOp::create(
+          b, sum,
+          gpu::ShuffleOp::create(b, sum, offset, kWarpSize,
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult());
+    sums.push_back(sum);
   }
+  {
+    auto ifOp = scf::IfOp::create(b, isLane0, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    for (int64_t i = 0; i < rows * mTile; ++i)
+      memref::StoreOp::create(b, sums[i], partials,
+                              ValueRange{warp, e.index(i)});
+  }
+  gpu::BarrierOp::create(b);
+
+  // Output i = r · mTile + mi of this block: row firstRow + r, x row
+  // blockY · mTile + mi.
+  Value isOwner = e.ult(tid, e.index(rows * mTile));
+  auto ownerIf = scf::IfOp::create(b, isOwner, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(ownerIf.thenBlock());
+  Value total = memref::LoadOp::create(b, partials, ValueRange{e.index(0), tid});
+  for (int64_t w = 1; w < warps; ++w)
+    total = arith::AddFOp::create(
+        b, total, memref::LoadOp::create(b, partials, ValueRange{e.index(w), tid}));
+  Value outRow = e.add(firstRow, arith::DivUIOp::create(b, tid, e.index(mTile)));
+  Value outM = e.add(firstM, arith::RemUIOp::create(b, tid, e.index(mTile)));
+  if (bias) {
+    Value safeRow = e.minIndex(outRow, e.index(n - 1));
+    total = arith::AddFOp::create(
+        b, total,
+        arith::ExtFOp::create(
+            b, f32,
+            memref::LoadOp::create(b, bias, ValueRange{safeRow}).getResult()));
+  }
+  Value valid = arith::AndIOp::create(b, e.ult(outRow, e.index(n)),
+                                      e.ult(outM, m));
+  auto storeIf = scf::IfOp::create(b, valid, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(storeIf.thenBlock());
+  memref::StoreOp::create(b, arith::TruncFOp::create(b, elemType, total), y,
+                          ValueRange{outM, outRow});
+  b.setInsertionPointAfter(ownerIf);
   gpu::ReturnOp::create(b);
 
   return gemvLaunch(shape, config);
@@ -227,7 +245,8 @@ KernelLaunch awq::gemvLaunch(const LinearShape &shape,
   KernelLaunch launch;
   launch.family = "gemv";
   launch.mTile = config.mTile;
-  int64_t rowsPerBlock = config.warpsPerBlock * config.rowsPerWarp;
+  // All warps of a block share its rows and split K.
+  int64_t rowsPerBlock = config.rowsPerWarp;
   launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
   launch.block = {config.warpsPerBlock * kWarpSize, 1, 1};
   return launch;

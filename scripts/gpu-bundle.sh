@@ -47,7 +47,7 @@ step "build ${GPU_TARGETS[*]}"
 ninja -C "$GPU_BUILD" -j "$JOBS" "${GPU_TARGETS[@]}"
 
 step "check the binaries' dependencies"
-allowed='^(linux-vdso|libc\.so|libm\.so|libz\.so|libzstd\.so|ld-linux|libpthread|libdl|librt)'
+allowed='^(linux-vdso|libc\.so|libm\.so|libz\.so|libzstd\.so|(/lib64/)?ld-linux|libpthread|libdl|librt)'
 for t in "${GPU_TARGETS[@]}"; do
   bad=$(ldd "$GPU_BUILD/bin/$t" | awk '{print $1}' | grep -Ev "$allowed" || true)
   if [ -n "$bad" ]; then

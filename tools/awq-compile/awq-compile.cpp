@@ -242,6 +242,13 @@ static LogicalResult run(MLIRContext &context) {
         llvm::outs() << payload;
       return success();
     }
+    // One PTX module per arch: the runtime loads one file as one module.
+    if (payloads->size() != 1) {
+      llvm::errs() << "awq-compile: expected the kernels in one gpu.module, "
+                      "got "
+                   << payloads->size() << "\n";
+      return failure();
+    }
     std::string ptxName = "kernels." + arch + ".ptx";
     SmallString<256> ptxPath(outputDir);
     llvm::sys::path::append(ptxPath, ptxName);
@@ -250,7 +257,7 @@ static LogicalResult run(MLIRContext &context) {
                    << "': " << ec.message() << "\n";
       return failure();
     }
-    if (failed(writeAtomically(ptxPath, llvm::join(*payloads, "\n"))))
+    if (failed(writeAtomically(ptxPath, payloads->front())))
       return failure();
     ptxFiles[arch] = ptxName;
   }

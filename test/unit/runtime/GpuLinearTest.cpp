@@ -612,6 +612,13 @@ void setUpEnvironment() {
   std::printf("device: %s (sm_%d%d, %d SMs, driver %d)\n", device.name,
               device.cc_major, device.cc_minor, device.sm_count,
               device.driver_version);
+  // Like a serving stack, the caller keeps the device's primary context
+  // current; the tests' own allocations and copies need it.
+  if (CUresult pushed = driver()->cuCtxPushCurrent(device.context);
+      pushed != CUDA_SUCCESS) {
+    env.setupError = "cuCtxPushCurrent failed";
+    return;
+  }
   if (awq_artifact_load(env.ctx, dir, &env.artifact) != AWQ_SUCCESS)
     env.setupError = std::string("awq_artifact_load: ") +
                      awq_last_error_message();

@@ -1,0 +1,82 @@
+// RUN: awq-opt %s --convert-awq-to-gpu --split-input-file | FileCheck %s
+
+// An f16 asymmetric linear gets GEMV variants for M = 1, 2, 3..4 and
+// tensor-core GEMM variants above; the op keeps its operands.
+// CHECK-LABEL: func.func @asymmetric_f16
+// CHECK: awq.qlinear
+// CHECK-SAME: kernels = [
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [16, 1, 1], block = [128, 1, 1], shared_bytes = 0>
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4, family = "gemv", m_min = 2, m_max = 2
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r2, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [32, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm16_bn64_w1x4_s3, family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [4, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w2x2_s3]], family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [4, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3, family = "gemm", m_min = 65, m_max = 256, m_tile = 64
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
+
+// CHECK: gpu.module @awq_kernels
+// The GEMV streams 16-byte weight chunks and activations, dequantizes with
+// the magic-number trick (0x64006400 = 1677747200), reduces across the warp.
+// CHECK: gpu.func @[[GEMV1]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) kernel
+// CHECK: scf.for
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x512xf16>, vector<8xf16>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<256x64xi32>, vector<4xi32>
+// CHECK: arith.constant dense<1677747200> : vector<4xi32>
+// CHECK: vector.bitcast %{{.*}} : vector<4xi32> to vector<8xf16>
+// CHECK: llvm.intr.fma
+// CHECK-NOT: arith.uitofp
+// CHECK: scf.yield
+// CHECK: gpu.shuffle  xor
+// CHECK: memref.store
+
+// The GEMM: cp.async pipeline, dequantized tile in shared memory, ldmatrix
+// and mma.sync m16n8k16.
+// CHECK: gpu.func @[[GEMM]]({{.*}}) workgroup(%{{.*}} : memref<3x32x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x64x4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK: nvgpu.device_async_copy {{.*}} {bypassL1}
+// CHECK: nvgpu.device_async_create_group
+// CHECK: scf.for
+// CHECK: nvgpu.device_async_wait {{.*}} {numGroups = 2 : i32}
+// CHECK: gpu.barrier
+// CHECK: vector.store
+// CHECK: gpu.barrier
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
+// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>, %z: tensor<256x4xi4>) -> tensor<?x256xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x512xf16>, tensor<256x512xi4>, tensor<256x4xf16>, zeros tensor<256x4xi4> -> tensor<?x256xf16>
+  return %y : tensor<?x256xf16>
+}
+
+// -----
+
+// Two linears of one specialisation share their kernels; a symmetric one
+// has no zeros parameter.
+// CHECK-LABEL: func.func @shared_kernels
+// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4]],
+// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K]],
+// CHECK: gpu.module @awq_kernels
+// CHECK: gpu.func @[[K]](%{{.*}}: memref<?x128xf16>, %{{.*}}: memref<64x16xi32>, %{{.*}}: memref<64x4xf16>, %{{.*}}: memref<?x64xf16>) kernel
+// CHECK-NOT: gpu.func @[[K]](
+func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tensor<64x4xf16>) -> (tensor<?x64xf16>, tensor<?x64xf16>) {
+  %a = awq.qlinear %x, %q, %s {group_size = 32 : i64}
+      : tensor<?x128xf16>, tensor<64x128xi4>, tensor<64x4xf16> -> tensor<?x64xf16>
+  %b = awq.qlinear %x, %q, %s {group_size = 32 : i64}
+      : tensor<?x128xf16>, tensor<64x128xi4>, tensor<64x4xf16> -> tensor<?x64xf16>
+  return %a, %b : tensor<?x64xf16>, tensor<?x64xf16>
+}
+
+// -----
+
+// bf16 has no tensor-core variant yet (nvgpu.mma.sync lacks bf16): the
+// 4-row GEMV tiles every M above 4 over grid.y. Its magic constant is
+// 0x43004300 (1124090624) and each nibble is shifted down first.
+// CHECK-LABEL: func.func @bf16_with_bias
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k256_g64_bf16_z_b_mt4_r2, family = "gemv", m_min = 5, m_max = 2147483647, m_tile = 4
+// CHECK-NOT: family = "gemm"
+// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) kernel
+// CHECK: arith.constant dense<1124090624> : vector<4xi32>
+// CHECK: arith.shrui
+func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z bias %b {group_size = 64 : i64}
+      : tensor<?x256xbf16>, tensor<64x256xi4>, tensor<64x4xbf16>, zeros tensor<64x4xi4>, bias tensor<64xbf16> -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}

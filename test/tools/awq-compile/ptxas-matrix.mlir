@@ -1,0 +1,40 @@
+// Every kernel of the bundled shape sets (GEMV and GEMM families; group
+// sizes 32, 64, 128 and per-channel; f16 and bf16; symmetric and
+// asymmetric; with and without bias) assembles with ptxas for each
+// supported arch, with no spills.
+// REQUIRES: ptxas
+// RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_80 > %t.80.ptx
+// RUN: FileCheck %s --check-prefix=PTX80 < %t.80.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.80.ptx -o %t.80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_86 > %t.86.ptx
+// RUN: %ptxas -arch=sm_86 -v %t.86.ptx -o %t.86.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_89 > %t.89.ptx
+// RUN: %ptxas -arch=sm_89 -v %t.89.ptx -o %t.89.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_90 > %t.90.ptx
+// RUN: FileCheck %s --check-prefix=PTX90 < %t.90.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.90.ptx -o %t.90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90 > %t.bench.ptx
+// RUN: %ptxas -arch=sm_90 -v %t.bench.ptx -o %t.bench.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+
+// PTX80: .target sm_80
+// PTX90: .target sm_90
+
+// GEMV: 128-bit global loads of weights and activations, no per-nibble
+// int->float conversion, warp shuffles.
+// PTX90-LABEL: .entry awq_gemv_n6144_k4096_g128_f16_z_mt1_r4(
+// PTX90: ld.global.v4.b32
+// PTX90-NOT: cvt.rn.f16.u32
+// PTX90: shfl.sync.bfly.b32
+// PTX90: ret;
+
+// GEMM: cp.async, ldmatrix and mma.sync.
+// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm128_bn128_w4x2_s3(
+// PTX90: cp.async.cg.shared.global
+// PTX90: cp.async.commit_group
+// PTX90: cp.async.wait_group 2
+// PTX90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX90: ret;
+
+// PTXAS: Compiling entry function
+// PTXAS-NOT: {{[1-9][0-9]*}} bytes spill
