@@ -41,4 +41,53 @@ def AwqFuseLinearsPass : Pass<"awq-fuse-linears", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AwqQuantizeWeightsPass : Pass<"awq-quantize-weights", "func::FuncOp"> {
+  let summary = "replace awq.linear by awq.qlinear with RTN-quantized weights";
+  let description = [{
+    Quantizes each `awq.linear` whose weight is a constant (or a constant
+    computed from constants) by round-to-nearest group quantization, as
+    DESIGN.md defines it (round half to even), and replaces it by an
+    `awq.qlinear` holding q, scales and (asymmetric) zero points as dense
+    constants. AWQ's activation-aware part happens before this pass: the
+    searched scales are already applied (`awq-apply-scales`) and folded.
+  }];
+  let options = [
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "quantization group size along K (0 = per-channel)">,
+    Option<"bits", "bits", "int64_t", "4", "bit width (3, 4 or 8)">,
+    Option<"symmetric", "symmetric", "bool", "false",
+           "symmetric quantization (no zero points)">,
+    Option<"weightsDir", "weights-dir", "std::string", "\"\"",
+           "directory that relative awq.weight file names are relative to "
+           "(default: the IR file's directory)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def AwqApplyScalesPass : Pass<"awq-apply-scales", "func::FuncOp"> {
+  let summary = "apply calibration-derived AWQ channel scales to linears";
+  let description = [{
+    For each `awq.linear` named in the scales file (a safetensors file with
+    one f32 tensor `<linear name>.awq_scale` of shape [K] per linear, as
+    the quantizer's search writes it), multiplies the weight's columns by
+    the scale (`W' = W · diag(s)`) and divides the input by it through an
+    `awq.scale` op, which `awq-fold-scales` then moves into the producer.
+    Linears that share an input and a scale share one `awq.scale`.
+
+    The new weight is an expression, evaluated only when a pass needs the
+    numbers: `arith.extf` to f32, `arith.mulf` by the scale broadcast over
+    the rows (`linalg.broadcast`), `arith.truncf` back to the weight type,
+    which rounds like PyTorch's `fc.weight.mul_(scales.view(1, -1))`.
+    Scales must be finite and positive; linears without a scale in the file
+    are left alone.
+  }];
+  let options = [
+    Option<"scalesFile", "scales-file", "std::string", "\"\"",
+           "safetensors file of per-linear AWQ scales">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // AWQ_PASSES_TD
