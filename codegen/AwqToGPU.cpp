@@ -41,7 +41,7 @@ struct VariantPlan {
 static SmallVector<VariantPlan> planVariants(const LinearShape &shape) {
   SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4}, {}},
                                     {2, 2, GemvConfig{2, 4, 4}, {}},
-                                    {3, 4, GemvConfig{4, 2, 4}, {}}};
+                                    {3, 4, GemvConfig{4, 4, 4}, {}}};
   // Tensor-core tiles grow with M: small tiles keep enough blocks in
   // flight to stream the weights at small M; large ones amortize each
   // weight tile's dequantization over more rows of x at large M.

@@ -19,6 +19,7 @@
 #include "codegen/KernelEmitter.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -117,8 +118,12 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{xTilesType, wTilesType, wHalfType});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  // No known_block_size (`.maxntid`): under it ptxas capped registers and
+  // spilled (CODEGEN-NOTES P14-style surprises); occupancy hints go
+  // through `.minnctapersm` only where asked for.
+  if (config.minBlocksPerSM > 1)
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  b.getI32IntegerAttr(config.minBlocksPerSM));
   // cp.async and ldmatrix move 16-byte rows: align every shared buffer.
   for (unsigned i = 0; i < 3; ++i)
     func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),

@@ -53,6 +53,7 @@ struct GemmConfig {
   int64_t tileM = 64, tileN = 128;
   int64_t warpsM = 2, warpsN = 2;
   int64_t stages = 3;
+  int64_t minBlocksPerSM = 1; ///< occupancy hint for ptxas (.minnctapersm)
 };
 
 /// Launch geometry of the GEMM kernel.

@@ -55,10 +55,28 @@ struct KernelEmitter {
     // 128.0 with 7 mantissa bits, so each nibble is shifted down to bit 0.
     const uint32_t magic = bf16 ? 0x43004300u : 0x64006400u;
     const double magicBase = bf16 ? 128.0 : 1024.0;
+    // (w & mask) | magic in one lop3 per word: ptxas does not fuse an AND
+    // and an OR with two different immediates (CODEGEN-NOTES §3.4), and
+    // this runs for every weight.
     auto floats = [&](Value bits32, uint32_t mask) -> Value {
-      Value bits = arith::OrIOp::create(
-          b, arith::AndIOp::create(b, bits32, words(mask, lanes)),
-          words(magic, lanes));
+      Value maskValue = arith::ConstantOp::create(
+          b, b.getI32IntegerAttr(static_cast<int32_t>(mask)));
+      Value magicValue = arith::ConstantOp::create(
+          b, b.getI32IntegerAttr(static_cast<int32_t>(magic)));
+      Value bits = words(0, lanes);
+      for (int64_t i = 0; i < lanes; ++i) {
+        Value word = vector::ExtractOp::create(b, bits32, i);
+        Value merged =
+            LLVM::InlineAsmOp::create(
+                b, b.getI32Type(), ValueRange{word, maskValue, magicValue},
+                "lop3.b32 $0, $1, $2, $3, 0xea;", "=r,r,r,r",
+                /*has_side_effects=*/false, /*is_align_stack=*/false,
+                LLVM::tailcallkind::TailCallKind::None,
+                /*asm_dialect=*/LLVM::AsmDialectAttr(),
+                /*operand_attrs=*/ArrayAttr())
+                .getResult(0);
+        bits = vector::InsertOp::create(b, merged, bits, i);
+      }
       return vector::BitCastOp::create(b, VectorType::get({width}, elemType),
                                        bits);
     };

@@ -290,6 +290,18 @@ bindLayer(awq_context ctx, CUmodule module, const LayerSpec &spec,
         return cudaError(drv, result,
                          where + ": setting MAX_DYNAMIC_SHARED_SIZE_BYTES");
     }
+    // Kernels that stage tiles in shared memory get the largest carveout so
+    // that several blocks fit on an SM (the driver's default kept one).
+    // GEMV kernels keep the L1 that their activation loads hit.
+    if (variant.sharedBytes + static_cast<uint64_t>(staticShared) >
+        16 * 1024) {
+      result = drv.cuFuncSetAttribute(
+          function, CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT,
+          CU_SHAREDMEM_CARVEOUT_MAX_SHARED);
+      if (result != CUDA_SUCCESS)
+        return cudaError(drv, result,
+                         where + ": setting the shared memory carveout");
+    }
     layer->functions.push_back(function);
   }
   return layer;

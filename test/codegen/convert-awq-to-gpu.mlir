@@ -5,27 +5,31 @@
 // CHECK-LABEL: func.func @asymmetric_f16
 // CHECK: awq.qlinear
 // CHECK-SAME: kernels = [
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [16, 1, 1], block = [128, 1, 1], shared_bytes = 0>
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4, family = "gemv", m_min = 2, m_max = 2
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r2, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [32, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm16_bn64_w1x4_s3, family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [4, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w2x2_s3]], family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [4, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3, family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
 
 // CHECK: gpu.module @awq_kernels
-// The GEMV streams 16-byte weight chunks and activations, dequantizes with
-// the magic-number trick (0x64006400 = 1677747200), reduces across the warp.
-// CHECK: gpu.func @[[GEMV1]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) kernel
+// The GEMV: the block's four warps split K, each lane streams 16-byte
+// weight chunks and activations, dequantizes with one lop3 per word and the
+// magic number 0x64006400 (1677747200), and the partial sums meet in shared
+// memory after a warp shuffle reduction.
+// CHECK: gpu.func @[[GEMV1]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) workgroup(%{{.*}} : memref<4x4xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK: scf.for
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x512xf16>, vector<8xf16>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<256x64xi32>, vector<4xi32>
-// CHECK: arith.constant dense<1677747200> : vector<4xi32>
+// CHECK: %[[MAGIC:.+]] = arith.constant 1677747200 : i32
+// CHECK: llvm.inline_asm "lop3.b32 $0, $1, $2, $3, 0xea;", "=r,r,r,r" %{{.*}}, %{{.*}}, %[[MAGIC]]
 // CHECK: vector.bitcast %{{.*}} : vector<4xi32> to vector<8xf16>
 // CHECK: llvm.intr.fma
 // CHECK-NOT: arith.uitofp
 // CHECK: scf.yield
 // CHECK: gpu.shuffle  xor
+// CHECK: gpu.barrier
 // CHECK: memref.store
 
 // The GEMM: cp.async pipeline, dequantized tile in shared memory, ldmatrix
@@ -54,7 +58,7 @@ func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: ten
 // CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4]],
 // CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K]],
 // CHECK: gpu.module @awq_kernels
-// CHECK: gpu.func @[[K]](%{{.*}}: memref<?x128xf16>, %{{.*}}: memref<64x16xi32>, %{{.*}}: memref<64x4xf16>, %{{.*}}: memref<?x64xf16>) kernel
+// CHECK: gpu.func @[[K]](%{{.*}}: memref<?x128xf16>, %{{.*}}: memref<64x16xi32>, %{{.*}}: memref<64x4xf16>, %{{.*}}: memref<?x64xf16>) workgroup
 // CHECK-NOT: gpu.func @[[K]](
 func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tensor<64x4xf16>) -> (tensor<?x64xf16>, tensor<?x64xf16>) {
   %a = awq.qlinear %x, %q, %s {group_size = 32 : i64}
@@ -72,8 +76,8 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // CHECK-LABEL: func.func @bf16_with_bias
 // CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k256_g64_bf16_z_b_mt4_r2, family = "gemv", m_min = 5, m_max = 2147483647, m_tile = 4
 // CHECK-NOT: family = "gemm"
-// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) kernel
-// CHECK: arith.constant dense<1124090624> : vector<4xi32>
+// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
+// CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
   %y = awq.qlinear %x, %q, %s zeros %z bias %b {group_size = 64 : i64}

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Compile.h"
 #include "codegen/Passes.h"
 #include "codegen/Pipelines.h"
 #include "dialects/Awq/AwqOps.h"
@@ -48,103 +49,6 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::ptx, "ptx", "PTX of the kernels")),
     cl::init(Emit::artifact));
 
-static const char *const kSupportedArchs[] = {"sm_80", "sm_86", "sm_89",
-                                              "sm_90"};
-
-/// Lowers `module` (kernels generated or hand-written gpu.modules) to
-/// gpu.binary ops of the given format and returns each binary's payload.
-static FailureOr<SmallVector<std::string>>
-lowerToBinaries(ModuleOp module, StringRef arch, StringRef format) {
-  PassManager pm(module.getContext());
-  awq::GpuToPtxOptions options;
-  options.chip = arch.str();
-  options.format = format.str();
-  awq::buildGpuToPtxPipeline(pm, options);
-  if (failed(pm.run(module)))
-    return failure();
-  SmallVector<std::string> payloads;
-  module.walk([&](gpu::BinaryOp binary) {
-    for (Attribute object : binary.getObjects())
-      payloads.push_back(
-          cast<gpu::ObjectAttr>(object).getObject().getValue().str());
-  });
-  return payloads;
-}
-
-/// The element type of a kernel parameter, as the manifest spells it.
-static std::string dtypeName(Type type) {
-  if (type.isF16())
-    return "f16";
-  if (type.isBF16())
-    return "bf16";
-  if (type.isF32())
-    return "f32";
-  if (type.isInteger(32))
-    return "i32";
-  return "unknown";
-}
-
-/// Manifest entry of one linear: its shape and, per variant, the launch
-/// geometry and the parameters read off the generated gpu.func.
-static FailureOr<llvm::json::Object> describeLinear(awq::QLinearOp op,
-                                                    ModuleOp module,
-                                                    unsigned index) {
-  std::string name = op.getName() ? op.getName()->str()
-                                  : "linear" + std::to_string(index);
-  llvm::json::Object tensors{{"qweight", name + ".qweight"},
-                             {"scales", name + ".scales"}};
-  if (!op.isSymmetric())
-    tensors["zeros"] = name + ".zeros";
-  if (op.getBias())
-    tensors["bias"] = name + ".bias";
-
-  llvm::json::Array variants;
-  for (auto variant : op.getKernelsAttr().getAsRange<awq::KernelVariantAttr>()) {
-    auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-        module, variant.getKernel());
-    if (!func)
-      return op.emitOpError("kernel ") << variant.getKernel() << " not found";
-    SmallVector<StringRef> roles = {"x", "qweight", "scales"};
-    if (!op.isSymmetric())
-      roles.push_back("zeros");
-    if (op.getBias())
-      roles.push_back("bias");
-    roles.push_back("y");
-    llvm::json::Array params;
-    for (auto [role, type] : llvm::zip_equal(roles, func.getArgumentTypes())) {
-      auto memref = cast<MemRefType>(type);
-      llvm::json::Array shape;
-      for (int64_t d : memref.getShape())
-        shape.push_back(ShapedType::isDynamic(d) ? int64_t(-1) : d);
-      params.push_back(llvm::json::Object{
-          {"name", role},
-          {"dtype", dtypeName(memref.getElementType())},
-          {"shape", std::move(shape)}});
-    }
-    variants.push_back(llvm::json::Object{
-        {"kernel", variant.getKernel().getLeafReference().getValue()},
-        {"family", variant.getFamily()},
-        {"m_min", variant.getMMin()},
-        {"m_max", variant.getMMax()},
-        {"m_tile", variant.getMTile()},
-        {"grid", llvm::json::Array(variant.getGrid())},
-        {"block", llvm::json::Array(variant.getBlock())},
-        {"shared_bytes", variant.getSharedBytes()},
-        {"params", std::move(params)}});
-  }
-  return llvm::json::Object{
-      {"name", name},
-      {"n", op.getN()},
-      {"k", op.getK()},
-      {"group_size", op.getGroupSize()},
-      {"bits", static_cast<int64_t>(op.getBits())},
-      {"dtype", dtypeName(op.getInput().getType().getElementType())},
-      {"has_zeros", !op.isSymmetric()},
-      {"has_bias", static_cast<bool>(op.getBias())},
-      {"tensors", std::move(tensors)},
-      {"variants", std::move(variants)}};
-}
-
 /// Writes `contents` to `path` through a temporary file renamed into
 /// place, so a failure never leaves a half-written file.
 static LogicalResult writeAtomically(StringRef path, StringRef contents) {
@@ -177,10 +81,11 @@ static LogicalResult run(MLIRContext &context) {
   if (archs.empty())
     archs.push_back("sm_90");
   for (const std::string &arch : archs)
-    if (!llvm::is_contained(kSupportedArchs, arch)) {
+    if (!awq::isSupportedArch(arch)) {
       llvm::errs() << "awq-compile: unsupported GPU architecture '" << arch
                    << "' (supported: "
-                   << llvm::join(std::begin(kSupportedArchs), std::end(kSupportedArchs), ", ")
+                   << llvm::join(std::begin(awq::kSupportedArchs),
+                                 std::end(awq::kSupportedArchs), ", ")
                    << ")\n";
       return failure();
     }
@@ -210,7 +115,7 @@ static LogicalResult run(MLIRContext &context) {
       unsigned index = 0;
       WalkResult walk = clone->walk([&](awq::QLinearOp op) {
         FailureOr<llvm::json::Object> layer =
-            describeLinear(op, *clone, index++);
+            awq::describeLinear(op, *clone, index++);
         if (failed(layer))
           return WalkResult::interrupt();
         layers->push_back(std::move(*layer));
@@ -233,7 +138,7 @@ static LogicalResult run(MLIRContext &context) {
       return failure();
     }
 
-    FailureOr<SmallVector<std::string>> payloads = lowerToBinaries(
+    FailureOr<SmallVector<std::string>> payloads = awq::lowerKernelsToBinaries(
         *kernels, arch, emit == Emit::llvm ? "llvm" : "isa");
     if (failed(payloads))
       return failure();

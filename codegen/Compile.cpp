@@ -1,0 +1,209 @@
+//===- Compile.cpp - kernels for quantized linears, as a library ----------===//
+//
+// Implements Compile.h: the lowering and manifest description that
+// awq-compile writes to disk and the JIT hands to the runtime in memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Compile.h"
+#include "codegen/Passes.h"
+#include "codegen/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+const char *const awq::kSupportedArchs[4] = {"sm_80", "sm_86", "sm_89",
+                                             "sm_90"};
+
+bool awq::isSupportedArch(StringRef arch) {
+  return llvm::is_contained(kSupportedArchs, arch);
+}
+
+/// Lowers `module` (kernels generated or hand-written gpu.modules) to
+/// gpu.binary ops of the given format and returns each binary's payload.
+FailureOr<SmallVector<std::string>>
+awq::lowerKernelsToBinaries(ModuleOp module, StringRef arch,
+                            StringRef format) {
+  PassManager pm(module.getContext());
+  awq::GpuToPtxOptions options;
+  options.chip = arch.str();
+  options.format = format.str();
+  awq::buildGpuToPtxPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return failure();
+  SmallVector<std::string> payloads;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjects())
+      payloads.push_back(
+          cast<gpu::ObjectAttr>(object).getObject().getValue().str());
+  });
+  return payloads;
+}
+
+/// The element type of a kernel parameter, as the manifest spells it.
+static std::string dtypeName(Type type) {
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF32())
+    return "f32";
+  if (type.isInteger(32))
+    return "i32";
+  return "unknown";
+}
+
+/// Manifest entry of one linear: its shape and, per variant, the launch
+/// geometry and the parameters read off the generated gpu.func.
+FailureOr<llvm::json::Object> awq::describeLinear(QLinearOp op,
+                                                 ModuleOp module,
+                                                 unsigned index) {
+  std::string name = op.getName() ? op.getName()->str()
+                                  : "linear" + std::to_string(index);
+  llvm::json::Object tensors{{"qweight", name + ".qweight"},
+                             {"scales", name + ".scales"}};
+  if (!op.isSymmetric())
+    tensors["zeros"] = name + ".zeros";
+  if (op.getBias())
+    tensors["bias"] = name + ".bias";
+
+  llvm::json::Array variants;
+  for (auto variant : op.getKernelsAttr().getAsRange<awq::KernelVariantAttr>()) {
+    auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+        module, variant.getKernel());
+    if (!func)
+      return op.emitOpError("kernel ") << variant.getKernel() << " not found";
+    SmallVector<StringRef> roles = {"x", "qweight", "scales"};
+    if (!op.isSymmetric())
+      roles.push_back("zeros");
+    if (op.getBias())
+      roles.push_back("bias");
+    roles.push_back("y");
+    llvm::json::Array params;
+    for (auto [role, type] : llvm::zip_equal(roles, func.getArgumentTypes())) {
+      auto memref = cast<MemRefType>(type);
+      llvm::json::Array shape;
+      for (int64_t d : memref.getShape())
+        shape.push_back(ShapedType::isDynamic(d) ? int64_t(-1) : d);
+      params.push_back(llvm::json::Object{
+          {"name", role},
+          {"dtype", dtypeName(memref.getElementType())},
+          {"shape", std::move(shape)}});
+    }
+    variants.push_back(llvm::json::Object{
+        {"kernel", variant.getKernel().getLeafReference().getValue()},
+        {"family", variant.getFamily()},
+        {"m_min", variant.getMMin()},
+        {"m_max", variant.getMMax()},
+        {"m_tile", variant.getMTile()},
+        {"grid", llvm::json::Array(variant.getGrid())},
+        {"block", llvm::json::Array(variant.getBlock())},
+        {"shared_bytes", variant.getSharedBytes()},
+        {"params", std::move(params)}});
+  }
+  return llvm::json::Object{
+      {"name", name},
+      {"n", op.getN()},
+      {"k", op.getK()},
+      {"group_size", op.getGroupSize()},
+      {"bits", static_cast<int64_t>(op.getBits())},
+      {"dtype", dtypeName(op.getInput().getType().getElementType())},
+      {"has_zeros", !op.isSymmetric()},
+      {"has_bias", static_cast<bool>(op.getBias())},
+      {"tensors", std::move(tensors)},
+      {"variants", std::move(variants)}};
+}
+
+llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
+                                                 StringRef arch,
+                                                 StringRef name) {
+  if (!isSupportedArch(arch))
+    return llvm::createStringError("unsupported GPU architecture '" +
+                                   arch.str() + "'");
+  DialectRegistry registry;
+  registerAwqDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diag << "\n";
+    return success();
+  });
+  auto failWith = [&](StringRef what) {
+    return llvm::createStringError(what.str() + ": " + diagnostics);
+  };
+
+  // func @linear(x, q, s, [z], [bias]) { awq.qlinear }: the kernels depend
+  // on the shapes only.
+  OpBuilder b(&context);
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  Type elemType = shape.bf16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
+  Type i4 = b.getIntegerType(4);
+  int64_t groups = shape.numGroups();
+  SmallVector<Type> args = {
+      RankedTensorType::get({ShapedType::kDynamic, shape.k}, elemType),
+      RankedTensorType::get({shape.n, shape.k}, i4),
+      RankedTensorType::get({shape.n, groups}, elemType)};
+  if (shape.hasZeros)
+    args.push_back(RankedTensorType::get({shape.n, groups}, i4));
+  if (shape.hasBias)
+    args.push_back(RankedTensorType::get({shape.n}, elemType));
+  auto resultType =
+      RankedTensorType::get({ShapedType::kDynamic, shape.n}, elemType);
+  b.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(b, loc, "linear",
+                                   b.getFunctionType(args, {resultType}));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  Value zeros = shape.hasZeros ? body->getArgument(3) : Value();
+  Value bias = shape.hasBias ? body->getArgument(shape.hasZeros ? 4 : 3)
+                             : Value();
+  auto linear = QLinearOp::create(
+      b, loc, resultType, body->getArgument(0), body->getArgument(1),
+      body->getArgument(2), zeros, bias,
+      b.getI64IntegerAttr(shape.groupSize), b.getStringAttr(name),
+      /*kernels=*/nullptr);
+  func::ReturnOp::create(b, loc, linear.getResult());
+  if (failed(mlir::verify(*module)))
+    return failWith("invalid linear shape");
+
+  PassManager pm(&context);
+  ConvertAwqToGPUPassOptions options;
+  options.chip = arch.str();
+  pm.addPass(createConvertAwqToGPUPass(options));
+  if (failed(pm.run(*module)))
+    return failWith("kernel generation failed");
+  FailureOr<llvm::json::Object> layer = describeLinear(linear, *module, 0);
+  if (failed(layer))
+    return failWith("describing the kernels failed");
+
+  OwningOpRef<ModuleOp> kernels = ModuleOp::create(loc);
+  (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      b.getUnitAttr());
+  for (auto gpuModule : module->getOps<gpu::GPUModuleOp>())
+    kernels->push_back(gpuModule.clone());
+  FailureOr<SmallVector<std::string>> ptx =
+      lowerKernelsToBinaries(*kernels, arch, "isa");
+  if (failed(ptx) || ptx->size() != 1)
+    return failWith("lowering to PTX failed");
+
+  llvm::json::Object manifest{{"format", "awq-artifact"},
+                              {"version", 1},
+                              {"layers", llvm::json::Array{std::move(*layer)}}};
+  CompiledLinear compiled;
+  llvm::raw_string_ostream os(compiled.manifestJson);
+  os << llvm::json::Value(std::move(manifest));
+  compiled.ptx = std::move(ptx->front());
+  return compiled;
+}
