@@ -67,13 +67,13 @@ static void fuseGroup(IRRewriter &rewriter, ArrayRef<QLinearOp> group) {
   rewriter.setInsertionPoint(first);
 
   auto collect = [&](auto getter) {
-    return llvm::map_to_vector(group,
-                               [&](QLinearOp op) -> Value { return getter(op); });
+    return llvm::map_to_vector(
+        group, [&](QLinearOp op) -> Value { return getter(op); });
   };
-  Value qweight =
-      concatAlongN(rewriter, loc, collect([](QLinearOp op) { return op.getQweight(); }));
-  Value scales =
-      concatAlongN(rewriter, loc, collect([](QLinearOp op) { return op.getScales(); }));
+  Value qweight = concatAlongN(
+      rewriter, loc, collect([](QLinearOp op) { return op.getQweight(); }));
+  Value scales = concatAlongN(
+      rewriter, loc, collect([](QLinearOp op) { return op.getScales(); }));
   Value zeros = first.getZeros()
                     ? concatAlongN(rewriter, loc, collect([](QLinearOp op) {
                         return op.getZeros();
