@@ -12,6 +12,9 @@
 #include "codegen/Passes.h"
 #include "codegen/Pipelines.h"
 #include "dialects/Awq/AwqOps.h"
+#include "passes/WeightEvaluator.h"
+#include "quantize/SafeTensors.h"
+#include "runtime/KernelLayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -37,6 +40,11 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputDir("o", cl::desc("artifact directory"),
                                       cl::value_desc("dir"));
+static cl::opt<std::string> weightsDir(
+    "weights-dir",
+    cl::desc("directory that relative awq.weight file names are resolved "
+             "against (default: the IR file's directory)"),
+    cl::init(""));
 static cl::list<std::string>
     archs("arch", cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90)"),
           cl::CommaSeparated);
@@ -64,6 +72,104 @@ static LogicalResult writeAtomically(StringRef path, StringRef contents) {
   return success();
 }
 
+/// Whether `value` can be computed at compile time (it is not, or does not
+/// depend on, a function argument).
+static bool isCompileTimeValue(Value value) {
+  if (isa<BlockArgument>(value))
+    return false;
+  return llvm::all_of(value.getDefiningOp()->getOperands(), isCompileTimeValue);
+}
+
+/// Evaluates the quantized weights of every linear, repacks them into the
+/// kernel layout (never changing a number) and adds them to `writer` under
+/// the names the manifest gives. Linears whose weights are function
+/// arguments contribute nothing; returns how many linears were packed.
+static FailureOr<unsigned> packWeights(ModuleOp module,
+                                       ::awq::quant::SafeTensorsWriter &writer) {
+  mlir::awq::WeightEvaluator evaluator(weightsDir);
+  unsigned packed = 0, shapeOnly = 0, index = 0;
+  WalkResult walk = module.walk([&](mlir::awq::QLinearOp op) -> WalkResult {
+    std::string name = op.getName() ? op.getName()->str()
+                                    : "linear" + std::to_string(index);
+    ++index;
+    SmallVector<Value> operands = {op.getQweight(), op.getScales()};
+    if (op.getZeros())
+      operands.push_back(op.getZeros());
+    if (op.getBias())
+      operands.push_back(op.getBias());
+    if (!llvm::all_of(operands, isCompileTimeValue)) {
+      ++shapeOnly;
+      return WalkResult::advance();
+    }
+    FailureOr<mlir::awq::HostTensor> q = evaluator.evaluate(op.getQweight());
+    FailureOr<mlir::awq::HostTensor> s = evaluator.evaluate(op.getScales());
+    if (failed(q) || failed(s))
+      return WalkResult::interrupt();
+    ::awq::CanonicalWeights canonical;
+    canonical.n = op.getN();
+    canonical.k = op.getK();
+    canonical.groupSize = op.getGroupSize();
+    canonical.bits = op.getBits();
+    canonical.q.assign(q->ints.begin(), q->ints.end());
+    canonical.scales = s->floats;
+    if (op.getZeros()) {
+      FailureOr<mlir::awq::HostTensor> z = evaluator.evaluate(op.getZeros());
+      if (failed(z))
+        return WalkResult::interrupt();
+      canonical.zeros.assign(z->ints.begin(), z->ints.end());
+    }
+    bool bf16 = op.getInput().getType().getElementType().isBF16();
+    auto dtype = bf16 ? ::awq::ActDType::BF16 : ::awq::ActDType::F16;
+    llvm::Expected<::awq::KernelWeights> kernel =
+        ::awq::packKernelLayout(canonical, dtype);
+    if (!kernel) {
+      op.emitOpError("cannot pack the weights: ")
+          << llvm::toString(kernel.takeError());
+      return WalkResult::interrupt();
+    }
+    auto halfType = bf16 ? ::awq::quant::DType::BF16 : ::awq::quant::DType::F16;
+    auto asBytes = [](const auto &values) {
+      return ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
+                               values.size() * sizeof(values[0]));
+    };
+    int64_t n = canonical.n, groups = canonical.groups();
+    llvm::Error err = writer.addI32(name + ".qweight", {n, canonical.k / 8},
+                                    kernel->qweight);
+    if (!err)
+      err = writer.add(name + ".scales", halfType, {n, groups},
+                       asBytes(kernel->scales));
+    if (!err && op.getZeros())
+      err = writer.add(name + ".zeros", halfType, {n, groups},
+                       asBytes(kernel->zeros));
+    if (!err && op.getBias()) {
+      FailureOr<mlir::awq::HostTensor> bias = evaluator.evaluate(op.getBias());
+      if (failed(bias))
+        return WalkResult::interrupt();
+      std::vector<uint16_t> bits;
+      for (float v : bias->floats)
+        bits.push_back(::awq::floatToActBits(v, dtype));
+      err = writer.add(name + ".bias", halfType, {n}, asBytes(bits));
+    }
+    if (err) {
+      op.emitOpError("cannot add the packed weights: ")
+          << llvm::toString(std::move(err));
+      return WalkResult::interrupt();
+    }
+    ++packed;
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  if (packed && shapeOnly) {
+    module.emitError("some linears have weights and ")
+        << shapeOnly
+        << " take them as function arguments: an artifact ships either all "
+           "weights or none";
+    return failure();
+  }
+  return packed;
+}
+
 static LogicalResult run(MLIRContext &context) {
   std::string errorMessage;
   auto file = openInputFile(inputFile, &errorMessage);
@@ -81,11 +187,11 @@ static LogicalResult run(MLIRContext &context) {
   if (archs.empty())
     archs.push_back("sm_90");
   for (const std::string &arch : archs)
-    if (!awq::isSupportedArch(arch)) {
+    if (!mlir::awq::isSupportedArch(arch)) {
       llvm::errs() << "awq-compile: unsupported GPU architecture '" << arch
                    << "' (supported: "
-                   << llvm::join(std::begin(awq::kSupportedArchs),
-                                 std::end(awq::kSupportedArchs), ", ")
+                   << llvm::join(std::begin(mlir::awq::kSupportedArchs),
+                                 std::end(mlir::awq::kSupportedArchs), ", ")
                    << ")\n";
       return failure();
     }
@@ -99,9 +205,9 @@ static LogicalResult run(MLIRContext &context) {
   for (const std::string &arch : archs) {
     OwningOpRef<ModuleOp> clone = module->clone();
     PassManager pm(&context);
-    awq::ConvertAwqToGPUPassOptions options;
+    mlir::awq::ConvertAwqToGPUPassOptions options;
     options.chip = arch;
-    pm.addPass(awq::createConvertAwqToGPUPass(options));
+    pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();
     if (emit == Emit::mlir) {
@@ -113,9 +219,9 @@ static LogicalResult run(MLIRContext &context) {
       // Variants are the same for every arch; describe them once.
       layers.emplace();
       unsigned index = 0;
-      WalkResult walk = clone->walk([&](awq::QLinearOp op) {
+      WalkResult walk = clone->walk([&](mlir::awq::QLinearOp op) {
         FailureOr<llvm::json::Object> layer =
-            awq::describeLinear(op, *clone, index++);
+            mlir::awq::describeLinear(op, *clone, index++);
         if (failed(layer))
           return WalkResult::interrupt();
         layers->push_back(std::move(*layer));
@@ -138,7 +244,7 @@ static LogicalResult run(MLIRContext &context) {
       return failure();
     }
 
-    FailureOr<SmallVector<std::string>> payloads = awq::lowerKernelsToBinaries(
+    FailureOr<SmallVector<std::string>> payloads = mlir::awq::lowerKernelsToBinaries(
         *kernels, arch, emit == Emit::llvm ? "llvm" : "isa");
     if (failed(payloads))
       return failure();
@@ -171,6 +277,22 @@ static LogicalResult run(MLIRContext &context) {
                               {"version", 1},
                               {"ptx", std::move(ptxFiles)},
                               {"layers", std::move(*layers)}};
+  // Weights: evaluated from the IR (constants or awq.weight references),
+  // packed into the kernel layout. Shape-only IR ships kernels alone.
+  ::awq::quant::SafeTensorsWriter writer;
+  FailureOr<unsigned> packed = packWeights(*module, writer);
+  if (failed(packed))
+    return failure();
+  if (*packed) {
+    SmallString<256> weightsPath(outputDir);
+    llvm::sys::path::append(weightsPath, "weights.safetensors");
+    if (llvm::Error err = writer.write(weightsPath)) {
+      llvm::errs() << "awq-compile: " << llvm::toString(std::move(err))
+                   << "\n";
+      return failure();
+    }
+    manifest["weights"] = "weights.safetensors";
+  }
   SmallString<256> manifestPath(outputDir);
   llvm::sys::path::append(manifestPath, "manifest.json");
   std::string text;
@@ -185,7 +307,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "awq-compile: quantized model IR -> GPU kernels (PTX) + manifest\n");
   DialectRegistry registry;
-  awq::registerAwqDialects(registry);
+  mlir::awq::registerAwqDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   return failed(run(context)) ? 1 : 0;
