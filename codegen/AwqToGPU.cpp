@@ -38,21 +38,72 @@ struct VariantPlan {
 /// in registers, so they stop at 4 rows; above that tensor-core GEMMs take
 /// over, with a smaller M tile while M is small. Where no GEMM exists for
 /// the shape (bf16), the 4-row GEMV tiles M over grid.y.
-static SmallVector<VariantPlan> planVariants(const LinearShape &shape) {
+/// A tensor-core variant: the M range it serves and its tiling.
+struct GemmRange {
+  int64_t mMin, mMax;
+  GemmConfig config;
+};
+
+/// Tensor-core tiles grow with M: small tiles keep enough blocks in flight
+/// to stream the weights at small M; large ones amortize each weight tile's
+/// dequantization and shared-memory traffic over more rows of x.
+static SmallVector<GemmRange> defaultGemmRanges() {
+  return {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
+          {17, 64, GemmConfig{32, 64, 2, 2, 3}},
+          {65, 256, GemmConfig{64, 64, 2, 2, 3}},
+          {257, kMaxM, GemmConfig{128, 128, 2, 2, 3}}};
+}
+
+/// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS" (MMAX may be
+/// "max"); they must tile [5, 2^31-1] in order.
+static FailureOr<SmallVector<GemmRange>>
+parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
+  SmallVector<GemmRange> ranges;
+  int64_t next = 5;
+  for (const std::string &entry : entries) {
+    StringRef text(entry), range, tile;
+    std::tie(range, tile) = text.split(':');
+    auto [lo, hi] = range.split('-');
+    GemmRange r;
+    SmallVector<StringRef> dims;
+    tile.split(dims, 'x');
+    bool bad = lo.getAsInteger(10, r.mMin) ||
+               (hi == "max" ? (r.mMax = kMaxM, false)
+                            : hi.getAsInteger(10, r.mMax)) ||
+               dims.size() != 5 || dims[0].getAsInteger(10, r.config.tileM) ||
+               dims[1].getAsInteger(10, r.config.tileN) ||
+               dims[2].getAsInteger(10, r.config.warpsM) ||
+               dims[3].getAsInteger(10, r.config.warpsN) ||
+               dims[4].getAsInteger(10, r.config.stages);
+    if (bad) {
+      error = "expected MMIN-MMAX:BMxBNxWMxWNxSTAGES, got '" + entry + "'";
+      return failure();
+    }
+    if (r.mMin != next || r.mMax < r.mMin) {
+      error = "gemm-tiles ranges must tile M = 5.." + std::to_string(kMaxM) +
+              " in order; '" + entry + "' does not continue at M = " +
+              std::to_string(next);
+      return failure();
+    }
+    next = r.mMax == kMaxM ? kMaxM : r.mMax + 1;
+    ranges.push_back(r);
+  }
+  if (ranges.empty() || ranges.back().mMax != kMaxM) {
+    error = "gemm-tiles ranges must end with 'max'";
+    return failure();
+  }
+  return ranges;
+}
+
+/// The M ranges and their kernels. GEMV variants keep every activation row
+/// in registers, so they stop at 4 rows; above that tensor-core GEMMs take
+/// over. Where no GEMM exists for the shape (bf16), the 4-row GEMV tiles M
+/// over grid.y.
+static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
+                                             ArrayRef<GemmRange> gemmRanges) {
   SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4}, {}},
                                     {2, 2, GemvConfig{2, 4, 4}, {}},
                                     {3, 4, GemvConfig{4, 4, 4}, {}}};
-  // Tensor-core tiles grow with M: small tiles keep enough blocks in
-  // flight to stream the weights at small M; large ones amortize each
-  // weight tile's dequantization over more rows of x at large M.
-  struct GemmRange {
-    int64_t mMin, mMax;
-    GemmConfig config;
-  };
-  const GemmRange gemmRanges[] = {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
-                                  {17, 64, GemmConfig{32, 64, 2, 2, 3}},
-                                  {65, 256, GemmConfig{64, 64, 2, 2, 3}},
-                                  {257, kMaxM, GemmConfig{128, 128, 4, 2, 3}}};
   bool gemmServes = llvm::all_of(gemmRanges, [&](const GemmRange &range) {
     return checkGemmSupport(shape, range.config).empty();
   });
@@ -90,16 +141,28 @@ struct ConvertAwqToGPUPass final
       return signalPassFailure();
     }
 
+    SmallVector<GemmRange> gemmRanges = defaultGemmRanges();
+    if (!gemmTiles.empty()) {
+      std::string error;
+      FailureOr<SmallVector<GemmRange>> parsed =
+          parseGemmRanges(gemmTiles, error);
+      if (failed(parsed)) {
+        module.emitError("invalid gemm-tiles option: ") << error;
+        return signalPassFailure();
+      }
+      gemmRanges = std::move(*parsed);
+    }
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     OpBuilder builder(module.getContext());
     for (QLinearOp op : linears) {
-      if (failed(lowerLinear(op, kernels, builder)))
+      if (failed(lowerLinear(op, kernels, builder, gemmRanges)))
         return signalPassFailure();
     }
   }
 
   LogicalResult lowerLinear(QLinearOp op, gpu::GPUModuleOp kernels,
-                            OpBuilder &builder) {
+                            OpBuilder &builder,
+                            ArrayRef<GemmRange> gemmRanges) {
     if (op.getBits() != 4)
       return op.emitOpError("cannot generate kernels for ")
              << op.getBits() << "-bit weights: only 4-bit kernels exist";
@@ -117,9 +180,15 @@ struct ConvertAwqToGPUPass final
              << ": kernels take scales in the activation type";
     if (std::string why = checkGemvSupport(shape); !why.empty())
       return op.emitOpError("cannot generate kernels: ") << why;
+    for (const GemmRange &range : gemmRanges)
+      if (std::string why = checkGemmSupport(shape, range.config);
+          !why.empty() && !shape.bf16)
+        return op.emitOpError("cannot use GEMM tile ")
+               << range.config.tileM << "x" << range.config.tileN << ": "
+               << why;
 
     SmallVector<Attribute> variants;
-    for (const VariantPlan &plan : planVariants(shape)) {
+    for (const VariantPlan &plan : planVariants(shape, gemmRanges)) {
       std::string name;
       if (plan.gemv)
         name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}", shape.tag(),

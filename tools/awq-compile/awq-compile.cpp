@@ -40,6 +40,10 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputDir("o", cl::desc("artifact directory"),
                                       cl::value_desc("dir"));
+static cl::list<std::string> gemmTiles(
+    "gemm-tiles",
+    cl::desc("override the tensor-core variants: MMIN-MMAX:BMxBNxWMxWNxS,..."),
+    cl::CommaSeparated);
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("directory that relative awq.weight file names are resolved "
@@ -207,6 +211,7 @@ static LogicalResult run(MLIRContext &context) {
     PassManager pm(&context);
     mlir::awq::ConvertAwqToGPUPassOptions options;
     options.chip = arch;
+    options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();
