@@ -51,7 +51,7 @@ static SmallVector<GemmRange> defaultGemmRanges() {
   return {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
           {17, 64, GemmConfig{32, 64, 2, 2, 3}},
           {65, 256, GemmConfig{64, 64, 2, 2, 3}},
-          {257, kMaxM, GemmConfig{128, 128, 2, 2, 3}}};
+          {257, kMaxM, GemmConfig{128, 128, 4, 2, 3}}};
 }
 
 /// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS" (MMAX may be
