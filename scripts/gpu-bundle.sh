@@ -27,14 +27,18 @@ TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
 BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
-GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench)
+GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
 
 step() { printf '\n== %s\n' "$*"; }
 
 # 1. The GPU-side binaries. AWQ_STATIC_LLVM makes runtime/ link the static
-#    LLVMSupport archive instead of libLLVM.so; --as-needed drops libz3 and
-#    the other libLLVM dependencies nothing references; the result needs only
-#    libc, libm, libz, libzstd (checked below).
+#    LLVMSupport archive instead of libLLVM.so, and (top-level CMakeLists.txt)
+#    replaces libLLVM.so in MLIR's imported targets by LLVM's static component
+#    archives, so awq-jit-gpu-tests (which links the codegen through
+#    runtime/jit) carries MLIR and LLVM's NVPTX backend inside it;
+#    --as-needed drops libz3 and the other libLLVM dependencies nothing
+#    references; the result needs only libc, libm, libz, libzstd (checked
+#    below).
 step "configure $GPU_BUILD (static LLVM, static libstdc++/libgcc)"
 if [ ! -f "$GPU_BUILD/build.ninja" ]; then
   cmake -G Ninja -S "$ROOT" -B "$GPU_BUILD" -DCMAKE_BUILD_TYPE=Release \

@@ -5,15 +5,18 @@
 # (scripts/gpu-bundle.sh) carried along. Unpacks to /tmp, runs in order:
 #   1. awq-runtime-tests     host-side unit tests (sanity of the bundle)
 #   2. awq-gpu-tests         every test layer at every M vs the f64 reference
-#   3. compute-sanitizer     memcheck, then racecheck, on a subset
-#   4. awq-bench             awq vs cuBLAS f16 vs copy bandwidth
+#   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
+#                            first compile < 1 s and cache hit < 20 us
+#   4. compute-sanitizer     memcheck, then racecheck, on a subset
+#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth
 # Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
 # Exits non-zero if any step failed; later steps still run.
 #
 # The default time limits add up to < 600 s, the device tool's per-command
 # limit. Environment: AWQ_GPU_TEST_SEED (reproduce a run),
-# AWQ_GPU_TESTS_TIMEOUT [220], AWQ_MEMCHECK_TIMEOUT [90],
-# AWQ_RACECHECK_TIMEOUT [60], AWQ_BENCH_TIMEOUT [150] (seconds),
+# AWQ_GPU_TESTS_TIMEOUT [200], AWQ_JIT_TESTS_TIMEOUT [60],
+# AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
+# AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS (extra arguments).
 #
 #===----------------------------------------------------------------------===#
@@ -63,8 +66,13 @@ run() {
 run unit-tests 30 "$BIN/awq-runtime-tests" --gtest_brief=1
 
 AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
-  run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-220}" "$BIN/awq-gpu-tests" \
+  run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-200}" "$BIN/awq-gpu-tests" \
   --gtest_output="xml:$LOGS/gpu-tests.xml"
+
+# Sets CUDA_CACHE_DISABLE=1 and a fresh private AWQ_CACHE_DIR itself, so
+# that the first compile it times is a real one.
+run jit-gpu-tests "${AWQ_JIT_TESTS_TIMEOUT:-60}" "$BIN/awq-jit-gpu-tests" \
+  --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
 
 if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
   if command -v compute-sanitizer >/dev/null 2>&1; then
@@ -95,7 +103,7 @@ fi
 
 if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
-  CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-150}" \
+  CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
 fi
 

@@ -1,0 +1,339 @@
+//===- awq_jit.cpp - in-process JIT of quantized linears ------------------===//
+//
+// awq_jit_linear: spec -> stable key -> awq_jit_get_layer (the runtime's
+// build-once cache and cubin cache) with a callback that compiles the key
+// through mlir::awq::compileLinear. Also the host-side AutoAWQ repacking.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/jit/awq_jit.h"
+#include "runtime/jit/JitCompiler.h"
+
+#include "codegen/Compile.h"
+#include "runtime/KernelLayout.h"
+#include "runtime/Manifest.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+using namespace awq;
+using namespace awq::jit;
+
+namespace {
+
+thread_local std::string lastError;
+
+awq_status fail(awq_status status, const std::string &message) {
+  lastError = message;
+  return status;
+}
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Sizes above this are rejected before any arithmetic on them (n * k must
+/// fit comfortably in int64_t; the ABI's sizes are 32-bit anyway).
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+
+struct Stats {
+  std::mutex mutex;
+  awq_jit_stats stats{};
+};
+Stats &stats() {
+  static Stats s;
+  return s;
+}
+
+/// What compileCallback hands to the runtime; freed by its release hook.
+struct CallbackResult {
+  std::string manifest, ptx, error;
+};
+void releaseResult(void *data) { delete static_cast<CallbackResult *>(data); }
+
+const char *dtypeName(awq_dtype dtype) {
+  return dtype == AWQ_DTYPE_BF16 ? "bf16" : "f16";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Specs, keys, architectures
+//===----------------------------------------------------------------------===//
+
+llvm::Error jit::validateSpec(const awq_linear_spec &spec) {
+  if (spec.bits != 4)
+    return makeError(llvm::formatv(
+        "unsupported bits = {0}: the JIT generates 4-bit kernels only (the "
+        "kernel weight layout v1 defines 4-bit packing only)",
+        spec.bits));
+  if (spec.dtype != AWQ_DTYPE_F16 && spec.dtype != AWQ_DTYPE_BF16)
+    return makeError(llvm::formatv(
+        "unsupported dtype {0}: expected AWQ_DTYPE_F16 or AWQ_DTYPE_BF16",
+        static_cast<int>(spec.dtype)));
+  if (spec.n <= 0 || spec.k <= 0 || spec.group_size <= 0 || spec.n >= kMaxDim ||
+      spec.k >= kMaxDim)
+    return makeError(llvm::formatv(
+        "invalid shape n={0} k={1} group_size={2}: each must be in [1, 2^31)",
+        spec.n, spec.k, spec.group_size));
+  if (spec.k % spec.group_size != 0)
+    return makeError(llvm::formatv(
+        "invalid shape: group_size = {0} does not divide k = {1}",
+        spec.group_size, spec.k));
+  return llvm::Error::success();
+}
+
+std::string jit::linearKey(const awq_linear_spec &spec) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                "awq.linear.v1:n=%lld,k=%lld,g=%lld,b=%d,%s,zeros=%d,bias=%d",
+                static_cast<long long>(spec.n), static_cast<long long>(spec.k),
+                static_cast<long long>(spec.group_size), spec.bits,
+                dtypeName(spec.dtype), spec.has_zeros ? 1 : 0,
+                spec.has_bias ? 1 : 0);
+  return buf;
+}
+
+llvm::Expected<awq_linear_spec> jit::parseLinearKey(llvm::StringRef key) {
+  auto bad = [&] {
+    return makeError("malformed JIT key '" + key +
+                     "' (expected e.g. "
+                     "'awq.linear.v1:n=4096,k=4096,g=128,b=4,f16,zeros=1,"
+                     "bias=0')");
+  };
+  llvm::StringRef rest = key;
+  if (!rest.consume_front("awq.linear.v1:"))
+    return bad();
+  llvm::SmallVector<llvm::StringRef, 8> fields;
+  rest.split(fields, ',');
+  if (fields.size() != 7)
+    return bad();
+  awq_linear_spec spec{};
+  auto number = [&](llvm::StringRef field, llvm::StringRef name,
+                    int64_t &value) {
+    return field.consume_front(name) && field.consume_front("=") &&
+           !field.getAsInteger(10, value);
+  };
+  int64_t bits = 0, zeros = -1, bias = -1;
+  if (!number(fields[0], "n", spec.n) || !number(fields[1], "k", spec.k) ||
+      !number(fields[2], "g", spec.group_size) ||
+      !number(fields[3], "b", bits) || !number(fields[5], "zeros", zeros) ||
+      !number(fields[6], "bias", bias))
+    return bad();
+  if (fields[4] == "f16")
+    spec.dtype = AWQ_DTYPE_F16;
+  else if (fields[4] == "bf16")
+    spec.dtype = AWQ_DTYPE_BF16;
+  else
+    return bad();
+  if ((zeros != 0 && zeros != 1) || (bias != 0 && bias != 1) || bits < 0 ||
+      bits > 64)
+    return bad();
+  spec.bits = static_cast<int>(bits);
+  spec.has_zeros = static_cast<int>(zeros);
+  spec.has_bias = static_cast<int>(bias);
+  if (llvm::Error e = validateSpec(spec))
+    return makeError("JIT key '" + key + "': " + llvm::toString(std::move(e)));
+  // Exactly one spelling per spec (no leading zeros, signs, spaces).
+  if (linearKey(spec) != key)
+    return bad();
+  return spec;
+}
+
+llvm::Expected<std::string> jit::codegenArch(int ccMajor, int ccMinor) {
+  if (ccMajor >= 9)
+    return std::string("sm_90");
+  if (ccMajor == 8) {
+    if (ccMinor >= 9)
+      return std::string("sm_89");
+    if (ccMinor >= 6)
+      return std::string("sm_86");
+    return std::string("sm_80");
+  }
+  return makeError(llvm::formatv(
+      "unsupported GPU: compute capability {0}.{1}; the JIT generates "
+      "kernels for sm_80 and newer (mma.sync bf16, cp.async)",
+      ccMajor, ccMinor));
+}
+
+llvm::Expected<std::string> jit::codegenArch(llvm::StringRef deviceArch) {
+  llvm::Expected<runtime::Arch> arch = runtime::parseArch(deviceArch);
+  if (!arch)
+    return arch.takeError();
+  return codegenArch(static_cast<int>(arch->major),
+                     static_cast<int>(arch->minor));
+}
+
+//===----------------------------------------------------------------------===//
+// The compile callback
+//===----------------------------------------------------------------------===//
+
+awq_status jit::compileCallback(void *, const char *key, const char *arch,
+                                awq_jit_result *result) {
+  if (!key || !arch || !result)
+    return AWQ_ERROR_INVALID_ARGUMENT;
+  auto *out = new CallbackResult();
+  result->release = releaseResult;
+  result->release_data = out;
+  auto failWith = [&](awq_status status, llvm::Error error) {
+    out->error = llvm::toString(std::move(error));
+    result->error_message = out->error.c_str();
+    return status;
+  };
+  llvm::Expected<awq_linear_spec> spec = parseLinearKey(key);
+  if (!spec)
+    return failWith(AWQ_ERROR_INVALID_ARGUMENT, spec.takeError());
+  llvm::Expected<std::string> target = codegenArch(arch);
+  if (!target)
+    return failWith(AWQ_ERROR_UNSUPPORTED_ARCH, target.takeError());
+
+  mlir::awq::LinearShape shape;
+  shape.n = spec->n;
+  shape.k = spec->k;
+  shape.groupSize = spec->group_size;
+  shape.bf16 = spec->dtype == AWQ_DTYPE_BF16;
+  shape.hasZeros = spec->has_zeros != 0;
+  shape.hasBias = spec->has_bias != 0;
+
+  auto start = std::chrono::steady_clock::now();
+  llvm::Expected<mlir::awq::CompiledLinear> compiled =
+      mlir::awq::compileLinear(shape, *target, "jit." + shape.tag());
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  {
+    Stats &s = stats();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    ++s.stats.compiles;
+    if (!compiled)
+      ++s.stats.failures;
+    s.stats.last_compile_seconds = seconds;
+    s.stats.total_compile_seconds += seconds;
+  }
+  if (!compiled)
+    return failWith(
+        AWQ_ERROR_JIT,
+        makeError(llvm::formatv("code generation for {0} on {1} failed: {2}",
+                                shape.tag(), *target,
+                                llvm::toString(compiled.takeError()))
+                      .str()));
+  out->manifest = std::move(compiled->manifestJson);
+  out->ptx = std::move(compiled->ptx);
+  result->manifest_json = out->manifest.data();
+  result->manifest_size = out->manifest.size();
+  result->ptx = out->ptx.data();
+  result->ptx_size = out->ptx.size();
+  return AWQ_SUCCESS;
+}
+
+//===----------------------------------------------------------------------===//
+// C API
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
+                          awq_layer *out) {
+  if (!ctx || !spec || !out)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT, "awq_jit_linear: null argument");
+  *out = nullptr;
+  if (llvm::Error e = validateSpec(*spec))
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_jit_linear: " + llvm::toString(std::move(e)));
+  awq_device_info device;
+  if (awq_status s = awq_context_get_device_info(ctx, &device);
+      s != AWQ_SUCCESS)
+    return fail(s, awq_last_error_message());
+  if (llvm::Expected<std::string> arch =
+          codegenArch(device.cc_major, device.cc_minor);
+      !arch)
+    return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
+                std::string("awq_jit_linear: ") + device.name + ": " +
+                    llvm::toString(arch.takeError()));
+  std::string key = linearKey(*spec);
+  awq_status status =
+      awq_jit_get_layer(ctx, key.c_str(), compileCallback, nullptr, out);
+  if (status != AWQ_SUCCESS)
+    return fail(status, awq_last_error_message());
+  return AWQ_SUCCESS;
+}
+
+awq_status awq_jit_linear_key(const awq_linear_spec *spec, char *buf,
+                              size_t size, size_t *length) {
+  if (!spec || (!buf && size))
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_jit_linear_key: null argument");
+  if (llvm::Error e = validateSpec(*spec))
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_jit_linear_key: " + llvm::toString(std::move(e)));
+  std::string key = linearKey(*spec);
+  if (size) {
+    size_t n = std::min(size - 1, key.size());
+    std::memcpy(buf, key.data(), n);
+    buf[n] = '\0';
+  }
+  if (length)
+    *length = key.size();
+  return AWQ_SUCCESS;
+}
+
+awq_status awq_jit_get_stats(awq_jit_stats *out) {
+  if (!out)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT, "awq_jit_get_stats: null argument");
+  Stats &s = stats();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  *out = s.stats;
+  return AWQ_SUCCESS;
+}
+
+const char *awq_jit_last_error_message(void) { return lastError.c_str(); }
+
+awq_status awq_repack_autoawq(int64_t n, int64_t k, int64_t groupSize,
+                              awq_dtype dtype, const int32_t *qweight,
+                              const int32_t *qzeros, const uint16_t *scales,
+                              int32_t *outQweight, uint16_t *outScales,
+                              uint16_t *outZeros) {
+  if (!qweight || !qzeros || !scales || !outQweight || !outScales || !outZeros)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_repack_autoawq: null argument");
+  if (dtype != AWQ_DTYPE_F16 && dtype != AWQ_DTYPE_BF16)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                llvm::formatv("awq_repack_autoawq: unsupported dtype {0}",
+                              static_cast<int>(dtype)));
+  if (n <= 0 || k <= 0 || groupSize <= 0 || n >= kMaxDim || k >= kMaxDim ||
+      n % 8 != 0 || k % 32 != 0 || k % groupSize != 0)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                llvm::formatv("awq_repack_autoawq: invalid shape n={0} k={1} "
+                              "group_size={2} (n must be a multiple of 8, k "
+                              "of 32 and of group_size)",
+                              n, k, groupSize));
+  int64_t cols = n / 8, groups = k / groupSize;
+  AutoAwqGemmWeights in;
+  in.n = n;
+  in.k = k;
+  in.groupSize = groupSize;
+  in.qweight.assign(qweight, qweight + k * cols);
+  in.qzeros.assign(qzeros, qzeros + groups * cols);
+  in.scales.assign(scales, scales + groups * n);
+  llvm::Expected<CanonicalWeights> canonical = fromAutoAwqGemm(in);
+  if (!canonical)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_repack_autoawq: " +
+                    llvm::toString(canonical.takeError()));
+  llvm::Expected<KernelWeights> packed = packKernelLayout(
+      *canonical, dtype == AWQ_DTYPE_BF16 ? ActDType::BF16 : ActDType::F16);
+  if (!packed)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_repack_autoawq: " + llvm::toString(packed.takeError()));
+  std::memcpy(outQweight, packed->qweight.data(), packed->qweight.size() * 4);
+  std::memcpy(outScales, packed->scales.data(), packed->scales.size() * 2);
+  std::memcpy(outZeros, packed->zeros.data(), packed->zeros.size() * 2);
+  return AWQ_SUCCESS;
+}
+
+} // extern "C"

@@ -1,0 +1,430 @@
+//===- JitTest.cpp - the JIT's compile side, without a GPU ----------------===//
+//
+// awq-jit-tests (CI, no GPU): the compile callback of awq_jit_linear turns a
+// key into a manifest and PTX that the runtime's validator accepts, for f16
+// and bf16, GEMV- and GEMM-served shapes, on each supported architecture;
+// bad specs, keys and architectures give errors that name the constraint;
+// keys are stable and distinct; awq_repack_autoawq matches the KernelLayout
+// path and puts a hand-placed nibble where the format says.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/jit/JitCompiler.h"
+#include "runtime/jit/awq_jit.h"
+
+#include "runtime/KernelLayout.h"
+#include "runtime/Manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <set>
+#include <string>
+
+using namespace awq;
+using namespace awq::jit;
+
+namespace {
+
+awq_linear_spec makeSpec(int64_t n, int64_t k, int64_t g, awq_dtype dtype,
+                         bool zeros, bool bias) {
+  awq_linear_spec spec{};
+  spec.n = n;
+  spec.k = k;
+  spec.group_size = g;
+  spec.bits = 4;
+  spec.dtype = dtype;
+  spec.has_zeros = zeros;
+  spec.has_bias = bias;
+  return spec;
+}
+
+/// Runs the callback as awq_jit_get_layer would, copying what it returns.
+struct CallbackRun {
+  awq_status status = AWQ_ERROR_JIT;
+  std::string manifest, ptx, error;
+  bool released = false;
+};
+CallbackRun runCallback(const std::string &key, const char *arch) {
+  CallbackRun run;
+  awq_jit_result result{};
+  run.status = compileCallback(nullptr, key.c_str(), arch, &result);
+  if (result.manifest_json)
+    run.manifest.assign(result.manifest_json, result.manifest_size);
+  if (result.ptx)
+    run.ptx.assign(result.ptx, result.ptx_size);
+  if (result.error_message)
+    run.error = result.error_message;
+  if (result.release) {
+    result.release(result.release_data);
+    run.released = true;
+  }
+  return run;
+}
+
+struct ShapeCase {
+  int64_t n, k, g;
+  awq_dtype dtype;
+  bool zeros, bias;
+  const char *arch;
+};
+
+class JitCompile : public testing::TestWithParam<ShapeCase> {};
+
+TEST_P(JitCompile, ManifestAndPtxPassTheRuntimeValidator) {
+  const ShapeCase &c = GetParam();
+  awq_linear_spec spec = makeSpec(c.n, c.k, c.g, c.dtype, c.zeros, c.bias);
+  ASSERT_FALSE(static_cast<bool>(validateSpec(spec)));
+  std::string key = linearKey(spec);
+  awq_jit_stats before{}, after{};
+  ASSERT_EQ(awq_jit_get_stats(&before), AWQ_SUCCESS);
+  CallbackRun run = runCallback(key, c.arch);
+  ASSERT_EQ(run.status, AWQ_SUCCESS) << run.error;
+  EXPECT_TRUE(run.released);
+  ASSERT_EQ(awq_jit_get_stats(&after), AWQ_SUCCESS);
+  EXPECT_EQ(after.compiles, before.compiles + 1);
+  EXPECT_EQ(after.failures, before.failures);
+  EXPECT_GT(after.last_compile_seconds, 0.0);
+  std::printf("  %s on %s: codegen %.1f ms, PTX %zu bytes\n", key.c_str(),
+              c.arch, after.last_compile_seconds * 1e3, run.ptx.size());
+  // AWQ_JIT_TEST_DUMP=DIR: keep the PTX (to compare builds).
+  if (const char *dump = std::getenv("AWQ_JIT_TEST_DUMP"); dump && *dump) {
+    std::string path = std::string(dump) + "/" +
+                       testing::UnitTest::GetInstance()
+                           ->current_test_info()
+                           ->name() +
+                       ".ptx";
+    for (char &ch : path)
+      if (ch == '/' && &ch > path.data() + std::strlen(dump))
+        ch = '_';
+    if (FILE *f = std::fopen(path.c_str(), "w")) {
+      std::fwrite(run.ptx.data(), 1, run.ptx.size(), f);
+      std::fclose(f);
+    }
+  }
+
+  llvm::Expected<runtime::Manifest> manifest =
+      runtime::parseManifest(run.manifest, "jit manifest", /*requirePtx=*/false);
+  ASSERT_TRUE(static_cast<bool>(manifest))
+      << llvm::toString(manifest.takeError()) << "\n"
+      << run.manifest;
+  ASSERT_EQ(manifest->layers.size(), 1u);
+  const runtime::LayerSpec &layer = manifest->layers[0];
+  EXPECT_EQ(layer.n, c.n);
+  EXPECT_EQ(layer.k, c.k);
+  EXPECT_EQ(layer.groupSize, c.g);
+  EXPECT_EQ(layer.bits, 4);
+  EXPECT_EQ(layer.dtype, c.dtype == AWQ_DTYPE_BF16 ? runtime::DType::BF16
+                                                   : runtime::DType::F16);
+  EXPECT_EQ(layer.hasZeros, c.zeros);
+  EXPECT_EQ(layer.hasBias, c.bias);
+  ASSERT_FALSE(layer.variants.empty());
+  EXPECT_EQ(layer.variants.front().mMin, 1);
+  EXPECT_EQ(layer.variants.back().mMax, runtime::kMaxM);
+  llvm::Error ptxCheck =
+      runtime::checkKernelsInPtx(*manifest, run.ptx, "jit PTX");
+  EXPECT_FALSE(static_cast<bool>(ptxCheck)) << llvm::toString(std::move(ptxCheck));
+  EXPECT_NE(run.ptx.find(std::string(".target ") + c.arch), std::string::npos)
+      << "PTX is not for " << c.arch;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, JitCompile,
+    testing::Values(
+        // GEMV + GEMM variants, asymmetric, f16: the GPU test's fresh shape.
+        ShapeCase{1536, 2304, 128, AWQ_DTYPE_F16, true, false, "sm_90"},
+        // bf16 (GEMV family only), symmetric, bias.
+        ShapeCase{1280, 3072, 64, AWQ_DTYPE_BF16, false, true, "sm_90"},
+        // Small odd-but-legal N, per-channel groups, older archs.
+        ShapeCase{40, 192, 192, AWQ_DTYPE_F16, true, true, "sm_80"},
+        ShapeCase{72, 256, 32, AWQ_DTYPE_BF16, true, false, "sm_86"}),
+    [](const testing::TestParamInfo<ShapeCase> &info) {
+      const ShapeCase &c = info.param;
+      return "n" + std::to_string(c.n) + "_k" + std::to_string(c.k) + "_g" +
+             std::to_string(c.g) +
+             (c.dtype == AWQ_DTYPE_BF16 ? "_bf16" : "_f16") +
+             (c.zeros ? "_z" : "_sym") + (c.bias ? "_b" : "") + "_" + c.arch;
+    });
+
+TEST(JitCompileErrors, ShapeTheCodegenRejectsNamesTheConstraint) {
+  // k = 100 passes the C-side checks (g | k) but not the kernels' K % 32.
+  std::string key =
+      linearKey(makeSpec(64, 100, 50, AWQ_DTYPE_F16, true, false));
+  awq_jit_stats before{}, after{};
+  awq_jit_get_stats(&before);
+  CallbackRun run = runCallback(key, "sm_90");
+  EXPECT_EQ(run.status, AWQ_ERROR_JIT);
+  EXPECT_TRUE(run.released);
+  EXPECT_TRUE(run.manifest.empty() && run.ptx.empty());
+  EXPECT_NE(run.error.find("n64_k100_g50"), std::string::npos) << run.error;
+  EXPECT_NE(run.error.find("multiple of 32"), std::string::npos) << run.error;
+  awq_jit_get_stats(&after);
+  EXPECT_EQ(after.failures, before.failures + 1);
+}
+
+TEST(JitCompileErrors, BadSpecs) {
+  struct Bad {
+    awq_linear_spec spec;
+    const char *needle;
+  };
+  awq_linear_spec bits8 = makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false);
+  bits8.bits = 8;
+  awq_linear_spec dtype = makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false);
+  dtype.dtype = static_cast<awq_dtype>(7);
+  for (const Bad &bad : {
+           Bad{bits8, "4-bit"},
+           Bad{dtype, "unsupported dtype 7"},
+           Bad{makeSpec(0, 128, 32, AWQ_DTYPE_F16, true, false), "n=0"},
+           Bad{makeSpec(64, -128, 32, AWQ_DTYPE_F16, true, false), "k=-128"},
+           Bad{makeSpec(64, 128, 0, AWQ_DTYPE_F16, true, false),
+               "group_size=0"},
+           Bad{makeSpec(64, 128, 96, AWQ_DTYPE_F16, true, false),
+               "group_size = 96 does not divide k = 128"},
+       }) {
+    llvm::Error e = validateSpec(bad.spec);
+    ASSERT_TRUE(static_cast<bool>(e)) << bad.needle;
+    std::string message = llvm::toString(std::move(e));
+    EXPECT_NE(message.find(bad.needle), std::string::npos) << message;
+    // The C entry points report the same, with the function's name.
+    char buf[8];
+    EXPECT_EQ(awq_jit_linear_key(&bad.spec, buf, sizeof(buf), nullptr),
+              AWQ_ERROR_INVALID_ARGUMENT);
+    std::string cMessage = awq_jit_last_error_message();
+    EXPECT_NE(cMessage.find("awq_jit_linear_key: "), std::string::npos);
+    EXPECT_NE(cMessage.find(bad.needle), std::string::npos) << cMessage;
+  }
+  // A key naming 8 bits reaches the callback only if someone builds it by
+  // hand; it is rejected with the same reason.
+  CallbackRun run =
+      runCallback("awq.linear.v1:n=64,k=128,g=32,b=8,f16,zeros=1,bias=0",
+                  "sm_90");
+  EXPECT_EQ(run.status, AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(run.error.find("4-bit"), std::string::npos) << run.error;
+  EXPECT_TRUE(run.released);
+}
+
+TEST(JitCompileErrors, NullArguments) {
+  awq_linear_spec spec = makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false);
+  awq_layer layer = reinterpret_cast<awq_layer>(1);
+  EXPECT_EQ(awq_jit_linear(nullptr, &spec, &layer), AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(awq_jit_last_error_message(), "awq_jit_linear: null argument");
+  EXPECT_EQ(awq_jit_linear_key(nullptr, nullptr, 0, nullptr),
+            AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(awq_jit_get_stats(nullptr), AWQ_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(JitArch, DeviceToCodegenArch) {
+  struct Case {
+    int major, minor;
+    const char *arch;
+  };
+  for (const Case &c : {Case{8, 0, "sm_80"}, Case{8, 6, "sm_86"},
+                        Case{8, 7, "sm_86"}, Case{8, 9, "sm_89"},
+                        Case{9, 0, "sm_90"}, Case{10, 0, "sm_90"},
+                        Case{12, 0, "sm_90"}}) {
+    llvm::Expected<std::string> arch = codegenArch(c.major, c.minor);
+    ASSERT_TRUE(static_cast<bool>(arch)) << llvm::toString(arch.takeError());
+    EXPECT_EQ(*arch, c.arch) << c.major << "." << c.minor;
+  }
+  for (auto [major, minor] : {std::pair{7, 5}, std::pair{7, 0},
+                              std::pair{6, 1}}) {
+    llvm::Expected<std::string> arch = codegenArch(major, minor);
+    ASSERT_FALSE(static_cast<bool>(arch));
+    std::string message = llvm::toString(arch.takeError());
+    EXPECT_NE(message.find("unsupported GPU: compute capability " +
+                           std::to_string(major) + "." +
+                           std::to_string(minor)),
+              std::string::npos)
+        << message;
+  }
+  llvm::Expected<std::string> fromName = codegenArch("sm_120");
+  ASSERT_TRUE(static_cast<bool>(fromName));
+  EXPECT_EQ(*fromName, "sm_90");
+  std::string key =
+      linearKey(makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false));
+  CallbackRun old = runCallback(key, "sm_75");
+  EXPECT_EQ(old.status, AWQ_ERROR_UNSUPPORTED_ARCH);
+  EXPECT_NE(old.error.find("unsupported GPU"), std::string::npos) << old.error;
+  CallbackRun junk = runCallback(key, "gfx90a");
+  EXPECT_NE(junk.status, AWQ_SUCCESS);
+  EXPECT_FALSE(junk.error.empty());
+}
+
+TEST(JitKey, StableAndDistinct) {
+  awq_linear_spec base = makeSpec(1536, 2304, 128, AWQ_DTYPE_F16, true, false);
+  // The spelling is part of the contract (other processes, logs).
+  EXPECT_EQ(linearKey(base),
+            "awq.linear.v1:n=1536,k=2304,g=128,b=4,f16,zeros=1,bias=0");
+  char buf[128];
+  size_t length = 0;
+  ASSERT_EQ(awq_jit_linear_key(&base, buf, sizeof(buf), &length), AWQ_SUCCESS);
+  EXPECT_EQ(std::string(buf), linearKey(base));
+  EXPECT_EQ(length, linearKey(base).size());
+  // Truncation keeps the NUL and still reports the full length.
+  ASSERT_EQ(awq_jit_linear_key(&base, buf, 5, &length), AWQ_SUCCESS);
+  EXPECT_STREQ(buf, "awq.");
+  EXPECT_EQ(length, linearKey(base).size());
+
+  // Every field changes the key; nothing else (has_zeros = 2 is "true").
+  std::vector<awq_linear_spec> specs = {base};
+  auto with = [&](auto edit) {
+    awq_linear_spec s = base;
+    edit(s);
+    specs.push_back(s);
+  };
+  with([](awq_linear_spec &s) { s.n = 1544; });
+  with([](awq_linear_spec &s) { s.k = 2560; });
+  with([](awq_linear_spec &s) { s.group_size = 64; });
+  with([](awq_linear_spec &s) { s.dtype = AWQ_DTYPE_BF16; });
+  with([](awq_linear_spec &s) { s.has_zeros = 0; });
+  with([](awq_linear_spec &s) { s.has_bias = 1; });
+  with([](awq_linear_spec &s) { s.n = 2304, s.k = 1536; });
+  std::set<std::string> keys;
+  for (const awq_linear_spec &s : specs) {
+    std::string key = linearKey(s);
+    EXPECT_TRUE(keys.insert(key).second) << "duplicate key " << key;
+    llvm::Expected<awq_linear_spec> parsed = parseLinearKey(key);
+    ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+    EXPECT_EQ(linearKey(*parsed), key);
+    EXPECT_EQ(parsed->n, s.n);
+    EXPECT_EQ(parsed->k, s.k);
+    EXPECT_EQ(parsed->group_size, s.group_size);
+    EXPECT_EQ(parsed->dtype, s.dtype);
+    EXPECT_EQ(parsed->has_zeros, s.has_zeros);
+    EXPECT_EQ(parsed->has_bias, s.has_bias);
+  }
+  awq_linear_spec truthy = base;
+  truthy.has_zeros = 2;
+  EXPECT_EQ(linearKey(truthy), linearKey(base));
+
+  for (const char *bad : {
+           "",
+           "awq.linear.v1:",
+           "awq.linear.v2:n=1536,k=2304,g=128,b=4,f16,zeros=1,bias=0",
+           "awq.linear.v1:n=01536,k=2304,g=128,b=4,f16,zeros=1,bias=0",
+           "awq.linear.v1:n=1536,k=2304,g=128,b=4,f32,zeros=1,bias=0",
+           "awq.linear.v1:n=1536,k=2304,g=128,b=4,f16,zeros=2,bias=0",
+           "awq.linear.v1:n=1536,k=2304,g=128,b=4,f16,zeros=1,bias=0,x=1",
+           "awq.linear.v1:k=2304,n=1536,g=128,b=4,f16,zeros=1,bias=0",
+           "awq.linear.v1:n=1536,k=2304,g=100,b=4,f16,zeros=1,bias=0",
+       }) {
+    llvm::Expected<awq_linear_spec> parsed = parseLinearKey(bad);
+    EXPECT_FALSE(static_cast<bool>(parsed)) << bad;
+    if (!parsed)
+      EXPECT_NE(llvm::toString(parsed.takeError()).find("JIT key"),
+                std::string::npos);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// awq_repack_autoawq
+//===----------------------------------------------------------------------===//
+
+TEST(RepackAutoAwq, MatchesKernelLayoutPacking) {
+  std::mt19937_64 rng(42);
+  for (awq_dtype dtype : {AWQ_DTYPE_F16, AWQ_DTYPE_BF16}) {
+    const int64_t n = 48, k = 256, g = 64, groups = k / g;
+    CanonicalWeights w;
+    w.n = n;
+    w.k = k;
+    w.groupSize = g;
+    w.q.resize(n * k);
+    w.zeros.resize(n * groups);
+    w.scales.resize(n * groups);
+    std::uniform_int_distribution<int> nib(0, 15);
+    std::uniform_real_distribution<float> sc(1e-3f, 2e-2f);
+    for (auto &q : w.q)
+      q = nib(rng);
+    for (auto &z : w.zeros)
+      z = nib(rng);
+    // f16-exact scales (AutoAWQ stores f16).
+    for (auto &s : w.scales)
+      s = halfBitsToFloat(floatToHalfBits(sc(rng)));
+    llvm::Expected<AutoAwqGemmWeights> autoawq = toAutoAwqGemm(w);
+    ASSERT_TRUE(static_cast<bool>(autoawq));
+    std::vector<int32_t> qweight(n * k / 8);
+    std::vector<uint16_t> scales(n * groups), zeros(n * groups);
+    ASSERT_EQ(awq_repack_autoawq(n, k, g, dtype, autoawq->qweight.data(),
+                                 autoawq->qzeros.data(),
+                                 autoawq->scales.data(), qweight.data(),
+                                 scales.data(), zeros.data()),
+              AWQ_SUCCESS)
+        << awq_jit_last_error_message();
+    ActDType act = dtype == AWQ_DTYPE_BF16 ? ActDType::BF16 : ActDType::F16;
+    llvm::Expected<KernelWeights> direct = packKernelLayout(w, act);
+    ASSERT_TRUE(static_cast<bool>(direct));
+    EXPECT_EQ(qweight, direct->qweight);
+    EXPECT_EQ(scales, direct->scales);
+    EXPECT_EQ(zeros, direct->zeros);
+    // And back: the kernel layout decodes to the original weights.
+    KernelWeights kw = *direct;
+    kw.qweight = qweight;
+    kw.scales = scales;
+    kw.zeros = zeros;
+    llvm::Expected<CanonicalWeights> back = unpackKernelLayout(kw);
+    ASSERT_TRUE(static_cast<bool>(back));
+    EXPECT_EQ(back->q, w.q);
+    EXPECT_EQ(back->zeros, w.zeros);
+  }
+}
+
+TEST(RepackAutoAwq, OneNibbleByHand) {
+  // n = 16, k = 32, g = 32: q[n=9][k=5] = 7 (all else 0), zero of channel 9
+  // = 3 (else 0), scale of channel 9 = 0.5 (else 1).
+  const int64_t n = 16, k = 32, g = 32;
+  // AutoAWQ: channel 9 = 8*1 + interleave[i] with interleave[i] = 1 -> i = 4.
+  std::vector<int32_t> qweight(k * n / 8, 0), qzeros(n / 8, 0);
+  qweight[5 * 2 + 1] = 7 << (4 * 4);
+  qzeros[1] = 3 << (4 * 4);
+  std::vector<uint16_t> scales(n, floatToHalfBits(1.0f));
+  scales[9] = floatToHalfBits(0.5f);
+  std::vector<int32_t> outQ(n * k / 8, -1);
+  std::vector<uint16_t> outS(n), outZ(n);
+  ASSERT_EQ(awq_repack_autoawq(n, k, g, AWQ_DTYPE_F16, qweight.data(),
+                               qzeros.data(), scales.data(), outQ.data(),
+                               outS.data(), outZ.data()),
+            AWQ_SUCCESS)
+      << awq_jit_last_error_message();
+  // Kernel layout: row 9 holds k = 5 at the (word, nibble) whose
+  // kernelLayoutElement is 5: 32c + 8(p mod 4) + 2t + (p div 4) = 5 ->
+  // c = 0, p = 4, t = 2.
+  ASSERT_EQ(kernelLayoutElement(2, 4), 5);
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t word = 0; word < k / 8; ++word) {
+      uint32_t expected = (row == 9 && word == 2) ? (7u << 16) : 0u;
+      EXPECT_EQ(static_cast<uint32_t>(outQ[row * (k / 8) + word]), expected)
+          << "row " << row << " word " << word;
+    }
+  for (int64_t row = 0; row < n; ++row) {
+    EXPECT_EQ(outZ[row], floatToHalfBits(row == 9 ? 3.0f : 0.0f)) << row;
+    EXPECT_EQ(outS[row], floatToHalfBits(row == 9 ? 0.5f : 1.0f)) << row;
+  }
+}
+
+TEST(RepackAutoAwq, Errors) {
+  std::vector<int32_t> q(4096), z(4096);
+  std::vector<uint16_t> s(4096), os(4096), oz(4096);
+  std::vector<int32_t> oq(4096);
+  auto repack = [&](int64_t n, int64_t k, int64_t g, awq_dtype dtype) {
+    return awq_repack_autoawq(n, k, g, dtype, q.data(), z.data(), s.data(),
+                              oq.data(), os.data(), oz.data());
+  };
+  EXPECT_EQ(repack(12, 64, 32, AWQ_DTYPE_F16), AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(awq_jit_last_error_message()).find("n=12"),
+            std::string::npos);
+  EXPECT_EQ(repack(16, 48, 16, AWQ_DTYPE_F16), AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(awq_jit_last_error_message()).find("k of 32"),
+            std::string::npos);
+  EXPECT_EQ(repack(16, 64, 48, AWQ_DTYPE_F16), AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(repack(16, 64, 32, static_cast<awq_dtype>(3)),
+            AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(awq_repack_autoawq(16, 64, 32, AWQ_DTYPE_F16, nullptr, z.data(),
+                               s.data(), oq.data(), os.data(), oz.data()),
+            AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(awq_jit_last_error_message(), "awq_repack_autoawq: null argument");
+  EXPECT_EQ(repack(16, 64, 32, AWQ_DTYPE_F16), AWQ_SUCCESS);
+}
+
+} // namespace
