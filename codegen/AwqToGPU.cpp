@@ -46,12 +46,19 @@ struct GemmRange {
 
 /// Tensor-core tiles grow with M: small tiles keep enough blocks in flight
 /// to stream the weights at small M; large ones amortize each weight tile's
-/// dequantization and shared-memory traffic over more rows of x.
-static SmallVector<GemmRange> defaultGemmRanges() {
+/// dequantization and shared-memory traffic over more rows of x. Measured
+/// on an H100 (docs/perf.md): 64x64 warp tiles win from M = 65 on, but
+/// their 218 registers spill when a short K loop is unrolled completely, so
+/// short K keeps 32x64 warp tiles.
+static SmallVector<GemmRange> defaultGemmRanges(const LinearShape &shape) {
+  bool longK = shape.k >= 1024;
   return {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
           {17, 64, GemmConfig{32, 64, 2, 2, 3}},
-          {65, 256, GemmConfig{64, 64, 2, 2, 3}},
-          {257, kMaxM, GemmConfig{128, 128, 4, 2, 3}}};
+          {65, 256,
+           longK ? GemmConfig{64, 128, 2, 2, 3} : GemmConfig{64, 64, 2, 2, 3}},
+          {257, kMaxM,
+           longK ? GemmConfig{128, 128, 2, 2, 3}
+                 : GemmConfig{128, 128, 4, 2, 3}}};
 }
 
 /// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS" (MMAX may be
@@ -141,7 +148,7 @@ struct ConvertAwqToGPUPass final
       return signalPassFailure();
     }
 
-    SmallVector<GemmRange> gemmRanges = defaultGemmRanges();
+    std::optional<SmallVector<GemmRange>> overrideRanges;
     if (!gemmTiles.empty()) {
       std::string error;
       FailureOr<SmallVector<GemmRange>> parsed =
@@ -150,19 +157,20 @@ struct ConvertAwqToGPUPass final
         module.emitError("invalid gemm-tiles option: ") << error;
         return signalPassFailure();
       }
-      gemmRanges = std::move(*parsed);
+      overrideRanges = std::move(*parsed);
     }
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     OpBuilder builder(module.getContext());
     for (QLinearOp op : linears) {
-      if (failed(lowerLinear(op, kernels, builder, gemmRanges)))
+      if (failed(lowerLinear(op, kernels, builder, overrideRanges)))
         return signalPassFailure();
     }
   }
 
   LogicalResult lowerLinear(QLinearOp op, gpu::GPUModuleOp kernels,
                             OpBuilder &builder,
-                            ArrayRef<GemmRange> gemmRanges) {
+                            const std::optional<SmallVector<GemmRange>>
+                                &overrideRanges) {
     if (op.getBits() != 4)
       return op.emitOpError("cannot generate kernels for ")
              << op.getBits() << "-bit weights: only 4-bit kernels exist";
@@ -180,6 +188,8 @@ struct ConvertAwqToGPUPass final
              << ": kernels take scales in the activation type";
     if (std::string why = checkGemvSupport(shape); !why.empty())
       return op.emitOpError("cannot generate kernels: ") << why;
+    SmallVector<GemmRange> gemmRanges =
+        overrideRanges ? *overrideRanges : defaultGemmRanges(shape);
     for (const GemmRange &range : gemmRanges)
       if (std::string why = checkGemmSupport(shape, range.config);
           !why.empty() && !shape.bf16)

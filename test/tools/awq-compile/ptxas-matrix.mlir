@@ -28,7 +28,7 @@
 // PTX90: ret;
 
 // GEMM: cp.async, ldmatrix and mma.sync.
-// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm128_bn128_w4x2_s3(
+// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm128_bn128_w2x2_s3(
 // PTX90: cp.async.cg.shared.global
 // PTX90: cp.async.commit_group
 // PTX90: cp.async.wait_group 2
