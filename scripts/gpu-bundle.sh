@@ -45,14 +45,15 @@ if [ ! -f "$GPU_BUILD/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DAWQ_STATIC_LLVM=ON \
     "-DCMAKE_EXE_LINKER_FLAGS=-static-libstdc++ -static-libgcc -Wl,--as-needed -Wl,--gc-sections" \
+    "-DCMAKE_SHARED_LINKER_FLAGS=-static-libstdc++ -static-libgcc -Wl,--as-needed -Wl,--gc-sections" \
     >/dev/null
 fi
 step "build ${GPU_TARGETS[*]}"
-ninja -C "$GPU_BUILD" -j "$JOBS" "${GPU_TARGETS[@]}"
+ninja -C "$GPU_BUILD" -j "$JOBS" "${GPU_TARGETS[@]}" awq_runtime
 
 step "check the binaries' dependencies"
 allowed='^(linux-vdso|libc\.so|libm\.so|libz\.so|libzstd\.so|(/lib64/)?ld-linux|libpthread|libdl|librt)'
-for t in "${GPU_TARGETS[@]}"; do
+for t in "${GPU_TARGETS[@]}" ../lib/libawq_runtime.so; do
   bad=$(ldd "$GPU_BUILD/bin/$t" | awk '{print $1}' | grep -Ev "$allowed" || true)
   if [ -n "$bad" ]; then
     echo "gpu-bundle: $t depends on libraries the GPU machine lacks:" >&2
@@ -76,6 +77,12 @@ done
 
 # 3. Pack.
 step "pack $BUNDLE"
+# The Python binding and its test (run there against PyTorch).
+mkdir -p "$STAGE/lib" "$STAGE/python"
+cp "$GPU_BUILD/lib/libawq_runtime.so" "$STAGE/lib/"
+strip "$STAGE/lib/libawq_runtime.so"
+cp "$ROOT/runtime/python/awq_runtime.py" \
+   "$ROOT/test/unit/runtime/python_binding_test.py" "$STAGE/python/"
 for t in "${GPU_TARGETS[@]}"; do
   cp "$GPU_BUILD/bin/$t" "$STAGE/bin/"
   strip "$STAGE/bin/$t"

@@ -74,6 +74,15 @@ AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
 run jit-gpu-tests "${AWQ_JIT_TESTS_TIMEOUT:-60}" "$BIN/awq-jit-gpu-tests" \
   --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
 
+# The Python binding against PyTorch (independent packing of the kernel
+# layout, float64 reference); skipped where PyTorch is missing.
+if python3 -c "import torch" 2>/dev/null; then
+  AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
+    run python-binding 120 python3 "$WORK/python/python_binding_test.py" \
+    --module-dir "$WORK/python" --library "$WORK/lib/libawq_runtime.so" \
+    --mode gpu
+fi
+
 if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
   if command -v compute-sanitizer >/dev/null 2>&1; then
     SAN=compute-sanitizer
