@@ -125,59 +125,93 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   SmallVector<Value> initAccs(rows * mTile, zeroAcc);
 
 
+  // Each thread takes chunks tid, tid + T, tid + 2T, ... (T threads). The
+  // loop body handles `unroll` of them and issues all their loads before
+  // any arithmetic, so that more 16-byte loads are in flight per thread
+  // (the loop is short: K = 8192 is two chunks per thread).
+  const int64_t threadsPerBlock = kWarpSize * warps;
+  const int64_t numChunks = k / kChunk;
+  const int64_t unroll = config.unroll;
+  const int64_t chunksPerStep = threadsPerBlock * unroll;
+  const int64_t steps = (numChunks + chunksPerStep - 1) / chunksPerStep;
+  const bool ragged = numChunks % chunksPerStep != 0;
+
+  struct LoadedChunk {
+    Value valid; // null when every chunk of the step is in range
+    SmallVector<std::array<Value, 4>> xs;
+    SmallVector<Value> ws, ss, zs;
+  };
+
   auto loop = scf::ForOp::create(
-      b, tid, e.index(k / kChunk), e.index(kWarpSize * warps), initAccs,
-      [&](OpBuilder &nested, Location nestedLoc, Value chunk,
+      b, e.index(0), e.index(steps), e.index(1), initAccs,
+      [&](OpBuilder &nested, Location nestedLoc, Value step,
           ValueRange accs) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
         KernelEmitter le{lb, elemType};
-        Value k0 = arith::MulIOp::create(lb, chunk, le.index(kChunk));
-        Value group = arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
-        Value wordCol = arith::MulIOp::create(lb, chunk, le.index(4));
-
-        // Activations: four 16-byte loads per row of x, shared by all rows
-        // of W this warp computes.
-        SmallVector<std::array<Value, 4>> xs(mTile);
-        for (int64_t i = 0; i < mTile; ++i)
-          for (int64_t j = 0; j < 4; ++j) {
-            Value col = arith::AddIOp::create(lb, k0, le.index(8 * j));
-            xs[i][j] = vector::LoadOp::create(lb, x8Type, x,
-                                              ValueRange{loadMs[i], col},
-                                              /*nontemporal=*/false,
-                                              llvm::MaybeAlign(16));
+        SmallVector<LoadedChunk> loaded(unroll);
+        for (int64_t u = 0; u < unroll; ++u) {
+          LoadedChunk &chunk = loaded[u];
+          Value index = le.add(le.add(tid, le.index(u * threadsPerBlock)),
+                               le.mul(step, chunksPerStep));
+          if (ragged)
+            chunk.valid = le.ult(index, le.index(numChunks));
+          // Out-of-range chunks load the last chunk and are not added.
+          Value safe = ragged ? le.minIndex(index, le.index(numChunks - 1))
+                              : index;
+          Value k0 = le.mul(safe, kChunk);
+          Value group = arith::DivUIOp::create(lb, k0,
+                                               le.index(shape.groupSize));
+          Value wordCol = le.mul(safe, 4);
+          // Activations: four 16-byte loads per row of x, shared by all
+          // rows of W this block computes.
+          chunk.xs.resize(mTile);
+          for (int64_t i = 0; i < mTile; ++i)
+            for (int64_t j = 0; j < 4; ++j)
+              chunk.xs[i][j] = vector::LoadOp::create(
+                  lb, x8Type, x,
+                  ValueRange{loadMs[i], le.add(k0, le.index(8 * j))},
+                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+          for (int64_t r = 0; r < rows; ++r) {
+            chunk.ws.push_back(vector::LoadOp::create(
+                lb, VectorType::get({4}, lb.getI32Type()), qweight,
+                ValueRange{loadRows[r], wordCol}, /*nontemporal=*/false,
+                llvm::MaybeAlign(16)));
+            chunk.ss.push_back(memref::LoadOp::create(
+                lb, scales, ValueRange{loadRows[r], group}));
+            chunk.zs.push_back(
+                zeros ? memref::LoadOp::create(lb, zeros,
+                                               ValueRange{loadRows[r], group})
+                            .getResult()
+                      : le.scalar(kSymmetricZero));
           }
+        }
 
         SmallVector<Value> newAccs(accs.begin(), accs.end());
-        for (int64_t r = 0; r < rows; ++r) {
-          Value w = vector::LoadOp::create(
-              lb, VectorType::get({4}, lb.getI32Type()), qweight,
-              ValueRange{loadRows[r], wordCol}, /*nontemporal=*/false,
-              llvm::MaybeAlign(16));
-          Value s = memref::LoadOp::create(lb, scales,
-                                           ValueRange{loadRows[r], group});
-          Value z = zeros ? memref::LoadOp::create(
-                                lb, zeros, ValueRange{loadRows[r], group})
-                                .getResult()
-                          : le.scalar(kSymmetricZero);
-
-          std::array<Value, 4> wq = le.dequantize(w, s, z);
-
-          for (int64_t i = 0; i < mTile; ++i) {
-            // 32 products summed in f16x2/bf16x2 to one pair (16 terms
-            // each), then into the f32 accumulator: short half-precision
-            // partial sums within a chunk, f32 across K.
-            Value p = arith::MulFOp::create(lb, wq[0], xs[i][0]);
-            for (int64_t j = 1; j < 4; ++j)
-              p = LLVM::FMAOp::create(lb, wq[j], xs[i][j], p);
-            Value p4 = arith::AddFOp::create(
-                lb, vector::ShuffleOp::create(lb, p, p, {0, 1, 2, 3}),
-                vector::ShuffleOp::create(lb, p, p, {4, 5, 6, 7}));
-            Value p2 = arith::AddFOp::create(
-                lb, vector::ShuffleOp::create(lb, p4, p4, {0, 1}),
-                vector::ShuffleOp::create(lb, p4, p4, {2, 3}));
-            Value pf = arith::ExtFOp::create(lb, accType, p2);
-            Value &acc = newAccs[r * mTile + i];
-            acc = arith::AddFOp::create(lb, acc, pf);
+        for (const LoadedChunk &chunk : loaded) {
+          for (int64_t r = 0; r < rows; ++r) {
+            std::array<Value, 4> wq =
+                le.dequantize(chunk.ws[r], chunk.ss[r], chunk.zs[r]);
+            for (int64_t i = 0; i < mTile; ++i) {
+              // 32 products summed in f16x2/bf16x2 to one pair (16 terms
+              // each), then into the f32 accumulator: short half-precision
+              // partial sums within a chunk, f32 across K.
+              Value p = arith::MulFOp::create(lb, wq[0], chunk.xs[i][0]);
+              for (int64_t j = 1; j < 4; ++j)
+                p = LLVM::FMAOp::create(lb, wq[j], chunk.xs[i][j], p);
+              Value p4 = arith::AddFOp::create(
+                  lb, vector::ShuffleOp::create(lb, p, p, {0, 1, 2, 3}),
+                  vector::ShuffleOp::create(lb, p, p, {4, 5, 6, 7}));
+              Value p2 = arith::AddFOp::create(
+                  lb, vector::ShuffleOp::create(lb, p4, p4, {0, 1}),
+                  vector::ShuffleOp::create(lb, p4, p4, {2, 3}));
+              Value pf = arith::ExtFOp::create(lb, accType, p2);
+              Value &acc = newAccs[r * mTile + i];
+              Value sum = arith::AddFOp::create(lb, acc, pf);
+              acc = chunk.valid
+                        ? arith::SelectOp::create(lb, chunk.valid, sum, acc)
+                              .getResult()
+                        : sum;
+            }
           }
         }
         scf::YieldOp::create(lb, newAccs);

@@ -44,6 +44,8 @@ struct GemvConfig {
   int64_t mTile = 1;
   int64_t rowsPerWarp = 4;
   int64_t warpsPerBlock = 4;
+  /// Chunks per thread whose loads are issued together before any math.
+  int64_t unroll = 1;
 };
 
 /// Tiling of the tensor-core GEMM kernel: a BM x BN output tile per block,

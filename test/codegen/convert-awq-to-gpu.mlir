@@ -5,9 +5,9 @@
 // CHECK-LABEL: func.func @asymmetric_f16
 // CHECK: awq.qlinear
 // CHECK-SAME: kernels = [
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4, family = "gemv", m_min = 2, m_max = 2
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4_u1, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm16_bn64_w1x4_s3, family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [4, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w2x2_s3]], family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [4, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3, family = "gemm", m_min = 65, m_max = 256, m_tile = 64
@@ -55,7 +55,7 @@ func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: ten
 // Two linears of one specialisation share their kernels; a symmetric one
 // has no zeros parameter.
 // CHECK-LABEL: func.func @shared_kernels
-// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4]],
+// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4_u1]],
 // CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K]],
 // CHECK: gpu.module @awq_kernels
 // CHECK: gpu.func @[[K]](%{{.*}}: memref<?x128xf16>, %{{.*}}: memref<64x16xi32>, %{{.*}}: memref<64x4xf16>, %{{.*}}: memref<?x64xf16>) workgroup
@@ -74,9 +74,9 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // 4-row GEMV tiles every M above 4 over grid.y. Its magic constant is
 // 0x43004300 (1124090624) and each nibble is shifted down first.
 // CHECK-LABEL: func.func @bf16_with_bias
-// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k256_g64_bf16_z_b_mt4_r2, family = "gemv", m_min = 5, m_max = 2147483647, m_tile = 4
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k256_g64_bf16_z_b_mt4_r2_u1, family = "gemv", m_min = 5, m_max = 2147483647, m_tile = 4
 // CHECK-NOT: family = "gemm"
-// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
+// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
