@@ -45,21 +45,47 @@ struct GemmRange {
   GemmConfig config;
 };
 
-/// Tensor-core tiles grow with M: small tiles keep enough blocks in flight
-/// to stream the weights at small M; large ones amortize each weight tile's
-/// dequantization and shared-memory traffic over more rows of x. Measured
-/// on an H100 (docs/perf.md): 64x64 warp tiles win from M = 65 on, but
-/// their 218 registers spill when a short K loop is unrolled completely, so
-/// short K keeps 32x64 warp tiles.
-static SmallVector<GemmRange> defaultGemmRanges(const LinearShape &shape) {
+/// Tensor-core tiles grow with M. Up to M = 64 the kernel streams weights:
+/// narrow N tiles give many blocks, and the warps of a block split a wide K
+/// tile (split-K, partial sums added in shared memory), so a block waits at
+/// a barrier once per 128 (or 64) K instead of per 32. Above, larger tiles
+/// amortize each weight tile's dequantization and shared-memory traffic
+/// over more rows of x; 64x64 warp tiles win there, but spill when a short
+/// K loop is unrolled completely. Each range lists candidates in order of
+/// preference (H100 measurements in docs/perf.md); the first that fits the
+/// shape is used.
+static SmallVector<std::pair<std::pair<int64_t, int64_t>,
+                             SmallVector<GemmConfig>>>
+defaultGemmCandidates(const LinearShape &shape) {
   bool longK = shape.k >= 1024;
-  return {{5, 16, GemmConfig{16, 64, 1, 4, 3}},
-          {17, 64, GemmConfig{32, 64, 2, 2, 3}},
-          {65, 256,
-           longK ? GemmConfig{64, 128, 2, 2, 3} : GemmConfig{64, 64, 2, 2, 3}},
-          {257, kMaxM,
-           longK ? GemmConfig{128, 128, 2, 2, 3}
-                 : GemmConfig{128, 128, 4, 2, 3}}};
+  GemmConfig tile16 = {16, 32, 1, 1, 3, 1, 4, 4};
+  GemmConfig tile16k64 = {16, 32, 1, 1, 3, 1, 2, 4};
+  GemmConfig tile64 = {64, 32, 2, 1, 3, 1, 2, 2};
+  return {{{5, 16}, {tile16, tile16k64, GemmConfig{16, 64, 1, 4, 3}}},
+          {{17, 64}, {tile64, GemmConfig{32, 64, 2, 2, 3}}},
+          {{65, 256},
+           {longK ? GemmConfig{64, 128, 2, 2, 3} : GemmConfig{64, 64, 2, 2, 3},
+            GemmConfig{64, 64, 2, 2, 3}}},
+          {{257, kMaxM},
+           {longK ? GemmConfig{128, 128, 2, 2, 3}
+                  : GemmConfig{128, 128, 4, 2, 3},
+            GemmConfig{128, 128, 4, 2, 3}}}};
+}
+
+/// The first candidate of each range that serves `shape`, or nothing if a
+/// range has none.
+static std::optional<SmallVector<GemmRange>>
+defaultGemmRanges(const LinearShape &shape) {
+  SmallVector<GemmRange> ranges;
+  for (auto &[range, candidates] : defaultGemmCandidates(shape)) {
+    auto fits = llvm::find_if(candidates, [&](const GemmConfig &config) {
+      return checkGemmSupport(shape, config).empty();
+    });
+    if (fits == candidates.end())
+      return std::nullopt;
+    ranges.push_back({range.first, range.second, *fits});
+  }
+  return ranges;
 }
 
 /// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS" (MMAX may be
@@ -78,13 +104,18 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     bool bad = lo.getAsInteger(10, r.mMin) ||
                (hi == "max" ? (r.mMax = kMaxM, false)
                             : hi.getAsInteger(10, r.mMax)) ||
-               dims.size() != 5 || dims[0].getAsInteger(10, r.config.tileM) ||
+               (dims.size() != 5 && dims.size() != 7) ||
+               dims[0].getAsInteger(10, r.config.tileM) ||
                dims[1].getAsInteger(10, r.config.tileN) ||
                dims[2].getAsInteger(10, r.config.warpsM) ||
                dims[3].getAsInteger(10, r.config.warpsN) ||
-               dims[4].getAsInteger(10, r.config.stages);
+               dims[4].getAsInteger(10, r.config.stages) ||
+               (dims.size() == 7 &&
+                (dims[5].getAsInteger(10, r.config.kChunks) ||
+                 dims[6].getAsInteger(10, r.config.warpsK)));
     if (bad) {
-      error = "expected MMIN-MMAX:BMxBNxWMxWNxSTAGES, got '" + entry + "'";
+      error = "expected MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWK], got '" +
+              entry + "'";
       return failure();
     }
     if (r.mMin != next || r.mMax < r.mMin) {
@@ -116,9 +147,11 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
   SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4, unroll}, {}},
                                     {2, 2, GemvConfig{2, 4, 4, unroll}, {}},
                                     {3, 4, GemvConfig{4, 4, 4, 1}, {}}};
-  bool gemmServes = llvm::all_of(gemmRanges, [&](const GemmRange &range) {
-    return checkGemmSupport(shape, range.config).empty();
-  });
+  bool gemmServes =
+      !gemmRanges.empty() &&
+      llvm::all_of(gemmRanges, [&](const GemmRange &range) {
+        return checkGemmSupport(shape, range.config).empty();
+      });
   if (gemmServes) {
     for (const GemmRange &range : gemmRanges)
       plans.push_back({range.mMin, range.mMax, {}, range.config});
@@ -193,14 +226,18 @@ struct ConvertAwqToGPUPass final
              << ": kernels take scales in the activation type";
     if (std::string why = checkGemvSupport(shape); !why.empty())
       return op.emitOpError("cannot generate kernels: ") << why;
-    SmallVector<GemmRange> gemmRanges =
-        overrideRanges ? *overrideRanges : defaultGemmRanges(shape);
-    for (const GemmRange &range : gemmRanges)
-      if (std::string why = checkGemmSupport(shape, range.config);
-          !why.empty() && !shape.bf16)
-        return op.emitOpError("cannot use GEMM tile ")
-               << range.config.tileM << "x" << range.config.tileN << ": "
-               << why;
+    SmallVector<GemmRange> gemmRanges;
+    if (overrideRanges) {
+      gemmRanges = *overrideRanges;
+      for (const GemmRange &range : gemmRanges)
+        if (std::string why = checkGemmSupport(shape, range.config);
+            !why.empty() && !shape.bf16)
+          return op.emitOpError("cannot use GEMM tile ")
+                 << range.config.tileM << "x" << range.config.tileN << ": "
+                 << why;
+    } else if (auto ranges = defaultGemmRanges(shape)) {
+      gemmRanges = std::move(*ranges);
+    }
 
     SmallVector<Attribute> variants;
     for (const VariantPlan &plan : planVariants(shape, gemmRanges)) {
@@ -214,6 +251,10 @@ struct ConvertAwqToGPUPass final
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,
                              plan.gemm->warpsM, plan.gemm->warpsN,
                              plan.gemm->stages);
+      if (plan.gemm && (plan.gemm->kChunks > 1 || plan.gemm->warpsK > 1))
+        name += llvm::formatv("_bk{0}_wk{1}", 32 * plan.gemm->kChunks,
+                              plan.gemm->warpsK)
+                    .str();
       // Linears of the same specialisation share kernels.
       bool exists = static_cast<bool>(kernels.lookupSymbol(name));
       KernelLaunch launch;

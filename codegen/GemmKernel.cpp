@@ -32,31 +32,46 @@ namespace {
 /// Shared-memory rows are padded by 8 halves (16 bytes) so that the eight
 /// 16-byte rows one ldmatrix phase reads fall into distinct banks.
 constexpr int64_t kRowPad = 8;
-constexpr int64_t kTileK = kChunk;
 } // namespace
 
 std::string awq::checkGemmSupport(const LinearShape &shape,
                                   const GemmConfig &config) {
   if (shape.bf16)
     return "bf16 has no nvgpu.mma.sync lowering in MLIR 22";
-  if (shape.k % kTileK != 0 || shape.groupSize % kTileK != 0)
-    return llvm::formatv("K = {0} and group size {1} must be multiples of {2}",
-                         shape.k, shape.groupSize, kTileK)
+  const int64_t tileK = kChunk * config.kChunks;
+  if (shape.k % tileK != 0 || shape.groupSize % kChunk != 0)
+    return llvm::formatv("K = {0} must be a multiple of the K tile {1} and "
+                         "the group size {2} of {3}",
+                         shape.k, tileK, shape.groupSize, kChunk)
         .str();
-  int64_t threads = kWarpSize * config.warpsM * config.warpsN;
+  if ((tileK / config.warpsK) % 16 != 0)
+    return "each warp's K slice must be a multiple of 16";
+  int64_t threads =
+      kWarpSize * config.warpsM * config.warpsN * config.warpsK;
   int64_t warpTileM = config.tileM / config.warpsM;
   int64_t warpTileN = config.tileN / config.warpsN;
   if (warpTileM % 16 != 0 || warpTileN % 16 != 0)
     return "warp tile must be a multiple of 16 x 16";
   // Each thread copies 4, 8 or 16 bytes of activations per copy op.
-  int64_t xElems = config.tileM * kTileK;
+  int64_t xElems = config.tileM * tileK;
   if (xElems % threads != 0 || xElems / threads < 2)
     return "activation tile copies do not divide among the threads";
-  int64_t wordsPerThread = 4 * config.tileN / threads;
+  int64_t wordsPerThread = 4 * config.kChunks * config.tileN / threads;
   if (wordsPerThread != 1 && wordsPerThread != 2 && wordsPerThread != 4)
     return "weight tile copies do not divide among the threads";
   if (config.stages < 2)
     return "at least two pipeline stages are needed";
+  // All shared memory is static, which CUDA caps at 48 KiB per block.
+  int64_t sharedBytes =
+      config.stages * config.tileM * (tileK + kRowPad) * 2 +
+      config.stages * config.tileN * 4 * config.kChunks * 4 +
+      config.tileN * (tileK + kRowPad) * 2 +
+      (config.warpsK - 1) * config.tileM * config.tileN * 4;
+  if (sharedBytes > 48 * 1024)
+    return llvm::formatv("the tile needs {0} bytes of shared memory, more "
+                         "than the 49152 of static shared memory",
+                         sharedBytes)
+        .str();
   return "";
 }
 
@@ -66,7 +81,8 @@ KernelLaunch awq::gemmLaunch(const LinearShape &shape,
   launch.family = "gemm";
   launch.mTile = config.tileM;
   launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, 1};
-  launch.block = {kWarpSize * config.warpsM * config.warpsN, 1, 1};
+  launch.block = {kWarpSize * config.warpsM * config.warpsN * config.warpsK, 1,
+                  1};
   launch.sharedBytes = 0; // all shared memory is static
   return launch;
 }
@@ -84,12 +100,17 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
   const int64_t tileM = config.tileM, tileN = config.tileN;
   const int64_t stages = config.stages;
-  const int64_t threads = kWarpSize * config.warpsM * config.warpsN;
+  const int64_t kTileK = kChunk * config.kChunks;
+  const int64_t warpsK = config.warpsK;
+  const int64_t sliceK = kTileK / warpsK;
+  const int64_t threads =
+      kWarpSize * config.warpsM * config.warpsN * warpsK;
   const int64_t warpTileM = tileM / config.warpsM;
   const int64_t warpTileN = tileN / config.warpsN;
   const int64_t mmaTilesM = warpTileM / 16, mmaTilesN = warpTileN / 8;
-  const int64_t wordsPerThread = 4 * tileN / threads;
-  const int64_t threadsPerRow = 4 / wordsPerThread;
+  const int64_t wordsPerRow = 4 * config.kChunks;
+  const int64_t wordsPerThread = wordsPerRow * tileN / threads;
+  const int64_t threadsPerRow = wordsPerRow / wordsPerThread;
   const int64_t numKTiles = k / kTileK;
   // Activation copies: up to 16 bytes (8 halves) each, row-major units.
   const int64_t xElemsPerCopy =
@@ -112,11 +133,16 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     return MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
   };
   auto xTilesType = shared({stages, tileM, kTileK + kRowPad}, elemType);
-  auto wTilesType = shared({stages, tileN, 4}, i32);
+  auto wTilesType = shared({stages, tileN, wordsPerRow}, i32);
   auto wHalfType = shared({tileN, kTileK + kRowPad}, elemType);
+  SmallVector<Type> buffers = {xTilesType, wTilesType, wHalfType};
+  // Split-K across the warps of a block: warps with a K slice other than
+  // the first leave their partial sums here for the first to add.
+  if (warpsK > 1)
+    buffers.push_back(shared({warpsK - 1, tileM, tileN}, f32));
 
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
-                                     TypeRange{xTilesType, wTilesType, wHalfType});
+                                     buffers);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   // No known_block_size (`.maxntid`): under it ptxas capped registers and
   // spilled (CODEGEN-NOTES P14-style surprises); occupancy hints go
@@ -125,7 +151,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                   b.getI32IntegerAttr(config.minBlocksPerSM));
   // cp.async and ldmatrix move 16-byte rows: align every shared buffer.
-  for (unsigned i = 0; i < 3; ++i)
+  for (unsigned i = 0; i < buffers.size(); ++i)
     func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
                                      b.getI64IntegerAttr(16));
   Value xTiles = func.getWorkgroupAttributions()[0];
@@ -145,8 +171,12 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
   Value warp = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
-  Value warpM = arith::DivUIOp::create(b, warp, e.index(config.warpsN));
-  Value warpN = arith::RemUIOp::create(b, warp, e.index(config.warpsN));
+  const int64_t warpsMN = config.warpsM * config.warpsN;
+  Value warpK = arith::DivUIOp::create(b, warp, e.index(warpsMN));
+  Value warpMN = arith::RemUIOp::create(b, warp, e.index(warpsMN));
+  Value warpM = arith::DivUIOp::create(b, warpMN, e.index(config.warpsN));
+  Value warpN = arith::RemUIOp::create(b, warpMN, e.index(config.warpsN));
+  Value warpK0 = e.mul(warpK, sliceK);
   Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
   Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
   Value m = memref::DimOp::create(b, x, 0);
@@ -159,6 +189,10 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   Value wWord0 = e.mul(arith::RemUIOp::create(b, tid, e.index(threadsPerRow)),
                        wordsPerThread);
   Value wRowGlobal = e.minIndex(e.add(blockN0, wRow), e.index(n - 1));
+  // The 32-weight chunk of the K tile these words belong to, and the word
+  // within that chunk: one chunk never straddles a quantization group.
+  Value wChunk = arith::DivUIOp::create(b, wWord0, e.index(4));
+  Value wChunkWord = arith::RemUIOp::create(b, wWord0, e.index(4));
 
   // Issues the copies of K tile `kTile` (clamped to the last tile, so the
   // tail of the pipeline re-fetches instead of branching) into `stage`.
@@ -183,7 +217,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           ib.getIndexAttr(xElemsPerCopy), srcElems,
           xElemsPerCopy == 8 ? ib.getUnitAttr() : UnitAttr()));
     }
-    Value wordCol = ie.add(ie.mul(tile, 4), wWord0);
+    Value wordCol = ie.add(ie.mul(tile, wordsPerRow), wWord0);
     tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
         ib, tokenType, wTiles, ValueRange{stage, wRow, wWord0}, qweight,
         ValueRange{wRowGlobal, wordCol}, ib.getIndexAttr(wordsPerThread),
@@ -197,8 +231,9 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   auto loadScaleZero = [&](ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
     Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
-    Value group = arith::DivUIOp::create(ib, ie.mul(tile, kTileK),
-                                         ie.index(shape.groupSize));
+    Value group = arith::DivUIOp::create(
+        ib, ie.add(ie.mul(tile, kTileK), ie.mul(wChunk, kChunk)),
+        ie.index(shape.groupSize));
     Value s = memref::LoadOp::create(ib, scales, ValueRange{wRowGlobal, group});
     Value z = zeros ? memref::LoadOp::create(ib, zeros,
                                              ValueRange{wRowGlobal, group})
@@ -256,7 +291,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
             ValueRange{stage, wRow, wWord0}, /*nontemporal=*/false,
             llvm::MaybeAlign(4 * wordsPerThread));
         std::array<Value, 4> eighths = le.dequantize(words, s, z);
-        Value halfCol0 = le.mul(wWord0, 2);
+        Value halfCol0 = le.add(le.mul(wChunk, kChunk), le.mul(wChunkWord, 2));
         for (int64_t j = 0; j < 4; ++j)
           vector::StoreOp::create(lb, eighths[j], wHalf,
                                   ValueRange{wRow, le.add(halfCol0,
@@ -267,12 +302,12 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
 
         SmallVector<Value> accs(carried.begin(),
                                 carried.begin() + mmaTilesM * mmaTilesN);
-        for (int64_t kk = 0; kk < kTileK; kk += 16) {
+        for (int64_t kk = 0; kk < sliceK; kk += 16) {
           // A: rows lane % 16, column 8 · (lane / 16) of each 16x16 tile.
           SmallVector<Value> fragA;
           for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
             Value row = le.add(le.add(warpRow0, le.index(mi * 16)), laneMod16);
-            Value col = le.add(le.index(kk), le.mul(laneDiv16, 8));
+            Value col = le.add(le.add(warpK0, le.index(kk)), le.mul(laneDiv16, 8));
             fragA.push_back(nvgpu::LdMatrixOp::create(
                 lb, fragAType, xTiles, ValueRange{stage, row, col},
                 /*transpose=*/false, /*numTiles=*/4));
@@ -282,7 +317,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           for (int64_t ni = 0; ni < mmaTilesN; ni += 2) {
             Value row = le.add(le.add(warpCol0, le.index(ni * 8)),
                                le.add(laneMod8, le.mul(laneDiv16, 8)));
-            Value col = le.add(le.index(kk), le.mul(laneDiv8Mod2, 8));
+            Value col = le.add(le.add(warpK0, le.index(kk)),
+                               le.mul(laneDiv8Mod2, 8));
             Value frag4 = nvgpu::LdMatrixOp::create(
                 lb, fragAType, wHalf, ValueRange{row, col},
                 /*transpose=*/false, /*numTiles=*/4);
@@ -315,13 +351,73 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                                                           ValueRange{});
   nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
 
-  // Epilogue: accumulator (r, c) of lane L sits at row L / 4 + 8r, column
+  // Accumulator (r, c) of lane L sits at row L / 4 + 8r, column
   // 2 · (L % 4) + c of its 16x8 tile.
   Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
   Value laneMod4x2 = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  auto tileRow = [&](int64_t mi, int64_t r) {
+    return e.add(warpRow0, e.add(e.index(mi * 16 + 8 * r), laneDiv4));
+  };
+  auto tileCol = [&](int64_t ni, int64_t col) {
+    return e.add(warpCol0, e.add(e.index(ni * 8 + col), laneMod4x2));
+  };
+  SmallVector<Value> accs;
+  for (int64_t i = 0; i < mmaTilesM * mmaTilesN; ++i)
+    accs.push_back(loop.getResult(i));
+
+  // Split-K: the warps of K slices 1.. store their partial sums, the warps
+  // of slice 0 add them and alone run the epilogue.
+  std::optional<scf::IfOp> epilogueIf;
+  if (warpsK > 1) {
+    Value partials = func.getWorkgroupAttributions()[3];
+    Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpK,
+                                          e.index(0));
+    {
+      auto storeIf = scf::IfOp::create(
+          b, arith::XOrIOp::create(
+                 b, isFirst,
+                 arith::ConstantOp::create(b, b.getBoolAttr(true))),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(storeIf.thenBlock());
+      Value slot = arith::SubIOp::create(b, warpK, e.index(1));
+      for (int64_t mi = 0; mi < mmaTilesM; ++mi)
+        for (int64_t ni = 0; ni < mmaTilesN; ++ni)
+          for (int64_t r = 0; r < 2; ++r)
+            for (int64_t col = 0; col < 2; ++col)
+              memref::StoreOp::create(
+                  b,
+                  vector::ExtractOp::create(b, accs[mi * mmaTilesN + ni],
+                                            ArrayRef<int64_t>{r, col}),
+                  partials, ValueRange{slot, tileRow(mi, r), tileCol(ni, col)});
+    }
+    gpu::BarrierOp::create(b);
+    epilogueIf = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(epilogueIf->thenBlock());
+    for (int64_t mi = 0; mi < mmaTilesM; ++mi)
+      for (int64_t ni = 0; ni < mmaTilesN; ++ni) {
+        Value &acc = accs[mi * mmaTilesN + ni];
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t col = 0; col < 2; ++col) {
+            Value sum = vector::ExtractOp::create(b, acc,
+                                                  ArrayRef<int64_t>{r, col});
+            for (int64_t w = 1; w < warpsK; ++w)
+              sum = arith::AddFOp::create(
+                  b, sum,
+                  memref::LoadOp::create(
+                      b, partials,
+                      ValueRange{e.index(w - 1), tileRow(mi, r),
+                                 tileCol(ni, col)}));
+            acc = vector::InsertOp::create(b, sum, acc,
+                                           ArrayRef<int64_t>{r, col});
+          }
+      }
+  }
+
+  // Epilogue: bias, rounding to the activation type, masked stores.
   for (int64_t mi = 0; mi < mmaTilesM; ++mi)
     for (int64_t ni = 0; ni < mmaTilesN; ++ni) {
-      Value acc = loop.getResult(mi * mmaTilesN + ni);
+      Value acc = accs[mi * mmaTilesN + ni];
       for (int64_t c = 0; c < 2; ++c) {
         Value col = e.add(e.add(blockN0, warpCol0),
                           e.add(e.index(ni * 8 + c), laneMod4x2));
@@ -349,6 +445,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
         }
       }
     }
+  if (epilogueIf)
+    b.setInsertionPointAfter(*epilogueIf);
   gpu::ReturnOp::create(b);
   return gemmLaunch(shape, config);
 }

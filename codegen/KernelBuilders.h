@@ -49,13 +49,17 @@ struct GemvConfig {
 };
 
 /// Tiling of the tensor-core GEMM kernel: a BM x BN output tile per block,
-/// K in steps of 32 (one int4 chunk per weight row), `stages` cp.async
-/// buffers in flight, warps arranged warpsM x warpsN.
+/// K in steps of 32 · kChunks, `stages` cp.async buffers in flight, warps
+/// arranged warpsM x warpsN x warpsK.
 struct GemmConfig {
   int64_t tileM = 64, tileN = 128;
   int64_t warpsM = 2, warpsN = 2;
   int64_t stages = 3;
   int64_t minBlocksPerSM = 1; ///< occupancy hint for ptxas (.minnctapersm)
+  /// K tile = 32 · kChunks; warpsK warps split it and add their partial
+  /// sums through shared memory at the end (split-K within the block).
+  int64_t kChunks = 1;
+  int64_t warpsK = 1;
 };
 
 /// Launch geometry of the GEMM kernel.

@@ -8,9 +8,9 @@
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4_u1, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm16_bn64_w1x4_s3, family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [4, 1, 1], block = [128, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w2x2_s3]], family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [4, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3, family = "gemm", m_min = 65, m_max = 256, m_tile = 64
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm16_bn32_w1x1_s3_bk128_wk4]], family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn32_w2x1_s3_bk64_wk2, family = "gemm", m_min = 17, m_max = 64, m_tile = 64, grid = [8, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
 
 // CHECK: gpu.module @awq_kernels
@@ -34,7 +34,14 @@
 
 // The GEMM: cp.async pipeline, dequantized tile in shared memory, ldmatrix
 // and mma.sync m16n8k16.
-// CHECK: gpu.func @[[GEMM]]({{.*}}) workgroup(%{{.*}} : memref<3x32x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x64x4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK: gpu.func @[[SPLITK]]({{.*}}) workgroup(%{{.*}} : memref<3x16x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x32x16xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<32x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[PARTIALS:.*]] : memref<3x16x32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// Split-K: warps of K slices 1..3 leave partial sums, slice 0 adds them.
+// CHECK: nvgpu.mma.sync
+// CHECK: memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[PARTIALS]]
+// CHECK: gpu.return
+// CHECK: gpu.func @[[GEMM]]({{.*}}) workgroup(%{{.*}} : memref<3x64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x64x4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: nvgpu.device_async_copy {{.*}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
 // CHECK: scf.for
