@@ -17,6 +17,9 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "mlir/IR/Threading.h"
+
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::awq;
@@ -134,7 +137,9 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   std::string diagnostics;
+  std::mutex diagnosticsLock;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    std::lock_guard<std::mutex> guard(diagnosticsLock);
     llvm::raw_string_ostream os(diagnostics);
     os << diag << "\n";
     return success();
@@ -188,15 +193,43 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   if (failed(layer))
     return failWith("describing the kernels failed");
 
-  OwningOpRef<ModuleOp> kernels = ModuleOp::create(loc);
-  (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                      b.getUnitAttr());
-  for (auto gpuModule : module->getOps<gpu::GPUModuleOp>())
-    kernels->push_back(gpuModule.clone());
-  FailureOr<SmallVector<std::string>> ptx =
-      lowerKernelsToBinaries(*kernels, arch, "isa");
-  if (failed(ptx) || ptx->size() != 1)
+  // Each kernel is lowered in a module of its own, in parallel (LLVM's
+  // NVPTX code generation dominates a JIT compile), and the PTX texts are
+  // merged into one module: one header, then every kernel's body.
+  auto gpuModule = *module->getOps<gpu::GPUModuleOp>().begin();
+  SmallVector<OwningOpRef<ModuleOp>> parts;
+  for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
+    OwningOpRef<ModuleOp> part = ModuleOp::create(loc);
+    (*part)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                     b.getUnitAttr());
+    OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
+    auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
+    pb.setInsertionPointToEnd(single.getBody());
+    pb.clone(*kernel);
+    parts.push_back(std::move(part));
+  }
+  SmallVector<std::string> texts(parts.size());
+  LogicalResult lowered = failableParallelForEachN(
+      &context, 0, parts.size(), [&](size_t i) -> LogicalResult {
+        FailureOr<SmallVector<std::string>> ptx =
+            lowerKernelsToBinaries(*parts[i], arch, "isa");
+        if (failed(ptx) || ptx->size() != 1)
+          return failure();
+        texts[i] = std::move(ptx->front());
+        return success();
+      });
+  if (failed(lowered))
     return failWith("lowering to PTX failed");
+  std::string merged;
+  for (auto [i, text] : llvm::enumerate(texts)) {
+    // The header ends with `.address_size`; later parts keep only bodies.
+    size_t headerEnd = text.find(".address_size");
+    headerEnd = headerEnd == std::string::npos ? 0 : text.find('\n', headerEnd);
+    if (headerEnd == std::string::npos)
+      return failWith("unexpected PTX without a header");
+    merged += i == 0 ? text : text.substr(headerEnd + 1);
+    merged += "\n";
+  }
 
   llvm::json::Object manifest{{"format", "awq-artifact"},
                               {"version", 1},
@@ -204,6 +237,6 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   CompiledLinear compiled;
   llvm::raw_string_ostream os(compiled.manifestJson);
   os << llvm::json::Value(std::move(manifest));
-  compiled.ptx = std::move(ptx->front());
+  compiled.ptx = std::move(merged);
   return compiled;
 }
