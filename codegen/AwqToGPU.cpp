@@ -60,12 +60,16 @@ defaultGemmCandidates(const LinearShape &shape) {
   bool longK = shape.k >= 1024;
   GemmConfig tile16 = {16, 32, 1, 1, 3, 1, 4, 4};
   GemmConfig tile16k64 = {16, 32, 1, 1, 3, 1, 2, 4};
+  GemmConfig tile32 = {32, 32, 1, 1, 2, 1, 4, 4};
+  GemmConfig tile32k64 = {32, 32, 1, 1, 2, 1, 2, 4};
   GemmConfig tile64 = {64, 32, 2, 1, 3, 1, 2, 2};
+  GemmConfig wide64 = {64, 128, 2, 4, 2, 1, 2, 1};
+  SmallVector<GemmConfig> mid = {GemmConfig{64, 64, 2, 2, 3}};
+  if (longK)
+    mid.insert(mid.begin(), {wide64, GemmConfig{64, 128, 2, 2, 3}});
   return {{{5, 16}, {tile16, tile16k64, GemmConfig{16, 64, 1, 4, 3}}},
-          {{17, 64}, {tile64, GemmConfig{32, 64, 2, 2, 3}}},
-          {{65, 256},
-           {longK ? GemmConfig{64, 128, 2, 2, 3} : GemmConfig{64, 64, 2, 2, 3},
-            GemmConfig{64, 64, 2, 2, 3}}},
+          {{17, 64}, {tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
+          {{65, 256}, mid},
           {{257, kMaxM},
            {longK ? GemmConfig{128, 128, 2, 2, 3}
                   : GemmConfig{128, 128, 4, 2, 3},

@@ -9,7 +9,7 @@
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4_u1, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm16_bn32_w1x1_s3_bk128_wk4]], family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [128, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm64_bn32_w2x1_s3_bk64_wk2, family = "gemm", m_min = 17, m_max = 64, m_tile = 64, grid = [8, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm32_bn32_w1x1_s2_bk128_wk4, family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [8, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
 
