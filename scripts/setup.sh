@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          libzstd-dev ninja-build cmake libgtest-dev libopenblas-dev ccache python3-pip)
+          libzstd-dev ninja-build cmake libgtest-dev libopenblas-dev ccache python3-pip
+          python3-numpy)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -18,7 +19,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# NumPy is the independent test oracle (test/oracle).
+# NumPy is the independent test oracle (test/oracle, lit helpers): the apt
+# package serves the system python3 that lit runs on, pip the python3 on PATH.
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -12,7 +12,7 @@ config.name = "AWQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit",
-                   "oracle", "Inputs", "validate_manifest.py"]
+                   "oracle", "Inputs", "validate_manifest.py", "check_weights.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.awq_obj_root, "test")
 
