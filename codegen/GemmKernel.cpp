@@ -118,15 +118,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   const int64_t xCopiesPerRow = kTileK / xElemsPerCopy;
   const int64_t xCopies = tileM * kTileK / (threads * xElemsPerCopy);
 
-  int64_t dyn = ShapedType::kDynamic;
-  SmallVector<Type> argTypes = {MemRefType::get({dyn, k}, elemType),
-                                MemRefType::get({n, k / 8}, i32),
-                                MemRefType::get({n, groups}, elemType)};
-  if (shape.hasZeros)
-    argTypes.push_back(MemRefType::get({n, groups}, elemType));
-  if (shape.hasBias)
-    argTypes.push_back(MemRefType::get({n}, elemType));
-  argTypes.push_back(MemRefType::get({dyn, n}, elemType));
+  SmallVector<Type> argTypes = linearKernelArgTypes(
+      b, n, k, groups, elemType, shape.hasZeros, shape.hasBias);
 
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto shared = [&](ArrayRef<int64_t> shape, Type type) {
@@ -161,12 +154,9 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   KernelEmitter e{b, elemType};
-  Value x = entry.getArgument(0), qweight = entry.getArgument(1),
-        scales = entry.getArgument(2);
-  unsigned next = 3;
-  Value zeros = shape.hasZeros ? entry.getArgument(next++) : Value();
-  Value bias = shape.hasBias ? entry.getArgument(next++) : Value();
-  Value y = entry.getArgument(next);
+  LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
+  Value x = args.x, qweight = args.qweight, scales = args.scales,
+        zeros = args.zeros, bias = args.bias, y = args.y;
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));

@@ -63,16 +63,8 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   const int64_t mTile = config.mTile, rows = config.rowsPerWarp;
 
   // Kernel signature: see the `params` of docs/artifact-format.md.
-  int64_t dyn = ShapedType::kDynamic;
-  SmallVector<Type> argTypes = {
-      MemRefType::get({dyn, k}, elemType),
-      MemRefType::get({n, k / 8}, b.getI32Type()),
-      MemRefType::get({n, groups}, elemType)};
-  if (shape.hasZeros)
-    argTypes.push_back(MemRefType::get({n, groups}, elemType));
-  if (shape.hasBias)
-    argTypes.push_back(MemRefType::get({n}, elemType));
-  argTypes.push_back(MemRefType::get({dyn, n}, elemType));
+  SmallVector<Type> argTypes = linearKernelArgTypes(
+      b, n, k, groups, elemType, shape.hasZeros, shape.hasBias);
 
   // The block's warps split K; their partial sums meet in shared memory.
   const int64_t warps = config.warpsPerBlock;
@@ -89,12 +81,9 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   KernelEmitter e{b, elemType};
-  Value x = entry.getArgument(0), qweight = entry.getArgument(1),
-        scales = entry.getArgument(2);
-  unsigned next = 3;
-  Value zeros = shape.hasZeros ? entry.getArgument(next++) : Value();
-  Value bias = shape.hasBias ? entry.getArgument(next++) : Value();
-  Value y = entry.getArgument(next);
+  LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
+  Value x = args.x, qweight = args.qweight, scales = args.scales,
+        zeros = args.zeros, bias = args.bias, y = args.y;
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value warpSize = e.index(kWarpSize);

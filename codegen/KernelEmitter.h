@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include <array>
 
@@ -111,6 +112,40 @@ struct KernelEmitter {
       out[2 * half + 1] = arith::MulFOp::create(b, hiQ, sv);
     }
     return out;
+  }
+};
+
+/// The parameters of every generated linear kernel, in the order of
+/// docs/artifact-format.md: x [?, K], qweight i32 [N, K/8], scales
+/// [N, K/G], zeros [N, K/G] (asymmetric only), bias [N] (if any), y [?, N].
+inline SmallVector<Type> linearKernelArgTypes(Builder &b, int64_t n,
+                                              int64_t k, int64_t groups,
+                                              Type elemType, bool hasZeros,
+                                              bool hasBias) {
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<Type> types = {MemRefType::get({dyn, k}, elemType),
+                             MemRefType::get({n, k / 8}, b.getI32Type()),
+                             MemRefType::get({n, groups}, elemType)};
+  if (hasZeros)
+    types.push_back(MemRefType::get({n, groups}, elemType));
+  if (hasBias)
+    types.push_back(MemRefType::get({n}, elemType));
+  types.push_back(MemRefType::get({dyn, n}, elemType));
+  return types;
+}
+
+/// The kernel's parameters as values; zeros and bias are null when absent.
+struct LinearKernelArgs {
+  Value x, qweight, scales, zeros, bias, y;
+
+  LinearKernelArgs(Block &entry, bool hasZeros, bool hasBias) {
+    x = entry.getArgument(0);
+    qweight = entry.getArgument(1);
+    scales = entry.getArgument(2);
+    unsigned next = 3;
+    zeros = hasZeros ? entry.getArgument(next++) : Value();
+    bias = hasBias ? entry.getArgument(next++) : Value();
+    y = entry.getArgument(next);
   }
 };
 
