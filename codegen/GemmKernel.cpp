@@ -34,10 +34,47 @@ namespace {
 constexpr int64_t kRowPad = 8;
 } // namespace
 
+/// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16
+/// lowering in MLIR 22 (CODEGEN-NOTES P5). Operands go as i32 pairs; `fragA`
+/// is an ldmatrix x4 result (four vector<2xbf16> rows), B is rows 2·half and
+/// 2·half + 1 of the x4 result `fragB4`, and the accumulator is the
+/// vector<2x2xf32> the f16 path carries.
+static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB4,
+                     int64_t half, Value acc) {
+  MLIRContext *ctx = b.getContext();
+  auto pairType = VectorType::get({1}, b.getI32Type());
+  auto asI32 = [&](Value frag, int64_t row) -> Value {
+    Value pair = vector::ExtractOp::create(b, frag, row);
+    return vector::ExtractOp::create(
+        b, vector::BitCastOp::create(b, pairType, pair), 0);
+  };
+  SmallVector<Value> a, bOps, c;
+  for (int64_t r = 0; r < 4; ++r)
+    a.push_back(asI32(fragA, r));
+  for (int64_t r = 0; r < 2; ++r)
+    bOps.push_back(asI32(fragB4, 2 * half + r));
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t col = 0; col < 2; ++col)
+      c.push_back(vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, col}));
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  Value d = NVVM::MmaOp::create(
+      b, resultType, a, bOps, c, ArrayRef<int64_t>{16, 8, 16},
+      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t col = 0; col < 2; ++col)
+      acc = vector::InsertOp::create(
+          b, LLVM::ExtractValueOp::create(b, d, 2 * r + col), acc,
+          ArrayRef<int64_t>{r, col});
+  return acc;
+}
+
 std::string awq::checkGemmSupport(const LinearShape &shape,
                                   const GemmConfig &config) {
-  if (shape.bf16)
-    return "bf16 has no nvgpu.mma.sync lowering in MLIR 22";
   const int64_t tileK = kChunk * config.kChunks;
   if (shape.k % tileK != 0 || shape.groupSize % kChunk != 0)
     return llvm::formatv("K = {0} must be a multiple of the K tile {1} and "
@@ -94,7 +131,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   ImplicitLocOpBuilder b(loc, builder);
   b.setInsertionPointToEnd(module.getBody());
   MLIRContext *ctx = b.getContext();
-  Type elemType = Float16Type::get(ctx);
+  Type elemType = shape.bf16 ? Type(BFloat16Type::get(ctx))
+                             : Type(Float16Type::get(ctx));
   Type f32 = b.getF32Type();
   Type i32 = b.getI32Type();
   const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
@@ -322,8 +360,12 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                     fragB, r);
               for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
                 Value &acc = accs[mi * mmaTilesN + ni + half];
-                acc = nvgpu::MmaSyncOp::create(lb, fragA[mi], fragB, acc,
-                                               ArrayRef<int64_t>{16, 8, 16});
+                acc = shape.bf16
+                          ? mmaBf16(lb, fragA[mi], frag4, half, acc)
+                          : nvgpu::MmaSyncOp::create(
+                                lb, fragA[mi], fragB, acc,
+                                ArrayRef<int64_t>{16, 8, 16})
+                                .getResult();
               }
             }
           }

@@ -77,15 +77,17 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 
 // -----
 
-// bf16 has no tensor-core variant yet (nvgpu.mma.sync lacks bf16): the
-// 4-row GEMV tiles every M above 4 over grid.y. Its magic constant is
-// 0x43004300 (1124090624) and each nibble is shifted down first.
+// bf16: the GEMV's magic constant is 0x43004300 (1124090624) and each
+// nibble is shifted down first; the tensor-core variants use nvvm.mma.sync
+// with bf16 operands packed in i32 (nvgpu.mma.sync has no bf16).
 // CHECK-LABEL: func.func @bf16_with_bias
-// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k256_g64_bf16_z_b_mt4_r2_u1, family = "gemv", m_min = 5, m_max = 2147483647, m_tile = 4
-// CHECK-NOT: family = "gemm"
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4, family = "gemm", m_min = 5, m_max = 16
 // CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
+// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4(
+// CHECK: nvgpu.ldmatrix {{.*}} -> vector<4x2xbf16>
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
   %y = awq.qlinear %x, %q, %s zeros %z bias %b {group_size = 64 : i64}
       : tensor<?x256xbf16>, tensor<64x256xi4>, tensor<64x4xbf16>, zeros tensor<64x4xi4>, bias tensor<64xbf16> -> tensor<?x64xbf16>

@@ -36,5 +36,10 @@
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX90: ret;
 
+// bf16 GEMM.
+// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_bm16_bn32_w1x1_s3_bk128_wk4(
+// PTX90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX90: ret;
+
 // PTXAS: Compiling entry function
 // PTXAS-NOT: {{[1-9][0-9]*}} bytes spill
