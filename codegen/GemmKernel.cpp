@@ -1,15 +1,18 @@
 //===- GemmKernel.cpp - fused INT4-dequant tensor-core GEMM generator ------===//
 //
-// Builds the large-M kernel. Per block: a tileM x tileN output tile; per K
-// step of 32:
-//   cp.async   x[tileM, 32] (f16) and the packed weights [tileN, 4 words]
-//              into shared memory, `stages` steps ahead;
-//   dequant    each thread turns the words it copied into f16 (the same
-//              magic-number trick as the GEMV) and stores them to one
-//              shared f16 weight tile: no dequantized weight ever touches
+// Builds the tensor-core kernel (M > 4). Per block: a tileM x tileN output
+// tile; per K tile of 32 · kChunks:
+//   cp.async   x[tileM, K tile] (f16/bf16) and the packed weights
+//              [tileN, 4 · kChunks words] into shared memory, `stages`
+//              tiles ahead;
+//   dequant    each thread turns the words it copied into f16/bf16 (the
+//              same magic-number trick as the GEMV) and stores them to one
+//              shared weight tile: no dequantized weight ever touches
 //              global memory;
 //   mma.sync   m16n8k16, both operands through ldmatrix, f32 accumulators
-//              in registers.
+//              in registers (nvgpu.mma.sync for f16, nvvm.mma.sync for
+//              bf16). With warpsK > 1 the warps split the K tile and add
+//              their partial sums through shared memory at the end.
 // Rows of x past M are zero-filled by cp.async; rows of W past N are read
 // clamped and their outputs never stored, so any M >= 1 and N are served.
 //
