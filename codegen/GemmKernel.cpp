@@ -105,7 +105,7 @@ std::string awq::checkGemmSupport(const LinearShape &shape,
   int64_t sharedBytes =
       config.stages * config.tileM * (tileK + kRowPad) * 2 +
       config.stages * config.tileN * 4 * config.kChunks * 4 +
-      config.tileN * (tileK + kRowPad) * 2 +
+      (config.doubleBufferW ? 2 : 1) * config.tileN * (tileK + kRowPad) * 2 +
       (config.warpsK - 1) * config.tileM * config.tileN * 4;
   if (sharedBytes > 48 * 1024)
     return llvm::formatv("the tile needs {0} bytes of shared memory, more "
@@ -168,7 +168,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   };
   auto xTilesType = shared({stages, tileM, kTileK + kRowPad}, elemType);
   auto wTilesType = shared({stages, tileN, wordsPerRow}, i32);
-  auto wHalfType = shared({tileN, kTileK + kRowPad}, elemType);
+  const int64_t wHalfBuffers = config.doubleBufferW ? 2 : 1;
+  auto wHalfType = shared({wHalfBuffers, tileN, kTileK + kRowPad}, elemType);
   SmallVector<Type> buffers = {xTilesType, wTilesType, wHalfType};
   // Split-K across the warps of a block: warps with a K slice other than
   // the first leave their partial sums here for the first to add.
@@ -274,8 +275,9 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   };
 
   // Prologue: stages - 1 tiles in flight.
+  Value prologueToken;
   for (int64_t s = 0; s + 1 < stages; ++s)
-    issueCopies(b, e.index(s), e.index(s));
+    prologueToken = issueCopies(b, e.index(s), e.index(s));
 
   auto accType = VectorType::get({2, 2}, f32);
   Value zeroAcc = arith::ConstantOp::create(
@@ -305,12 +307,28 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
         Value ahead = le.add(kTile, le.index(stages - 1));
         Value aheadStage = arith::RemUIOp::create(lb, ahead, le.index(stages));
 
-        // Refill the stage read in the previous step, then wait until at
-        // most stages - 1 groups are pending: tile kTile has landed.
-        Value token = issueCopies(lb, ahead, aheadStage);
-        nvgpu::DeviceAsyncWaitOp::create(lb, token,
-                                         lb.getI32IntegerAttr(stages - 1));
-        gpu::BarrierOp::create(lb);
+        Value wBuffer = config.doubleBufferW
+                            ? arith::RemUIOp::create(lb, kTile, le.index(2))
+                                  .getResult()
+                            : le.index(0);
+        if (config.doubleBufferW) {
+          // Wait for tile kTile (the stages - 2 younger tiles may still be
+          // in flight), then refill the stage every thread finished reading
+          // in the previous step, which the barrier guarantees.
+          // (The wait's token operand only types the op; the count is what
+          // cp.async.wait_group uses.)
+          nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
+                                           lb.getI32IntegerAttr(stages - 2));
+          gpu::BarrierOp::create(lb);
+          issueCopies(lb, ahead, aheadStage);
+        } else {
+          // Refill the stage read in the previous step, then wait until at
+          // most stages - 1 groups are pending: tile kTile has landed.
+          Value token = issueCopies(lb, ahead, aheadStage);
+          nvgpu::DeviceAsyncWaitOp::create(lb, token,
+                                           lb.getI32IntegerAttr(stages - 1));
+          gpu::BarrierOp::create(lb);
+        }
 
         // Dequantize this thread's words into the shared f16 weight tile;
         // fetch next step's scale and zero point meanwhile.
@@ -325,7 +343,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
         Value halfCol0 = le.add(le.mul(wChunk, kChunk), le.mul(wChunkWord, 2));
         for (int64_t j = 0; j < 4; ++j)
           vector::StoreOp::create(lb, eighths[j], wHalf,
-                                  ValueRange{wRow, le.add(halfCol0,
+                                  ValueRange{wBuffer, wRow, le.add(halfCol0,
                                                           le.index(8 * j))},
                                   /*nontemporal=*/false,
                                   llvm::MaybeAlign(4 * wordsPerThread));
@@ -351,7 +369,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
             Value col = le.add(le.add(warpK0, le.index(kk)),
                                le.mul(laneDiv8Mod2, 8));
             Value frag4 = nvgpu::LdMatrixOp::create(
-                lb, fragAType, wHalf, ValueRange{row, col},
+                lb, fragAType, wHalf, ValueRange{wBuffer, row, col},
                 /*transpose=*/false, /*numTiles=*/4);
             for (int64_t half = 0; half < 2; ++half) {
               Value fragB = arith::ConstantOp::create(
@@ -373,8 +391,10 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
             }
           }
         }
-        // The next step refills this stage and rewrites the f16 tile.
-        gpu::BarrierOp::create(lb);
+        // The next step refills this stage and rewrites the f16 tile, unless
+        // it writes the other tile and refills only after its barrier.
+        if (!config.doubleBufferW)
+          gpu::BarrierOp::create(lb);
         SmallVector<Value> yielded = accs;
         yielded.push_back(sNext);
         yielded.push_back(zNext);

@@ -60,6 +60,10 @@ struct GemmConfig {
   /// sums through shared memory at the end (split-K within the block).
   int64_t kChunks = 1;
   int64_t warpsK = 1;
+  /// Two dequantized weight tiles in shared memory: step k+1 writes one
+  /// while step k's MMAs read the other, which saves a barrier per K step
+  /// (the refill is then issued after the step's first barrier).
+  bool doubleBufferW = false;
 };
 
 /// Launch geometry of the GEMM kernel.

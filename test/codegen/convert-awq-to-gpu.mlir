@@ -8,7 +8,7 @@
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4_u1, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm16_bn32_w1x1_s3_bk128_wk4]], family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm16_bn32_w1x1_s3_bk128_wk4_db]], family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm32_bn32_w1x1_s2_bk128_wk4, family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [8, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
@@ -34,14 +34,14 @@
 
 // The GEMM: cp.async pipeline, dequantized tile in shared memory, ldmatrix
 // and mma.sync m16n8k16.
-// CHECK: gpu.func @[[SPLITK]]({{.*}}) workgroup(%{{.*}} : memref<3x16x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x32x16xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<32x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[PARTIALS:.*]] : memref<3x16x32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK: gpu.func @[[SPLITK]]({{.*}}) workgroup(%{{.*}} : memref<3x16x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x32x16xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x136xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[PARTIALS:.*]] : memref<3x16x32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // Split-K: warps of K slices 1..3 leave partial sums, slice 0 adds them.
 // CHECK: nvgpu.mma.sync
 // CHECK: memref.store %{{.*}}, %[[PARTIALS]]
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[PARTIALS]]
 // CHECK: gpu.return
-// CHECK: gpu.func @[[GEMM]]({{.*}}) workgroup(%{{.*}} : memref<3x64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x64x4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK: gpu.func @[[GEMM]]({{.*}}) workgroup(%{{.*}} : memref<3x64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<3x64x4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1x64x40xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: nvgpu.device_async_copy {{.*}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
 // CHECK: scf.for
@@ -81,11 +81,11 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // nibble is shifted down first; the tensor-core variants use nvvm.mma.sync
 // with bf16 operands packed in i32 (nvgpu.mma.sync has no bf16).
 // CHECK-LABEL: func.func @bf16_with_bias
-// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4, family = "gemm", m_min = 5, m_max = 16
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4_db, family = "gemm", m_min = 5, m_max = 16
 // CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
-// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4(
+// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk128_wk4_db(
 // CHECK: nvgpu.ldmatrix {{.*}} -> vector<4x2xbf16>
 // CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
