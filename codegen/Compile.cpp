@@ -33,14 +33,27 @@ bool awq::isSupportedArch(StringRef arch) {
 
 /// Lowers `module` (kernels generated or hand-written gpu.modules) to
 /// gpu.binary ops of the given format and returns each binary's payload.
-FailureOr<SmallVector<std::string>>
-awq::lowerKernelsToBinaries(ModuleOp module, StringRef arch,
-                            StringRef format) {
-  PassManager pm(module.getContext());
+/// The gpu.module -> binary pass manager for `arch`, with every dialect its
+/// passes depend on already loaded: PassManager::run loads missing ones
+/// into the context, which races when several run at once.
+static std::unique_ptr<PassManager>
+makeLoweringPassManager(MLIRContext *context, StringRef arch,
+                        StringRef format) {
+  auto pm = std::make_unique<PassManager>(context);
   awq::GpuToPtxOptions options;
   options.chip = arch.str();
   options.format = format.str();
-  awq::buildGpuToPtxPipeline(pm, options);
+  awq::buildGpuToPtxPipeline(*pm, options);
+  DialectRegistry dependencies;
+  pm->getDependentDialects(dependencies);
+  context->appendDialectRegistry(dependencies);
+  context->loadAllAvailableDialects();
+  return pm;
+}
+
+/// Runs `pm` on `module` and returns each gpu.binary object's payload.
+static FailureOr<SmallVector<std::string>> runToBinaries(PassManager &pm,
+                                                         ModuleOp module) {
   if (failed(pm.run(module)))
     return failure();
   SmallVector<std::string> payloads;
@@ -50,6 +63,14 @@ awq::lowerKernelsToBinaries(ModuleOp module, StringRef arch,
           cast<gpu::ObjectAttr>(object).getObject().getValue().str());
   });
   return payloads;
+}
+
+FailureOr<SmallVector<std::string>>
+awq::lowerKernelsToBinaries(ModuleOp module, StringRef arch,
+                            StringRef format) {
+  std::unique_ptr<PassManager> pm =
+      makeLoweringPassManager(module.getContext(), arch, format);
+  return runToBinaries(*pm, module);
 }
 
 /// The element type of a kernel parameter, as the manifest spells it.
@@ -153,7 +174,7 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   OpBuilder b(&context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  Type elemType = shape.bf16 ? Type(b.getBF16Type()) : Type(b.getF16Type());
+  Type elemType = shape.elementType(&context);
   Type i4 = b.getIntegerType(4);
   int64_t groups = shape.numGroups();
   SmallVector<Type> args = {
@@ -208,11 +229,16 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
     pb.clone(*kernel);
     parts.push_back(std::move(part));
   }
+  // Pass managers are built (and their dialects loaded) on this thread;
+  // only the runs are parallel.
+  SmallVector<std::unique_ptr<PassManager>> managers;
+  for (size_t i = 0; i < parts.size(); ++i)
+    managers.push_back(makeLoweringPassManager(&context, arch, "isa"));
   SmallVector<std::string> texts(parts.size());
   LogicalResult lowered = failableParallelForEachN(
       &context, 0, parts.size(), [&](size_t i) -> LogicalResult {
         FailureOr<SmallVector<std::string>> ptx =
-            lowerKernelsToBinaries(*parts[i], arch, "isa");
+            runToBinaries(*managers[i], *parts[i]);
         if (failed(ptx) || ptx->size() != 1)
           return failure();
         texts[i] = std::move(ptx->front());
