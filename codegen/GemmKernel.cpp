@@ -134,8 +134,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   ImplicitLocOpBuilder b(loc, builder);
   b.setInsertionPointToEnd(module.getBody());
   MLIRContext *ctx = b.getContext();
-  Type elemType = shape.bf16 ? Type(BFloat16Type::get(ctx))
-                             : Type(Float16Type::get(ctx));
+  Type elemType = shape.elementType(ctx);
   Type f32 = b.getF32Type();
   Type i32 = b.getI32Type();
   const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();

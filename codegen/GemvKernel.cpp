@@ -56,8 +56,7 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   ImplicitLocOpBuilder b(loc, builder);
   b.setInsertionPointToEnd(module.getBody());
   MLIRContext *ctx = b.getContext();
-  Type elemType = shape.bf16 ? Type(BFloat16Type::get(ctx))
-                             : Type(Float16Type::get(ctx));
+  Type elemType = shape.elementType(ctx);
   Type f32 = b.getF32Type();
   const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
   const int64_t mTile = config.mTile, rows = config.rowsPerWarp;

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include <array>
 #include <string>
 
@@ -24,6 +25,10 @@ struct LinearShape {
   bool hasBias = false;
 
   int64_t numGroups() const { return k / groupSize; }
+  /// The activation/scale/output element type.
+  Type elementType(MLIRContext *ctx) const {
+    return bf16 ? Type(BFloat16Type::get(ctx)) : Type(Float16Type::get(ctx));
+  }
   /// A short, stable tag for kernel names: n4096_k14336_g128_f16_z.
   std::string tag() const;
 };

@@ -103,14 +103,13 @@ constexpr double kReferenceBudget = 3e9;
 
 /// Random weights for `layer`, packed and uploaded, plus x, bias and y
 /// buffers for up to maxM rows.
-struct LayerData {
+struct LayerData : LayerBuffers {
   awq_layer layer = nullptr;
   awq_layer_info info{};
   ActDType dtype = ActDType::F16;
   int64_t maxM = 0;
   CanonicalWeights weights;
   std::vector<uint16_t> x, bias;
-  DeviceBuffer dQweight, dScales, dZeros, dBias, dX, dY;
   /// Elements after y[maxM, N] that must stay poisoned.
   static constexpr size_t kGuard = 4096;
 
@@ -131,24 +130,8 @@ struct LayerData {
     x = randomActivations(rng, static_cast<size_t>(maxM * info.k), dtype);
     if (info.has_bias)
       bias = randomActivations(rng, static_cast<size_t>(info.n), dtype);
-    std::string error;
-    auto put = [&](DeviceBuffer &buffer, const void *data, size_t bytes) {
-      if (!error.empty())
-        return;
-      if (!buffer.allocate(bytes))
-        error = buffer.error;
-      else if (data)
-        error = buffer.upload(data, bytes);
-    };
-    put(dQweight, packed->qweight.data(), packed->qweight.size() * 4);
-    put(dScales, packed->scales.data(), packed->scales.size() * 2);
-    if (info.has_zeros)
-      put(dZeros, packed->zeros.data(), packed->zeros.size() * 2);
-    if (info.has_bias)
-      put(dBias, bias.data(), bias.size() * 2);
-    put(dX, x.data(), x.size() * 2);
-    put(dY, nullptr, (static_cast<size_t>(maxM * info.n) + kGuard) * 2);
-    return error;
+    return upload(*packed, x, bias,
+                  static_cast<size_t>(maxM * info.n) + kGuard);
   }
 
   awq_status launch(int64_t m, CUstream stream) const {

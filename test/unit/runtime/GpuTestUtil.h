@@ -119,6 +119,39 @@ inline CanonicalWeights randomWeights(std::mt19937_64 &rng, int64_t n,
   return w;
 }
 
+/// Device copies of one layer's inputs in the kernel layout, and a y buffer
+/// of maxM rows plus `guard` elements after them (left to the caller to
+/// poison).
+struct LayerBuffers {
+  DeviceBuffer dQweight, dScales, dZeros, dBias, dX, dY;
+
+  /// Allocates and uploads everything; returns the first error, or "".
+  /// `bias` is uploaded only when non-empty; zeros only when `packed` has
+  /// them.
+  std::string upload(const KernelWeights &packed,
+                     const std::vector<uint16_t> &x,
+                     const std::vector<uint16_t> &bias, size_t yElements) {
+    std::string error;
+    auto put = [&](DeviceBuffer &buffer, const void *data, size_t bytes) {
+      if (!error.empty())
+        return;
+      if (!buffer.allocate(bytes))
+        error = buffer.error;
+      else if (data)
+        error = buffer.upload(data, bytes);
+    };
+    put(dQweight, packed.qweight.data(), packed.qweight.size() * 4);
+    put(dScales, packed.scales.data(), packed.scales.size() * 2);
+    if (!packed.zeros.empty())
+      put(dZeros, packed.zeros.data(), packed.zeros.size() * 2);
+    if (!bias.empty())
+      put(dBias, bias.data(), bias.size() * 2);
+    put(dX, x.data(), x.size() * 2);
+    put(dY, nullptr, yElements * 2);
+    return error;
+  }
+};
+
 } // namespace testutil
 } // namespace awq
 

@@ -18,6 +18,7 @@
 
 #include "runtime/awq_runtime.h"
 #include "runtime/jit/awq_jit.h"
+#include "test/unit/runtime/JitTestUtil.h"
 #include "test/unit/runtime/GpuTestUtil.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -71,19 +72,6 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-awq_linear_spec makeSpec(int64_t n, int64_t k, int64_t g, awq_dtype dtype,
-                         bool zeros, bool bias) {
-  awq_linear_spec spec{};
-  spec.n = n;
-  spec.k = k;
-  spec.group_size = g;
-  spec.bits = 4;
-  spec.dtype = dtype;
-  spec.has_zeros = zeros;
-  spec.has_bias = bias;
-  return spec;
-}
-
 awq_jit_stats stats() {
   awq_jit_stats s{};
   awq_jit_get_stats(&s);
@@ -96,13 +84,12 @@ double tolerance(awq_dtype dtype) {
 }
 
 /// Weights in the kernel layout on the device, x, bias and a poisoned y.
-struct JitLayerData {
+struct JitLayerData : LayerBuffers {
   awq_layer layer = nullptr;
   awq_layer_info info{};
   ActDType dtype = ActDType::F16;
   CanonicalWeights weights;
   std::vector<uint16_t> x, bias;
-  DeviceBuffer dQweight, dScales, dZeros, dBias, dX, dY;
   static constexpr size_t kGuard = 4096;
 
   /// Random weights; `packed` (if given) replaces the kernel-layout tensors
@@ -128,24 +115,8 @@ struct JitLayerData {
     x = randomActivations(rng, static_cast<size_t>(maxM * info.k), dtype);
     if (info.has_bias)
       bias = randomActivations(rng, static_cast<size_t>(info.n), dtype);
-    std::string error;
-    auto put = [&](DeviceBuffer &buffer, const void *data, size_t bytes) {
-      if (!error.empty())
-        return;
-      if (!buffer.allocate(bytes))
-        error = buffer.error;
-      else if (data)
-        error = buffer.upload(data, bytes);
-    };
-    put(dQweight, packed->qweight.data(), packed->qweight.size() * 4);
-    put(dScales, packed->scales.data(), packed->scales.size() * 2);
-    if (info.has_zeros)
-      put(dZeros, packed->zeros.data(), packed->zeros.size() * 2);
-    if (info.has_bias)
-      put(dBias, bias.data(), bias.size() * 2);
-    put(dX, x.data(), x.size() * 2);
-    put(dY, nullptr, (static_cast<size_t>(maxM * info.n) + kGuard) * 2);
-    return error;
+    return upload(*packed, x, bias,
+                  static_cast<size_t>(maxM * info.n) + kGuard);
   }
 
   /// Poisons y, launches for m rows, synchronises, compares with the f64

@@ -11,6 +11,7 @@
 
 #include "runtime/jit/JitCompiler.h"
 #include "runtime/jit/awq_jit.h"
+#include "test/unit/runtime/JitTestUtil.h"
 
 #include "runtime/KernelLayout.h"
 #include "runtime/Manifest.h"
@@ -25,21 +26,9 @@
 
 using namespace awq;
 using namespace awq::jit;
+using awq::testutil::makeSpec;
 
 namespace {
-
-awq_linear_spec makeSpec(int64_t n, int64_t k, int64_t g, awq_dtype dtype,
-                         bool zeros, bool bias) {
-  awq_linear_spec spec{};
-  spec.n = n;
-  spec.k = k;
-  spec.group_size = g;
-  spec.bits = 4;
-  spec.dtype = dtype;
-  spec.has_zeros = zeros;
-  spec.has_bias = bias;
-  return spec;
-}
 
 /// Runs the callback as awq_jit_get_layer would, copying what it returns.
 struct CallbackRun {
