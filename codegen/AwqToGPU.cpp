@@ -48,7 +48,7 @@ struct GemmRange {
 /// Tensor-core tiles grow with M. Up to M = 64 the kernel streams weights:
 /// narrow N tiles give many blocks, and the warps of a block split a wide K
 /// tile (split-K, partial sums added in shared memory), so a block waits at
-/// a barrier once per 128 (or 64) K instead of per 32. Above, larger tiles
+/// a barrier once per 256 (or 128, 64) K instead of per 32. Above, larger tiles
 /// amortize each weight tile's dequantization and shared-memory traffic
 /// over more rows of x; 64x64 warp tiles win there, but spill when a short
 /// K loop is unrolled completely. Each range lists candidates in order of
@@ -59,6 +59,17 @@ struct GemmRange {
 static SmallVector<std::pair<std::pair<int64_t, int64_t>,
                              SmallVector<GemmConfig>>>
 defaultGemmCandidates(const LinearShape &shape) {
+  // Register dequantization: tileM x tileN, warpsM x warpsN x warpsK,
+  // `stages` cp.async buffers, K tile 32 · kChunks.
+  auto inRegisters = [](int64_t tileM, int64_t tileN, int64_t warpsM,
+                        int64_t warpsN, int64_t stages, int64_t kChunks,
+                        int64_t warpsK) {
+    GemmConfig config{tileM, tileN, warpsM, warpsN, stages};
+    config.kChunks = kChunks;
+    config.warpsK = warpsK;
+    config.dequantInRegisters = true;
+    return config;
+  };
   bool longK = shape.k >= 1024;
   GemmConfig tile16 = {16, 32, 1, 1, 3, 1, 4, 4, /*doubleBufferW=*/true};
   GemmConfig tile16k64 = {16, 32, 1, 1, 3, 1, 2, 4, /*doubleBufferW=*/true};
@@ -69,8 +80,16 @@ defaultGemmCandidates(const LinearShape &shape) {
   SmallVector<GemmConfig> mid = {GemmConfig{64, 64, 2, 2, 3}};
   if (longK)
     mid.insert(mid.begin(), {wide64, GemmConfig{64, 128, 2, 2, 3}});
-  return {{{5, 16}, {tile16, tile16k64, GemmConfig{16, 64, 1, 4, 3}}},
-          {{17, 64}, {tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
+  // Up to M = 64 register dequantization wins (H100, docs/perf.md: 5-25%
+  // at M = 16 with 256-wide K tiles); above, the shared dequantized tile
+  // amortizes each weight's dequantization over more rows and is faster.
+  return {{{5, 16},
+           {inRegisters(16, 32, 1, 1, 3, 8, 4), inRegisters(16, 32, 1, 1, 4, 4, 4),
+            inRegisters(16, 32, 1, 1, 4, 1, 1), tile16, tile16k64,
+            GemmConfig{16, 64, 1, 4, 3}}},
+          {{17, 64},
+           {inRegisters(32, 64, 1, 2, 3, 2, 2), inRegisters(32, 32, 1, 1, 4, 1, 1),
+            tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
           {{65, 256}, mid},
           {{257, kMaxM},
            {longK ? GemmConfig{128, 128, 2, 2, 2, 1, 1, 1, true}
@@ -94,12 +113,16 @@ defaultGemmRanges(const LinearShape &shape) {
   return ranges;
 }
 
-/// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS" (MMAX may be
-/// "max"); they must tile [5, 2^31-1] in order.
+/// The first M the GEMM variants serve by default; below it GEMV kernels.
+constexpr int64_t kDefaultGemmMin = 5;
+
+/// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]]" (MMAX
+/// may be "max"); they must tile [first, 2^31-1] in order, where the first
+/// MMIN (2 to 5) is where tensor cores take over from the GEMV.
 static FailureOr<SmallVector<GemmRange>>
 parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
   SmallVector<GemmRange> ranges;
-  int64_t next = 5;
+  int64_t next = kDefaultGemmMin;
   for (const std::string &entry : entries) {
     StringRef text(entry), range, tile;
     std::tie(range, tile) = text.split(':');
@@ -119,18 +142,29 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
                (dims.size() >= 7 &&
                 (dims[5].getAsInteger(10, r.config.kChunks) ||
                  dims[6].getAsInteger(10, r.config.warpsK))) ||
-               (dims.size() == 8 && dims[7] != "0" && dims[7] != "1");
-    if (dims.size() == 8)
+               (dims.size() == 8 && dims[7] != "0" && dims[7] != "1" &&
+                dims[7] != "r");
+    if (dims.size() == 8) {
       r.config.doubleBufferW = dims[7] == "1";
+      r.config.dequantInRegisters = dims[7] == "r";
+    }
     if (bad) {
-      error = "expected MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWK[xDB]], got '" +
+      error = "expected MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWK[xW]] with W "
+              "0, 1 (double-buffered dequantized tile) or r (dequantized "
+              "into registers), got '" +
               entry + "'";
       return failure();
     }
+    if (ranges.empty() && r.mMin >= 2 && r.mMin <= kDefaultGemmMin)
+      next = r.mMin;
     if (r.mMin != next || r.mMax < r.mMin) {
-      error = "gemm-tiles ranges must tile M = 5.." + std::to_string(kMaxM) +
-              " in order; '" + entry + "' does not continue at M = " +
-              std::to_string(next);
+      error = ranges.empty()
+                  ? "the first gemm-tiles range must start at M = 2 to " +
+                        std::to_string(kDefaultGemmMin) + ", not '" + entry +
+                        "'"
+                  : "gemm-tiles ranges must tile M up to " +
+                        std::to_string(kMaxM) + " in order; '" + entry +
+                        "' does not continue at M = " + std::to_string(next);
       return failure();
     }
     next = r.mMax == kMaxM ? kMaxM : r.mMax + 1;
@@ -153,19 +187,29 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
   // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
   int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
-  SmallVector<VariantPlan> plans = {{1, 1, GemvConfig{1, 4, 4, unroll}, {}},
-                                    {2, 2, GemvConfig{2, 4, 4, unroll}, {}},
-                                    {3, 4, GemvConfig{4, 4, 4, 1}, {}}};
+  SmallVector<VariantPlan> gemvPlans = {
+      {1, 1, GemvConfig{1, 4, 4, unroll}, {}},
+      {2, 2, GemvConfig{2, 4, 4, unroll}, {}},
+      {3, 4, GemvConfig{4, 4, 4, 1}, {}}};
   bool gemmServes =
       !gemmRanges.empty() &&
       llvm::all_of(gemmRanges, [&](const GemmRange &range) {
         return checkGemmSupport(shape, range.config).empty();
       });
+  // Tensor cores take over at the first GEMM range's M.
+  int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kDefaultGemmMin;
+  SmallVector<VariantPlan> plans;
+  for (VariantPlan plan : gemvPlans) {
+    if (plan.mMin >= gemmMin)
+      break;
+    plan.mMax = std::min(plan.mMax, gemmMin - 1);
+    plans.push_back(plan);
+  }
   if (gemmServes) {
     for (const GemmRange &range : gemmRanges)
       plans.push_back({range.mMin, range.mMax, {}, range.config});
   } else {
-    plans.push_back({5, kMaxM, GemvConfig{4, 2, 4}, {}});
+    plans.push_back({kDefaultGemmMin, kMaxM, GemvConfig{4, 2, 4}, {}});
   }
   return plans;
 }
@@ -266,6 +310,8 @@ struct ConvertAwqToGPUPass final
                     .str();
       if (plan.gemm && plan.gemm->doubleBufferW)
         name += "_db";
+      if (plan.gemm && plan.gemm->dequantInRegisters)
+        name += "_rd";
       // Linears of the same specialisation share kernels.
       bool exists = static_cast<bool>(kernels.lookupSymbol(name));
       KernelLaunch launch;

@@ -215,8 +215,7 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
     return failWith("describing the kernels failed");
 
   // Each kernel is lowered in a module of its own, in parallel (LLVM's
-  // NVPTX code generation dominates a JIT compile), and the PTX texts are
-  // merged into one module: one header, then every kernel's body.
+  // NVPTX code generation dominates a JIT compile).
   auto gpuModule = *module->getOps<gpu::GPUModuleOp>().begin();
   SmallVector<OwningOpRef<ModuleOp>> parts;
   for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
@@ -246,15 +245,12 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
       });
   if (failed(lowered))
     return failWith("lowering to PTX failed");
-  std::string merged;
-  for (auto [i, text] : llvm::enumerate(texts)) {
-    // The header ends with `.address_size`; later parts keep only bodies.
-    size_t headerEnd = text.find(".address_size");
-    headerEnd = headerEnd == std::string::npos ? 0 : text.find('\n', headerEnd);
-    if (headerEnd == std::string::npos)
-      return failWith("unexpected PTX without a header");
-    merged += i == 0 ? text : text.substr(headerEnd + 1);
-    merged += "\n";
+  // One complete PTX module per kernel, back to back: the runtime compiles
+  // them to SASS concurrently (awq_jit_result in runtime/awq_runtime.h).
+  std::string ptx;
+  for (const std::string &text : texts) {
+    ptx += text;
+    ptx += "\n";
   }
 
   llvm::json::Object manifest{{"format", "awq-artifact"},
@@ -263,6 +259,6 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   CompiledLinear compiled;
   llvm::raw_string_ostream os(compiled.manifestJson);
   os << llvm::json::Value(std::move(manifest));
-  compiled.ptx = std::move(merged);
+  compiled.ptx = std::move(ptx);
   return compiled;
 }

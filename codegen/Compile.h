@@ -40,7 +40,8 @@ FailureOr<llvm::json::Object> describeLinear(QLinearOp op, ModuleOp module,
                                              unsigned index);
 
 /// One specialisation compiled in memory: a manifest with one layer (no
-/// "ptx"/"weights" fields) and the PTX module with its kernels.
+/// "ptx"/"weights" fields) and the PTX of its kernels, one complete PTX
+/// module per kernel, back to back.
 struct CompiledLinear {
   std::string manifestJson;
   std::string ptx;

@@ -39,11 +39,11 @@ constexpr int64_t kRowPad = 8;
 
 /// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16
 /// lowering in MLIR 22 (CODEGEN-NOTES P5). Operands go as i32 pairs; `fragA`
-/// is an ldmatrix x4 result (four vector<2xbf16> rows), B is rows 2·half and
-/// 2·half + 1 of the x4 result `fragB4`, and the accumulator is the
-/// vector<2x2xf32> the f16 path carries.
-static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB4,
-                     int64_t half, Value acc) {
+/// is an ldmatrix x4 result (four vector<2xbf16> rows), `fragB` the
+/// vector<2x2xbf16> B fragment, and the accumulator is the vector<2x2xf32>
+/// the f16 path carries.
+static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
+                     Value acc) {
   MLIRContext *ctx = b.getContext();
   auto pairType = VectorType::get({1}, b.getI32Type());
   auto asI32 = [&](Value frag, int64_t row) -> Value {
@@ -55,7 +55,7 @@ static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB4,
   for (int64_t r = 0; r < 4; ++r)
     a.push_back(asI32(fragA, r));
   for (int64_t r = 0; r < 2; ++r)
-    bOps.push_back(asI32(fragB4, 2 * half + r));
+    bOps.push_back(asI32(fragB, r));
   for (int64_t r = 0; r < 2; ++r)
     for (int64_t col = 0; col < 2; ++col)
       c.push_back(vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, col}));
@@ -76,6 +76,27 @@ static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB4,
   return acc;
 }
 
+/// Words per row of a staged weight tile. Register dequantization reads
+/// word t of row g with lane 4g + t; a stride that is an odd multiple of 4
+/// words puts those 32 words in 32 different banks.
+static int64_t weightRowStride(const GemmConfig &config) {
+  int64_t words = 4 * config.kChunks;
+  if (config.dequantInRegisters && (words / 4) % 2 == 0)
+    words += 4;
+  return words;
+}
+
+/// How many (scale, zero) pairs a warp needs per weight row and K step with
+/// register dequantization: one when its K slice lies inside a group, one
+/// per group when groups tile the slice, else one per chunk.
+static int64_t scaleSlotsPerSlice(const LinearShape &shape, int64_t sliceK) {
+  if (shape.groupSize % sliceK == 0)
+    return 1;
+  if (sliceK % shape.groupSize == 0)
+    return sliceK / shape.groupSize;
+  return sliceK / kChunk;
+}
+
 std::string awq::checkGemmSupport(const LinearShape &shape,
                                   const GemmConfig &config) {
   const int64_t tileK = kChunk * config.kChunks;
@@ -84,28 +105,50 @@ std::string awq::checkGemmSupport(const LinearShape &shape,
                          "the group size {2} of {3}",
                          shape.k, tileK, shape.groupSize, kChunk)
         .str();
-  if ((tileK / config.warpsK) % 16 != 0)
+  const int64_t sliceK = tileK / config.warpsK;
+  if (sliceK % 16 != 0)
     return "each warp's K slice must be a multiple of 16";
   int64_t threads =
       kWarpSize * config.warpsM * config.warpsN * config.warpsK;
   int64_t warpTileM = config.tileM / config.warpsM;
   int64_t warpTileN = config.tileN / config.warpsN;
-  if (warpTileM % 16 != 0 || warpTileN % 16 != 0)
+  if (config.dequantInRegisters) {
+    if (config.doubleBufferW)
+      return "register dequantization has no shared weight tile to "
+             "double-buffer";
+    if (sliceK % kChunk != 0)
+      return "with register dequantization each warp's K slice must be "
+             "whole 32-weight chunks";
+    if (warpTileM % 16 != 0 || warpTileN % 8 != 0)
+      return "warp tile must be a multiple of 16 x 8";
+    if (warpTileN / 8 * scaleSlotsPerSlice(shape, sliceK) > 16)
+      return "too many scales per warp and K step for registers";
+  } else if (warpTileM % 16 != 0 || warpTileN % 16 != 0) {
     return "warp tile must be a multiple of 16 x 16";
+  }
   // Each thread copies 4, 8 or 16 bytes of activations per copy op.
   int64_t xElems = config.tileM * tileK;
   if (xElems % threads != 0 || xElems / threads < 2)
     return "activation tile copies do not divide among the threads";
-  int64_t wordsPerThread = 4 * config.kChunks * config.tileN / threads;
-  if (wordsPerThread != 1 && wordsPerThread != 2 && wordsPerThread != 4)
+  // Each thread copies 4, 8 or 16 bytes of one weight row, or (register
+  // dequantization, which never reads them back per thread) several
+  // 16-byte pieces of it.
+  int64_t wordsPerRow = 4 * config.kChunks;
+  int64_t wordsPerThread = wordsPerRow * config.tileN / threads;
+  bool copiesFit = wordsPerThread == 1 || wordsPerThread == 2 ||
+                   wordsPerThread == 4 ||
+                   (config.dequantInRegisters && wordsPerThread % 4 == 0 &&
+                    wordsPerRow % wordsPerThread == 0);
+  if (wordsPerRow * config.tileN % threads != 0 || !copiesFit)
     return "weight tile copies do not divide among the threads";
   if (config.stages < 2)
     return "at least two pipeline stages are needed";
   // All shared memory is static, which CUDA caps at 48 KiB per block.
   int64_t sharedBytes =
       config.stages * config.tileM * (tileK + kRowPad) * 2 +
-      config.stages * config.tileN * 4 * config.kChunks * 4 +
-      (config.doubleBufferW ? 2 : 1) * config.tileN * (tileK + kRowPad) * 2 +
+      config.stages * config.tileN * weightRowStride(config) * 4 +
+      (config.dequantInRegisters ? 0 : config.doubleBufferW ? 2 : 1) *
+          config.tileN * (tileK + kRowPad) * 2 +
       (config.warpsK - 1) * config.tileM * config.tileN * 4;
   if (sharedBytes > 48 * 1024)
     return llvm::formatv("the tile needs {0} bytes of shared memory, more "
@@ -166,14 +209,19 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     return MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
   };
   auto xTilesType = shared({stages, tileM, kTileK + kRowPad}, elemType);
-  auto wTilesType = shared({stages, tileN, wordsPerRow}, i32);
-  const int64_t wHalfBuffers = config.doubleBufferW ? 2 : 1;
-  auto wHalfType = shared({wHalfBuffers, tileN, kTileK + kRowPad}, elemType);
-  SmallVector<Type> buffers = {xTilesType, wTilesType, wHalfType};
+  const bool inRegisters = config.dequantInRegisters;
+  auto wTilesType = shared({stages, tileN, weightRowStride(config)}, i32);
+  SmallVector<Type> buffers = {xTilesType, wTilesType};
+  if (!inRegisters) {
+    const int64_t wHalfBuffers = config.doubleBufferW ? 2 : 1;
+    buffers.push_back(
+        shared({wHalfBuffers, tileN, kTileK + kRowPad}, elemType));
+  }
   // Split-K across the warps of a block: warps with a K slice other than
   // the first leave their partial sums here for the first to add.
   if (warpsK > 1)
     buffers.push_back(shared({warpsK - 1, tileM, tileN}, f32));
+  const unsigned partialsIndex = buffers.size() - 1;
 
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      buffers);
@@ -190,7 +238,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                                      b.getI64IntegerAttr(16));
   Value xTiles = func.getWorkgroupAttributions()[0];
   Value wTiles = func.getWorkgroupAttributions()[1];
-  Value wHalf = func.getWorkgroupAttributions()[2];
+  Value wHalf =
+      inRegisters ? Value() : Value(func.getWorkgroupAttributions()[2]);
 
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -249,11 +298,15 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           xElemsPerCopy == 8 ? ib.getUnitAttr() : UnitAttr()));
     }
     Value wordCol = ie.add(ie.mul(tile, wordsPerRow), wWord0);
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-        ib, tokenType, wTiles, ValueRange{stage, wRow, wWord0}, qweight,
-        ValueRange{wRowGlobal, wordCol}, ib.getIndexAttr(wordsPerThread),
-        /*srcElements=*/Value(),
-        wordsPerThread == 4 ? ib.getUnitAttr() : UnitAttr()));
+    const int64_t wordsPerCopy = std::min<int64_t>(wordsPerThread, 4);
+    for (int64_t i = 0; i < wordsPerThread; i += wordsPerCopy)
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          ib, tokenType, wTiles,
+          ValueRange{stage, wRow, ie.add(wWord0, ie.index(i))}, qweight,
+          ValueRange{wRowGlobal, ie.add(wordCol, ie.index(i))},
+          ib.getIndexAttr(wordsPerCopy),
+          /*srcElements=*/Value(),
+          wordsPerCopy == 4 ? ib.getUnitAttr() : UnitAttr()));
     return nvgpu::DeviceAsyncCreateGroupOp::create(ib, tokenType, tokens)
         .getResult();
   };
@@ -278,23 +331,86 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   for (int64_t s = 0; s + 1 < stages; ++s)
     prologueToken = issueCopies(b, e.index(s), e.index(s));
 
-  auto accType = VectorType::get({2, 2}, f32);
-  Value zeroAcc = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
-  SmallVector<Value> init(mmaTilesM * mmaTilesN, zeroAcc);
-  auto [s0, z0] = loadScaleZero(b, e.index(0));
-  init.push_back(s0);
-  init.push_back(z0);
-
-  auto fragAType = VectorType::get({4, 2}, elemType);
-  auto fragBType = VectorType::get({2, 2}, elemType);
   Value laneMod16 = arith::RemUIOp::create(b, lane, e.index(16));
   Value laneDiv16 = arith::DivUIOp::create(b, lane, e.index(16));
   Value laneMod8 = arith::RemUIOp::create(b, lane, e.index(8));
   Value laneDiv8Mod2 = arith::RemUIOp::create(
       b, arith::DivUIOp::create(b, lane, e.index(8)), e.index(2));
+  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
+  Value laneMod4 = arith::RemUIOp::create(b, lane, e.index(4));
   Value warpRow0 = e.mul(warpM, warpTileM);
   Value warpCol0 = e.mul(warpN, warpTileN);
+
+  // Register dequantization: lane 4g + t dequantizes word t of weight row
+  // ni · 8 + g of its warp tile, for every n8 tile ni, with the scale and
+  // zero point of each group its K slice touches ("slots").
+  const int64_t sliceChunks = sliceK / kChunk;
+  const int64_t slots =
+      inRegisters ? scaleSlotsPerSlice(shape, sliceK) : int64_t(0);
+  auto firstChunkOfSlot = [&](int64_t slot) -> int64_t {
+    if (shape.groupSize % sliceK == 0)
+      return 0;
+    if (sliceK % shape.groupSize == 0)
+      return slot * shape.groupSize / kChunk;
+    return slot;
+  };
+  auto slotOfChunk = [&](int64_t chunk) -> int64_t {
+    if (shape.groupSize % sliceK == 0)
+      return 0;
+    if (sliceK % shape.groupSize == 0)
+      return chunk * kChunk / shape.groupSize;
+    return chunk;
+  };
+  const int64_t valuesPerSlot = zeros ? 2 : 1;
+  SmallVector<Value> fragRows;
+  for (int64_t ni = 0; inRegisters && ni < mmaTilesN; ++ni)
+    fragRows.push_back(e.minIndex(
+        e.add(e.add(blockN0, warpCol0), e.add(e.index(ni * 8), laneDiv4)),
+        e.index(n - 1)));
+  auto loadFragScales = [&](ImplicitLocOpBuilder &ib, Value kTile) {
+    KernelEmitter ie{ib, elemType};
+    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value sliceStart = ie.add(ie.mul(tile, kTileK), warpK0);
+    SmallVector<Value> values;
+    for (int64_t ni = 0; ni < mmaTilesN; ++ni)
+      for (int64_t slot = 0; slot < slots; ++slot) {
+        Value group = arith::DivUIOp::create(
+            ib, ie.add(sliceStart, ie.index(firstChunkOfSlot(slot) * kChunk)),
+            ie.index(shape.groupSize));
+        values.push_back(memref::LoadOp::create(
+            ib, scales, ValueRange{fragRows[ni], group}));
+        if (zeros)
+          values.push_back(memref::LoadOp::create(
+              ib, zeros, ValueRange{fragRows[ni], group}));
+      }
+    return values;
+  };
+
+  auto accType = VectorType::get({2, 2}, f32);
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  const int64_t numAccs = mmaTilesM * mmaTilesN;
+  SmallVector<Value> init(numAccs, zeroAcc);
+  if (inRegisters) {
+    llvm::append_range(init, loadFragScales(b, e.index(0)));
+  } else {
+    auto [s0, z0] = loadScaleZero(b, e.index(0));
+    init.push_back(s0);
+    init.push_back(z0);
+  }
+
+  auto fragAType = VectorType::get({4, 2}, elemType);
+  auto fragBType = VectorType::get({2, 2}, elemType);
+  auto mma = [&](ImplicitLocOpBuilder &ib, Value fragA, Value fragB,
+                 Value acc) -> Value {
+    if (shape.bf16)
+      return mmaBf16(ib, fragA, fragB, acc);
+    return nvgpu::MmaSyncOp::create(ib, fragA, fragB, acc,
+                                    ArrayRef<int64_t>{16, 8, 16})
+        .getResult();
+  };
+  // Words 4 · chunk + t of this lane's K slice in a staged weight row.
+  Value warpWord0 = e.add(e.mul(warpK, sliceK / 8), laneMod4);
 
   auto loop = scf::ForOp::create(
       b, e.index(0), e.index(numKTiles), e.index(1), init,
@@ -305,6 +421,66 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
         Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
         Value ahead = le.add(kTile, le.index(stages - 1));
         Value aheadStage = arith::RemUIOp::create(lb, ahead, le.index(stages));
+
+        if (inRegisters) {
+          // One barrier per K step: it makes tile kTile visible and ends
+          // every warp's reads of the stage the refill then overwrites.
+          nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
+                                           lb.getI32IntegerAttr(stages - 2));
+          gpu::BarrierOp::create(lb);
+          issueCopies(lb, ahead, aheadStage);
+          SmallVector<Value> next =
+              loadFragScales(lb, le.add(kTile, le.index(1)));
+          SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
+          for (int64_t chunk = 0; chunk < sliceChunks; ++chunk) {
+            SmallVector<Value> words;
+            for (int64_t ni = 0; ni < mmaTilesN; ++ni)
+              words.push_back(vector::LoadOp::create(
+                  lb, VectorType::get({1}, i32), wTiles,
+                  ValueRange{stage,
+                             le.add(warpCol0, le.add(le.index(ni * 8),
+                                                     laneDiv4)),
+                             le.add(warpWord0, le.index(4 * chunk))}));
+            // A: one ldmatrix x4 per 16 rows and k16 half of the chunk.
+            SmallVector<std::array<Value, 2>> fragA(mmaTilesM);
+            for (int64_t mi = 0; mi < mmaTilesM; ++mi)
+              for (int64_t half = 0; half < 2; ++half) {
+                Value row =
+                    le.add(le.add(warpRow0, le.index(mi * 16)), laneMod16);
+                Value col = le.add(
+                    le.add(warpK0, le.index(chunk * kChunk + 16 * half)),
+                    le.mul(laneDiv16, 8));
+                fragA[mi][half] = nvgpu::LdMatrixOp::create(
+                    lb, fragAType, xTiles, ValueRange{stage, row, col},
+                    /*transpose=*/false, /*numTiles=*/4);
+              }
+            int64_t slot = slotOfChunk(chunk);
+            for (int64_t ni = 0; ni < mmaTilesN; ++ni) {
+              int64_t at = numAccs + (ni * slots + slot) * valuesPerSlot;
+              Value s = carried[at];
+              Value z = zeros ? carried[at + 1] : le.scalar(kSymmetricZero);
+              // Eighths 0, 1 are the B fragment of the chunk's first k16
+              // half, eighths 2, 3 of its second.
+              std::array<Value, 4> eighths = le.dequantize(words[ni], s, z);
+              for (int64_t half = 0; half < 2; ++half) {
+                Value fragB = arith::ConstantOp::create(
+                    lb, DenseElementsAttr::get(
+                            fragBType, lb.getFloatAttr(elemType, 0.0)));
+                for (int64_t r = 0; r < 2; ++r)
+                  fragB = vector::InsertOp::create(lb, eighths[2 * half + r],
+                                                   fragB, r);
+                for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
+                  Value &acc = accs[mi * mmaTilesN + ni];
+                  acc = mma(lb, fragA[mi][half], fragB, acc);
+                }
+              }
+            }
+          }
+          SmallVector<Value> yielded = accs;
+          llvm::append_range(yielded, next);
+          scf::YieldOp::create(lb, yielded);
+          return;
+        }
 
         Value wBuffer = config.doubleBufferW
                             ? arith::RemUIOp::create(lb, kTile, le.index(2))
@@ -331,8 +507,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
 
         // Dequantize this thread's words into the shared f16 weight tile;
         // fetch next step's scale and zero point meanwhile.
-        Value s = carried[mmaTilesM * mmaTilesN];
-        Value z = carried[mmaTilesM * mmaTilesN + 1];
+        Value s = carried[numAccs];
+        Value z = carried[numAccs + 1];
         auto [sNext, zNext] = loadScaleZero(lb, le.add(kTile, le.index(1)));
         Value words = vector::LoadOp::create(
             lb, VectorType::get({wordsPerThread}, i32), wTiles,
@@ -348,8 +524,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                                   llvm::MaybeAlign(4 * wordsPerThread));
         gpu::BarrierOp::create(lb);
 
-        SmallVector<Value> accs(carried.begin(),
-                                carried.begin() + mmaTilesM * mmaTilesN);
+        SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
         for (int64_t kk = 0; kk < sliceK; kk += 16) {
           // A: rows lane % 16, column 8 · (lane / 16) of each 16x16 tile.
           SmallVector<Value> fragA;
@@ -380,12 +555,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                     fragB, r);
               for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
                 Value &acc = accs[mi * mmaTilesN + ni + half];
-                acc = shape.bf16
-                          ? mmaBf16(lb, fragA[mi], frag4, half, acc)
-                          : nvgpu::MmaSyncOp::create(
-                                lb, fragA[mi], fragB, acc,
-                                ArrayRef<int64_t>{16, 8, 16})
-                                .getResult();
+                acc = mma(lb, fragA[mi], fragB, acc);
               }
             }
           }
@@ -407,8 +577,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
 
   // Accumulator (r, c) of lane L sits at row L / 4 + 8r, column
   // 2 · (L % 4) + c of its 16x8 tile.
-  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
-  Value laneMod4x2 = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  Value laneMod4x2 = e.mul(laneMod4, 2);
   auto tileRow = [&](int64_t mi, int64_t r) {
     return e.add(warpRow0, e.add(e.index(mi * 16 + 8 * r), laneDiv4));
   };
@@ -416,14 +585,14 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     return e.add(warpCol0, e.add(e.index(ni * 8 + col), laneMod4x2));
   };
   SmallVector<Value> accs;
-  for (int64_t i = 0; i < mmaTilesM * mmaTilesN; ++i)
+  for (int64_t i = 0; i < numAccs; ++i)
     accs.push_back(loop.getResult(i));
 
   // Split-K: the warps of K slices 1.. store their partial sums, the warps
   // of slice 0 add them and alone run the epilogue.
   std::optional<scf::IfOp> epilogueIf;
   if (warpsK > 1) {
-    Value partials = func.getWorkgroupAttributions()[3];
+    Value partials = func.getWorkgroupAttributions()[partialsIndex];
     Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpK,
                                           e.index(0));
     {

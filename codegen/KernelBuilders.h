@@ -69,6 +69,12 @@ struct GemmConfig {
   /// while step k's MMAs read the other, which saves a barrier per K step
   /// (the refill is then issued after the step's first barrier).
   bool doubleBufferW = false;
+  /// Each warp reads its packed words straight from the staged tile and
+  /// dequantizes them into mma B fragments in registers: the kernel
+  /// layout's word t of a chunk is exactly the fragment of lane 4g + t
+  /// (docs/artifact-format.md), so there is no dequantized tile, no
+  /// ldmatrix for B and a single barrier per K step.
+  bool dequantInRegisters = false;
 };
 
 /// Launch geometry of the GEMM kernel.
@@ -79,9 +85,10 @@ std::string checkGemmSupport(const LinearShape &shape,
                              const GemmConfig &config);
 
 /// Builds the fused INT4-dequant tensor-core GEMM kernel `name`: activations
-/// and packed weights stream through shared memory with cp.async, each
-/// weight tile is dequantized once into shared memory, and mma.sync
-/// m16n8k16 reads both operands through ldmatrix.
+/// and packed weights stream through shared memory with cp.async; weights
+/// are dequantized either once per tile into shared memory (mma.sync
+/// m16n8k16 then reads both operands through ldmatrix) or, with
+/// `dequantInRegisters`, by each warp straight into its B fragments.
 /// Precondition: `checkGemmSupport(shape, config)` succeeded.
 KernelLaunch buildGemmKernel(OpBuilder &builder, Location loc,
                              gpu::GPUModuleOp module, StringRef name,

@@ -26,7 +26,7 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "target GPU architecture (sm_80, sm_86, sm_89, sm_90)">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
-           "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK] (MMAX may be 'max'); they must "
+           "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers); they must "
            "tile M = 5..2^31-1 in order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",

@@ -23,7 +23,9 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace awq;
@@ -100,16 +102,19 @@ constexpr const char *kJitOptionsTag = "cuLink:O4";
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// A CUmodule, unloaded (in its context) on destruction.
+/// The CUmodules of one PTX text (one per PTX module in it), unloaded (in
+/// their context) on destruction.
 struct LoadedModule {
   const DriverApi *drv = nullptr;
   CUcontext ctx = nullptr;
-  CUmodule module = nullptr;
+  std::vector<CUmodule> modules;
   ~LoadedModule() {
-    if (module) {
-      ScopedContext scope(*drv, ctx);
-      drv->cuModuleUnload(module);
-    }
+    if (modules.empty())
+      return;
+    ScopedContext scope(*drv, ctx);
+    for (CUmodule module : modules)
+      if (module)
+        drv->cuModuleUnload(module);
   }
 };
 } // namespace
@@ -199,8 +204,29 @@ compilePtx(awq_context ctx, const std::string &ptx, StringRef ptxName) {
   return out;
 }
 
-/// Loads a PTX module through the cubin cache. The caller has made ctx
-/// current.
+/// The PTX modules of a PTX text: a text may hold several complete modules
+/// back to back, each starting with its `.version` line.
+static llvm::SmallVector<StringRef> splitPtxModules(StringRef ptx) {
+  llvm::SmallVector<StringRef> parts;
+  size_t start = 0;
+  for (size_t at = ptx.find("\n.version"); at != StringRef::npos;
+       at = ptx.find("\n.version", at + 1)) {
+    StringRef part = ptx.slice(start, at + 1);
+    // Comments before the first `.version` belong to the first module.
+    if (part.contains(".version")) {
+      parts.push_back(part);
+      start = at + 1;
+    }
+  }
+  parts.push_back(ptx.substr(start));
+  return parts;
+}
+
+/// Loads the PTX modules of `ptx` through the cubin cache. Modules the
+/// cache lacks are compiled to SASS concurrently, one thread each: the
+/// driver compiles one module on one thread, and the JIT hands over one
+/// module per kernel so that a new specialisation compiles in the time of
+/// its largest kernel. The caller has made ctx current.
 static llvm::Expected<std::unique_ptr<LoadedModule>>
 loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
            awq_load_info &info) {
@@ -208,40 +234,80 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
   auto module = std::make_unique<LoadedModule>();
   module->drv = &drv;
   module->ctx = ctx->ctx;
-  std::string key = cubinCacheKey(ptx, ctx->arch, ctx->info.driver_version,
-                                  kJitOptionsTag);
-  if (std::optional<std::vector<char>> cached = ctx->cache->lookup(key)) {
-    if (drv.cuModuleLoadData(&module->module, cached->data()) ==
-        CUDA_SUCCESS) {
-      info.cubin_cache_hit = 1;
-      return module;
-    }
-    // A cubin the driver rejects (e.g. written by a different driver build
-    // with the same version number) is replaced by a fresh one.
-    module->module = nullptr;
-    ctx->cache->remove(key);
+  llvm::SmallVector<StringRef> parts = splitPtxModules(ptx);
+  std::vector<std::string> keys;
+  std::vector<std::optional<std::vector<char>>> cubins(parts.size());
+  llvm::SmallVector<size_t> misses;
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    keys.push_back(cubinCacheKey(part.str(), ctx->arch,
+                                 ctx->info.driver_version, kJitOptionsTag));
+    cubins[i] = ctx->cache->lookup(keys.back());
+    if (!cubins[i])
+      misses.push_back(i);
   }
+  info.cubin_cache_hit = misses.empty() ? 1 : 0;
+
   auto start = std::chrono::steady_clock::now();
-  llvm::Expected<std::vector<char>> cubin = compilePtx(ctx, ptx, ptxName);
-  if (!cubin)
-    return cubin.takeError();
-  info.jit_seconds = secondsSince(start);
-  CUresult result = drv.cuModuleLoadData(&module->module, cubin->data());
-  if (result != CUDA_SUCCESS) {
-    module->module = nullptr;
-    return cudaError(drv, result, ptxName + ": cuModuleLoadData");
+  std::vector<std::optional<llvm::Expected<std::vector<char>>>> compiled(
+      parts.size());
+  auto compile = [&](size_t i) {
+    ScopedContext scope(drv, ctx->ctx);
+    std::string name = ptxName.str();
+    if (parts.size() > 1)
+      name += " (module " + std::to_string(i + 1) + " of " +
+              std::to_string(parts.size()) + ")";
+    compiled[i].emplace(compilePtx(ctx, parts[i].str(), name));
+  };
+  if (misses.size() == 1) {
+    compile(misses.front());
+  } else if (!misses.empty()) {
+    std::vector<std::thread> threads;
+    for (size_t i : misses)
+      threads.emplace_back(compile, i);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+  if (!misses.empty())
+    info.jit_seconds = secondsSince(start);
+  for (size_t i : misses) {
+    if (!*compiled[i])
+      return compiled[i]->takeError();
+    cubins[i] = std::move(**compiled[i]);
+  }
+
+  for (auto [i, cubin] : llvm::enumerate(cubins)) {
+    CUmodule loaded = nullptr;
+    CUresult result = drv.cuModuleLoadData(&loaded, cubin->data());
+    if (result != CUDA_SUCCESS && !llvm::is_contained(misses, i)) {
+      // A cached cubin the driver rejects (e.g. written by a different
+      // driver build with the same version number) is replaced by a fresh
+      // one.
+      ctx->cache->remove(keys[i]);
+      llvm::Expected<std::vector<char>> fresh =
+          compilePtx(ctx, parts[i].str(), ptxName);
+      if (!fresh)
+        return fresh.takeError();
+      *cubin = std::move(*fresh);
+      info.cubin_cache_hit = 0;
+      misses.push_back(i);
+      result = drv.cuModuleLoadData(&loaded, cubin->data());
+    }
+    if (result != CUDA_SUCCESS)
+      return cudaError(drv, result, ptxName + ": cuModuleLoadData");
+    module->modules.push_back(loaded);
   }
   // A cache that cannot be written costs the next process a JIT, nothing
   // more; the load itself succeeded.
-  llvm::consumeError(ctx->cache->store(
-      key, StringRef(cubin->data(), cubin->size())));
+  for (size_t i : misses)
+    llvm::consumeError(ctx->cache->store(
+        keys[i], StringRef(cubins[i]->data(), cubins[i]->size())));
   return module;
 }
 
 /// Resolves the kernels of `spec` in `module` and applies their launch
 /// attributes. The caller has made ctx current.
 static llvm::Expected<std::unique_ptr<awq_layer_st>>
-bindLayer(awq_context ctx, CUmodule module, const LayerSpec &spec,
+bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
           StringRef ptxName, const awq_load_info *info) {
   const DriverApi &drv = *ctx->drv;
   auto layer = std::make_unique<awq_layer_st>();
@@ -251,9 +317,14 @@ bindLayer(awq_context ctx, CUmodule module, const LayerSpec &spec,
   for (const VariantSpec &variant : spec.variants) {
     std::string where = ptxName.str() + ": layer '" + spec.name +
                         "': kernel '" + variant.kernel + "'";
-    CUfunction function;
-    CUresult result =
-        drv.cuModuleGetFunction(&function, module, variant.kernel.c_str());
+    CUfunction function = nullptr;
+    CUresult result = CUDA_ERROR_NOT_FOUND;
+    for (CUmodule candidate : module.modules) {
+      result = drv.cuModuleGetFunction(&function, candidate,
+                                       variant.kernel.c_str());
+      if (result != CUDA_ERROR_NOT_FOUND)
+        break;
+    }
     if (result == CUDA_ERROR_NOT_FOUND)
       return statusError(AWQ_ERROR_INVALID_ARTIFACT,
                          where + " is not in the module");
@@ -464,7 +535,7 @@ awq_status awq_artifact_load(awq_context ctx, const char *dir,
   for (size_t i = 0; i < artifact->manifest.layers.size(); ++i) {
     const LayerSpec &spec = artifact->manifest.layers[i];
     llvm::Expected<std::unique_ptr<awq_layer_st>> layer = bindLayer(
-        ctx, artifact->module->module, spec, ptxPath, &artifact->info);
+        ctx, *artifact->module, spec, ptxPath, &artifact->info);
     if (!layer)
       return fail(layer.takeError(), AWQ_ERROR_CUDA);
     artifact->byName[spec.name] = i;
@@ -695,7 +766,7 @@ awq_status awq_jit_get_layer(awq_context ctx, const char *key,
       return module.takeError();
     entry->module = std::move(*module);
     llvm::Expected<std::unique_ptr<awq_layer_st>> layer =
-        bindLayer(ctx, entry->module->module, entry->manifest.layers[0],
+        bindLayer(ctx, *entry->module, entry->manifest.layers[0],
                   ptxName, &entry->info);
     if (!layer)
       return layer.takeError();

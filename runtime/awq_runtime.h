@@ -128,7 +128,7 @@ awq_status awq_artifact_destroy(awq_artifact artifact);
 typedef struct awq_load_info {
   /// The architecture whose PTX was chosen, e.g. "sm_90".
   char ptx_arch[16];
-  /// 1 if the cubin came from the on-disk cache, 0 if the driver JIT ran.
+  /// 1 if every cubin came from the on-disk cache, 0 if the driver JIT ran.
   int cubin_cache_hit;
   /// Wall time of the whole load and of the PTX -> SASS step (0 on a hit).
   double load_seconds;
@@ -210,8 +210,10 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
 
 /// What a JIT compile callback hands back: a manifest in the format of
 /// manifest.json with exactly one layer (its "ptx" and "weights" fields are
-/// ignored and may be absent), and the PTX module holding that layer's
-/// kernels. The runtime copies both before calling `release`.
+/// ignored and may be absent), and the PTX holding that layer's kernels:
+/// one PTX module, or several complete modules back to back (each from its
+/// `.version` line on), which the runtime compiles to SASS concurrently.
+/// The runtime copies both before calling `release`.
 typedef struct awq_jit_result {
   const char *manifest_json;
   size_t manifest_size;

@@ -14,6 +14,11 @@
 #   AWQ_ARCHS          awq-compile --arch                            [sm_90]
 #   AWQ_TEST_IR        IR of the GPU test shapes [examples/gpu-test-shapes.mlir]
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
+#   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
+#                      GPU test of non-default tilings (see the default below)
+#   AWQ_SWEEP          tile sweep: "NAME=TILES;NAME=TILES..." compiles the
+#                      bench IR once per entry with --gemm-tiles=TILES into
+#                      artifacts/sweep-NAME; gpu-run.sh benches each
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -25,6 +30,9 @@ JOBS="${AWQ_JOBS:-1}"
 ARCHS="${AWQ_ARCHS:-sm_90}"
 TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
 BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
+# GEMM from M = 2, warps whose K slice spans two groups (g32) or straddles
+# them (g96), bf16: paths the default tiles of the test shapes never take.
+TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-2-16:32x32x2x1x3x4x2xr,17-max:64x32x2x1x2x4x2xr}"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
@@ -71,8 +79,18 @@ trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/bin" "$STAGE/artifacts"
 "$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test" --arch="$ARCHS"
 "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench" --arch="$ARCHS"
-for a in test bench; do
-  echo "artifact $a: $(ls "$STAGE/artifacts/$a" | tr '\n' ' ')"
+"$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" -o "$STAGE/artifacts/test-tiles" \
+  --arch="$ARCHS" --gemm-tiles="$TILE_TEST_TILES"
+IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"
+for entry in "${sweeps[@]}"; do
+  [ -n "$entry" ] || continue
+  name="${entry%%=*}"
+  "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/sweep-$name" --arch="$ARCHS" \
+    --gemm-tiles="${entry#*=}"
+  echo "${entry#*=}" >"$STAGE/artifacts/sweep-$name/TILES"
+done
+for a in "$STAGE"/artifacts/*; do
+  echo "artifact $(basename "$a"): $(ls "$a" | tr '\n' ' ')"
 done
 
 # 3. Pack.

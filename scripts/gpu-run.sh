@@ -4,11 +4,15 @@
 # Run ON the GPU machine, from the repository root, with .gpu/bundle.tar.xz
 # (scripts/gpu-bundle.sh) carried along. Unpacks to /tmp, runs in order:
 #   1. awq-runtime-tests     host-side unit tests (sanity of the bundle)
-#   2. awq-gpu-tests         every test layer at every M vs the f64 reference
+#   2. awq-gpu-tests         every test layer at every M vs the f64 reference,
+#                            on the default tiles and on the non-default
+#                            tilings of artifacts/test-tiles
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
 #                            first compile < 1 s and cache hit < 20 us
 #   4. compute-sanitizer     memcheck, then racecheck, on a subset
-#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth
+#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth; then each
+#                            tile sweep artifact (gpu-bundle.sh AWQ_SWEEP)
+#                            without cuBLAS at the M values AWQ_SWEEP_M
 # Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
 # Exits non-zero if any step failed; later steps still run.
 #
@@ -17,7 +21,8 @@
 # AWQ_GPU_TESTS_TIMEOUT [200], AWQ_JIT_TESTS_TIMEOUT [60],
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
-# AWQ_SKIP_SANITIZER=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS (extra arguments).
+# AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
+# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096].
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -69,10 +74,18 @@ AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
   run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-200}" "$BIN/awq-gpu-tests" \
   --gtest_output="xml:$LOGS/gpu-tests.xml"
 
+if [ -d "$WORK/artifacts/test-tiles" ]; then
+  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" \
+    run gpu-tests-tiles 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+    --gtest_output="xml:$LOGS/gpu-tests-tiles.xml"
+fi
+
 # Sets CUDA_CACHE_DISABLE=1 and a fresh private AWQ_CACHE_DIR itself, so
 # that the first compile it times is a real one.
-run jit-gpu-tests "${AWQ_JIT_TESTS_TIMEOUT:-60}" "$BIN/awq-jit-gpu-tests" \
-  --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
+if [ "${AWQ_SKIP_JIT:-0}" != 1 ]; then
+  run jit-gpu-tests "${AWQ_JIT_TESTS_TIMEOUT:-60}" "$BIN/awq-jit-gpu-tests" \
+    --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
+fi
 
 # The Python binding against PyTorch (independent packing of the kernel
 # layout, float64 reference); skipped where PyTorch is missing.
@@ -107,6 +120,10 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
       run racecheck "${AWQ_RACECHECK_TIMEOUT:-60}" \
       "$SAN" --tool racecheck --error-exitcode 1 \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" AWQ_GPU_TEST_M_LIST="2,17" \
+      run racecheck-tiles 60 \
+      "$SAN" --tool racecheck --error-exitcode 1 \
+      "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
   fi
 fi
 
@@ -114,6 +131,13 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
   CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
+  for sweep in "$WORK"/artifacts/sweep-*; do
+    [ -d "$sweep" ] || continue
+    name="$(basename "$sweep")"
+    echo "== $name: $(cat "$sweep/TILES")" | tee -a "$SUMMARY"
+    run "$name" 60 "$BIN/awq-bench" "$sweep" --no-cublas \
+      --m="${AWQ_SWEEP_M:-4,16,64,256,4096}" --json="$LOGS/$name.json"
+  done
 fi
 
 printf '\n== summary (logs in %s)\n' "$LOGS"

@@ -42,7 +42,9 @@ static cl::opt<std::string> outputDir("o", cl::desc("artifact directory"),
                                       cl::value_desc("dir"));
 static cl::list<std::string> gemmTiles(
     "gemm-tiles",
-    cl::desc("override the tensor-core variants: MMIN-MMAX:BMxBNxWMxWNxS,..."),
+    cl::desc("override the tensor-core variants: "
+             "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]],... (W: 0, 1 = "
+             "double-buffered dequantized tile, r = dequantized in registers)"),
     cl::CommaSeparated);
 static cl::opt<std::string> weightsDir(
     "weights-dir",

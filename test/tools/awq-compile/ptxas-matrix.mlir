@@ -27,7 +27,16 @@
 // PTX90: shfl.sync.bfly.b32
 // PTX90: ret;
 
-// GEMM: cp.async, ldmatrix and mma.sync.
+// Register-dequantizing GEMM: one barrier per K step, lop3 dequantization
+// straight into mma.sync operands.
+// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm16_bn32_w1x1_s3_bk256_wk4_rd(
+// PTX90: cp.async.wait_group 1
+// PTX90-NEXT: bar.sync 0
+// PTX90: lop3.b32
+// PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX90: ret;
+
+// GEMM with a shared dequantized tile: cp.async, ldmatrix and mma.sync.
 // PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm128_bn128_w2x2_s2_db(
 // PTX90: cp.async.cg.shared.global
 // PTX90: cp.async.commit_group
@@ -37,7 +46,7 @@
 // PTX90: ret;
 
 // bf16 GEMM.
-// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_bm16_bn32_w1x1_s3_bk128_wk4_db(
+// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_bm16_bn32_w1x1_s3_bk256_wk4_rd(
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX90: ret;
 
