@@ -28,11 +28,19 @@ constexpr StringLiteral kKernelModuleName = "awq_kernels";
 /// Variants cover M up to this (the runtime passes M as a 64-bit size, but
 /// a grid dimension holds at most 2^31 - 1 tiles).
 constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
+/// The first M tensor cores serve by default; M = 1 is the GEMV's.
+constexpr int64_t kDefaultGemmMin = 2;
+/// The first M a --gemm-tiles override may start at without also
+/// covering the GEMV's M = 2..4 variants.
+constexpr int64_t kLatestGemmMin = 5;
+/// The largest M the stream kernel serves by default.
+constexpr int64_t kStreamMax = 32;
 
 struct VariantPlan {
   int64_t mMin, mMax;
   std::optional<GemvConfig> gemv;
   std::optional<GemmConfig> gemm;
+  std::optional<StreamConfig> stream;
 };
 
 /// The M ranges and their kernels. GEMV variants keep every activation row
@@ -43,6 +51,13 @@ struct VariantPlan {
 struct GemmRange {
   int64_t mMin, mMax;
   GemmConfig config;
+  /// The barrier-free stream kernel instead of `config` (small M).
+  std::optional<StreamConfig> stream;
+
+  std::string check(const LinearShape &shape) const {
+    return stream ? checkStreamSupport(shape, *stream)
+                  : checkGemmSupport(shape, config);
+  }
 };
 
 /// Tensor-core tiles grow with M. Up to M = 64 the kernel streams weights:
@@ -80,14 +95,12 @@ defaultGemmCandidates(const LinearShape &shape) {
   SmallVector<GemmConfig> mid = {GemmConfig{64, 64, 2, 2, 3}};
   if (longK)
     mid.insert(mid.begin(), {wide64, GemmConfig{64, 128, 2, 2, 3}});
-  // Up to M = 64 register dequantization wins (H100, docs/perf.md: 5-25%
-  // at M = 16 with 256-wide K tiles); above, the shared dequantized tile
-  // amortizes each weight's dequantization over more rows and is faster.
-  return {{{5, 16},
-           {inRegisters(16, 32, 1, 1, 3, 8, 4), inRegisters(16, 32, 1, 1, 4, 4, 4),
-            inRegisters(16, 32, 1, 1, 4, 1, 1), tile16, tile16k64,
-            GemmConfig{16, 64, 1, 4, 3}}},
-          {{17, 64},
+  // Up to M = 64 register dequantization wins (H100, docs/perf.md); above,
+  // the shared dequantized tile amortizes each weight's dequantization over
+  // more rows and is faster.
+  (void)tile16;
+  (void)tile16k64;
+  return {{{kStreamMax + 1, 64},
            {inRegisters(32, 64, 1, 2, 3, 2, 2), inRegisters(32, 32, 1, 1, 4, 1, 1),
             tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
           {{65, 256}, mid},
@@ -101,20 +114,33 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// range has none.
 static std::optional<SmallVector<GemmRange>>
 defaultGemmRanges(const LinearShape &shape) {
-  SmallVector<GemmRange> ranges;
+  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
+  // H100, M = 16: 1.5-2.2x cuBLAS where the shared-memory GEMMs reached
+  // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
+  // activation traffic from M = 2 on loses (docs/perf.md).
+  SmallVector<GemmRange> ranges = {
+      {kDefaultGemmMin, 16, GemmConfig{}, StreamConfig{1, 4, 8, 1}},
+      {17, kStreamMax, GemmConfig{}, StreamConfig{2, 4, 4, 1}}};
+  for (const GemmRange &range : ranges)
+    if (!range.check(shape).empty())
+      return std::nullopt;
   for (auto &[range, candidates] : defaultGemmCandidates(shape)) {
     auto fits = llvm::find_if(candidates, [&](const GemmConfig &config) {
       return checkGemmSupport(shape, config).empty();
     });
-    if (fits == candidates.end())
-      return std::nullopt;
-    ranges.push_back({range.first, range.second, *fits});
+    if (fits == candidates.end()) {
+      // No tensor-core tile fits: the stream kernel serves every M, its
+      // 32-row tiles over grid.y.
+      ranges.resize(1);
+      ranges.back().mMax = kMaxM;
+      ranges.back().stream = StreamConfig{2, 4, 4, 1};
+      return ranges;
+    }
+    ranges.push_back({range.first, range.second, *fits, std::nullopt});
   }
   return ranges;
 }
 
-/// The first M the GEMM variants serve by default; below it GEMV kernels.
-constexpr int64_t kDefaultGemmMin = 5;
 
 /// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]]" (MMAX
 /// may be "max"); they must tile [first, 2^31-1] in order, where the first
@@ -129,8 +155,28 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     auto [lo, hi] = range.split('-');
     GemmRange r;
     SmallVector<StringRef> dims;
-    tile.split(dims, 'x');
-    bool bad = lo.getAsInteger(10, r.mMin) ||
+    if (tile.consume_front("s")) {
+      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL.
+      tile.split(dims, 'x');
+      StreamConfig stream;
+      bool badStream = lo.getAsInteger(10, r.mMin) ||
+                       (hi == "max" ? (r.mMax = kMaxM, false)
+                                    : hi.getAsInteger(10, r.mMax)) ||
+                       dims.size() != 4 ||
+                       dims[0].getAsInteger(10, stream.mTiles) ||
+                       dims[1].getAsInteger(10, stream.nTiles) ||
+                       dims[2].getAsInteger(10, stream.warps) ||
+                       dims[3].getAsInteger(10, stream.unroll);
+      if (badStream) {
+        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL, got '" +
+                entry + "'";
+        return failure();
+      }
+      r.stream = stream;
+    }
+    if (!r.stream)
+      tile.split(dims, 'x');
+    bool bad = !r.stream && (lo.getAsInteger(10, r.mMin) ||
                (hi == "max" ? (r.mMax = kMaxM, false)
                             : hi.getAsInteger(10, r.mMax)) ||
                (dims.size() != 5 && dims.size() != 7 && dims.size() != 8) ||
@@ -143,8 +189,8 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
                 (dims[5].getAsInteger(10, r.config.kChunks) ||
                  dims[6].getAsInteger(10, r.config.warpsK))) ||
                (dims.size() == 8 && dims[7] != "0" && dims[7] != "1" &&
-                dims[7] != "r");
-    if (dims.size() == 8) {
+                dims[7] != "r"));
+    if (!r.stream && dims.size() == 8) {
       r.config.doubleBufferW = dims[7] == "1";
       r.config.dequantInRegisters = dims[7] == "r";
     }
@@ -155,12 +201,12 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
               entry + "'";
       return failure();
     }
-    if (ranges.empty() && r.mMin >= 2 && r.mMin <= kDefaultGemmMin)
+    if (ranges.empty() && r.mMin >= 2 && r.mMin <= kLatestGemmMin)
       next = r.mMin;
     if (r.mMin != next || r.mMax < r.mMin) {
       error = ranges.empty()
                   ? "the first gemm-tiles range must start at M = 2 to " +
-                        std::to_string(kDefaultGemmMin) + ", not '" + entry +
+                        std::to_string(kLatestGemmMin) + ", not '" + entry +
                         "'"
                   : "gemm-tiles ranges must tile M up to " +
                         std::to_string(kMaxM) + " in order; '" + entry +
@@ -188,16 +234,16 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
   int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
   SmallVector<VariantPlan> gemvPlans = {
-      {1, 1, GemvConfig{1, 4, 4, unroll}, {}},
-      {2, 2, GemvConfig{2, 4, 4, unroll}, {}},
-      {3, 4, GemvConfig{4, 4, 4, 1}, {}}};
+      {1, 1, GemvConfig{1, 4, 4, unroll}, {}, {}},
+      {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},
+      {3, 4, GemvConfig{4, 4, 4, 1}, {}, {}}};
   bool gemmServes =
       !gemmRanges.empty() &&
       llvm::all_of(gemmRanges, [&](const GemmRange &range) {
-        return checkGemmSupport(shape, range.config).empty();
+        return range.check(shape).empty();
       });
   // Tensor cores take over at the first GEMM range's M.
-  int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kDefaultGemmMin;
+  int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kLatestGemmMin;
   SmallVector<VariantPlan> plans;
   for (VariantPlan plan : gemvPlans) {
     if (plan.mMin >= gemmMin)
@@ -206,10 +252,14 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
     plans.push_back(plan);
   }
   if (gemmServes) {
-    for (const GemmRange &range : gemmRanges)
-      plans.push_back({range.mMin, range.mMax, {}, range.config});
+    for (const GemmRange &range : gemmRanges) {
+      if (range.stream)
+        plans.push_back({range.mMin, range.mMax, {}, {}, range.stream});
+      else
+        plans.push_back({range.mMin, range.mMax, {}, range.config, {}});
+    }
   } else {
-    plans.push_back({kDefaultGemmMin, kMaxM, GemvConfig{4, 2, 4}, {}});
+    plans.push_back({kLatestGemmMin, kMaxM, GemvConfig{4, 2, 4}, {}, {}});
   }
   return plans;
 }
@@ -283,11 +333,12 @@ struct ConvertAwqToGPUPass final
     if (overrideRanges) {
       gemmRanges = *overrideRanges;
       for (const GemmRange &range : gemmRanges)
-        if (std::string why = checkGemmSupport(shape, range.config);
-            !why.empty() && !shape.bf16)
-          return op.emitOpError("cannot use GEMM tile ")
-                 << range.config.tileM << "x" << range.config.tileN << ": "
-                 << why;
+        if (std::string why = range.check(shape); !why.empty() && !shape.bf16)
+          return range.stream
+                     ? op.emitOpError("cannot use the stream kernel: ") << why
+                     : op.emitOpError("cannot use GEMM tile ")
+                           << range.config.tileM << "x" << range.config.tileN
+                           << ": " << why;
     } else if (auto ranges = defaultGemmRanges(shape)) {
       gemmRanges = std::move(*ranges);
     }
@@ -299,6 +350,11 @@ struct ConvertAwqToGPUPass final
         name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}", shape.tag(),
                              plan.gemv->mTile, plan.gemv->rowsPerWarp,
                              plan.gemv->unroll);
+      else if (plan.stream)
+        name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}",
+                             shape.tag(), plan.stream->mTiles,
+                             plan.stream->nTiles, plan.stream->warps,
+                             plan.stream->unroll);
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,
@@ -319,6 +375,10 @@ struct ConvertAwqToGPUPass final
         launch = exists ? gemvLaunch(shape, *plan.gemv)
                         : buildGemvKernel(builder, op.getLoc(), kernels, name,
                                           shape, *plan.gemv);
+      else if (plan.stream)
+        launch = exists ? streamLaunch(shape, *plan.stream)
+                        : buildStreamKernel(builder, op.getLoc(), kernels,
+                                            name, shape, *plan.stream);
       else
         launch = exists ? gemmLaunch(shape, *plan.gemm)
                         : buildGemmKernel(builder, op.getLoc(), kernels, name,

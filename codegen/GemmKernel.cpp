@@ -37,45 +37,6 @@ namespace {
 constexpr int64_t kRowPad = 8;
 } // namespace
 
-/// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16
-/// lowering in MLIR 22 (CODEGEN-NOTES P5). Operands go as i32 pairs; `fragA`
-/// is an ldmatrix x4 result (four vector<2xbf16> rows), `fragB` the
-/// vector<2x2xbf16> B fragment, and the accumulator is the vector<2x2xf32>
-/// the f16 path carries.
-static Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
-                     Value acc) {
-  MLIRContext *ctx = b.getContext();
-  auto pairType = VectorType::get({1}, b.getI32Type());
-  auto asI32 = [&](Value frag, int64_t row) -> Value {
-    Value pair = vector::ExtractOp::create(b, frag, row);
-    return vector::ExtractOp::create(
-        b, vector::BitCastOp::create(b, pairType, pair), 0);
-  };
-  SmallVector<Value> a, bOps, c;
-  for (int64_t r = 0; r < 4; ++r)
-    a.push_back(asI32(fragA, r));
-  for (int64_t r = 0; r < 2; ++r)
-    bOps.push_back(asI32(fragB, r));
-  for (int64_t r = 0; r < 2; ++r)
-    for (int64_t col = 0; col < 2; ++col)
-      c.push_back(vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, col}));
-  Type f32 = b.getF32Type();
-  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
-  Value d = NVVM::MmaOp::create(
-      b, resultType, a, bOps, c, ArrayRef<int64_t>{16, 8, 16},
-      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                    NVVM::MMATypes::bf16},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  for (int64_t r = 0; r < 2; ++r)
-    for (int64_t col = 0; col < 2; ++col)
-      acc = vector::InsertOp::create(
-          b, LLVM::ExtractValueOp::create(b, d, 2 * r + col), acc,
-          ArrayRef<int64_t>{r, col});
-  return acc;
-}
-
 /// Words per row of a staged weight tile. Register dequantization reads
 /// word t of row g with lane 4g + t; a stride that is an odd multiple of 4
 /// words puts those 32 words in 32 different banks.
@@ -402,13 +363,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   auto fragAType = VectorType::get({4, 2}, elemType);
   auto fragBType = VectorType::get({2, 2}, elemType);
   auto mma = [&](ImplicitLocOpBuilder &ib, Value fragA, Value fragB,
-                 Value acc) -> Value {
-    if (shape.bf16)
-      return mmaBf16(ib, fragA, fragB, acc);
-    return nvgpu::MmaSyncOp::create(ib, fragA, fragB, acc,
-                                    ArrayRef<int64_t>{16, 8, 16})
-        .getResult();
-  };
+                 Value acc) { return mmaSync(ib, fragA, fragB, acc); };
   // Words 4 · chunk + t of this lane's K slice in a staged weight row.
   Value warpWord0 = e.add(e.mul(warpK, sliceK / 8), laneMod4);
 

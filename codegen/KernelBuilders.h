@@ -95,6 +95,34 @@ KernelLaunch buildGemmKernel(OpBuilder &builder, Location loc,
                              const LinearShape &shape,
                              const GemmConfig &config);
 
+/// Tiling of the barrier-free small-M tensor-core kernel (StreamKernel.cpp):
+/// a block computes 16 · mTiles rows of x against 8 · nTiles weight rows;
+/// its `warps` warps split K in 128-wide units and each issues the loads of
+/// `unroll` units before any math.
+struct StreamConfig {
+  int64_t mTiles = 1;
+  int64_t nTiles = 4;
+  int64_t warps = 4;
+  int64_t unroll = 2;
+};
+
+/// Why the stream kernel cannot serve `shape` with `config`, or empty.
+std::string checkStreamSupport(const LinearShape &shape,
+                               const StreamConfig &config);
+
+/// Launch geometry of the stream kernel.
+KernelLaunch streamLaunch(const LinearShape &shape, const StreamConfig &config);
+
+/// Builds the small-M tensor-core kernel `name`: weights and activations
+/// go straight from global memory to registers with 16-byte loads, weights
+/// are dequantized into mma.sync B operands, and the only barrier is the
+/// final split-K sum.
+/// Precondition: `checkStreamSupport(shape, config)` succeeded.
+KernelLaunch buildStreamKernel(OpBuilder &builder, Location loc,
+                               gpu::GPUModuleOp module, StringRef name,
+                               const LinearShape &shape,
+                               const StreamConfig &config);
+
 /// Launch geometry of the GEMV kernel for `shape` and `config`.
 KernelLaunch gemvLaunch(const LinearShape &shape, const GemvConfig &config);
 

@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -148,6 +150,56 @@ struct LinearKernelArgs {
     y = entry.getArgument(next);
   }
 };
+
+/// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16
+/// lowering in MLIR 22 (CODEGEN-NOTES P5). Operands go as i32 pairs; `fragA`
+/// is an ldmatrix x4 result (four vector<2xbf16> rows), `fragB` the
+/// vector<2x2xbf16> B fragment, and the accumulator is the vector<2x2xf32>
+/// the f16 path carries.
+inline Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
+                     Value acc) {
+  MLIRContext *ctx = b.getContext();
+  auto pairType = VectorType::get({1}, b.getI32Type());
+  auto asI32 = [&](Value frag, int64_t row) -> Value {
+    Value pair = vector::ExtractOp::create(b, frag, row);
+    return vector::ExtractOp::create(
+        b, vector::BitCastOp::create(b, pairType, pair), 0);
+  };
+  SmallVector<Value> a, bOps, c;
+  for (int64_t r = 0; r < 4; ++r)
+    a.push_back(asI32(fragA, r));
+  for (int64_t r = 0; r < 2; ++r)
+    bOps.push_back(asI32(fragB, r));
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t col = 0; col < 2; ++col)
+      c.push_back(vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, col}));
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  Value d = NVVM::MmaOp::create(
+      b, resultType, a, bOps, c, ArrayRef<int64_t>{16, 8, 16},
+      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t col = 0; col < 2; ++col)
+      acc = vector::InsertOp::create(
+          b, LLVM::ExtractValueOp::create(b, d, 2 * r + col), acc,
+          ArrayRef<int64_t>{r, col});
+  return acc;
+}
+
+/// One m16n8k16 mma.sync with f32 accumulators: `fragA` vector<4x2xT>,
+/// `fragB` vector<2x2xT>, `acc` vector<2x2xf32>, T f16 or bf16.
+inline Value mmaSync(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
+                     Value acc) {
+  if (cast<VectorType>(fragA.getType()).getElementType().isBF16())
+    return mmaBf16(b, fragA, fragB, acc);
+  return nvgpu::MmaSyncOp::create(b, fragA, fragB, acc,
+                                  ArrayRef<int64_t>{16, 8, 16})
+      .getResult();
+}
 
 /// Symmetric 4-bit weights have the fixed zero point 2^(bits-1).
 constexpr double kSymmetricZero = 8.0;

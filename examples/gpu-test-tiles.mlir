@@ -1,7 +1,8 @@
-// GPU test shapes for non-default tensor-core tilings (scripts/gpu-bundle.sh
-// compiles them with AWQ_TILE_TESTS' --gemm-tiles): group sizes smaller than
-// a warp's K slice (several scale slots per slice) and groups that neither
-// divide nor are divided by it (one slot per 32-weight chunk).
+// GPU test shapes for non-default kernel choices (scripts/gpu-bundle.sh
+// compiles them with --gemm-tiles, AWQ_TILE_TEST_TILES): group sizes smaller
+// than a warp's K slice (several scale slots per slice), groups that neither
+// divide nor are divided by it (one slot per 32-weight chunk), K not a
+// multiple of the stream kernel's 128-wide unit.
 func.func @tt_g32(%x: tensor<?x512xf16>, %q0: tensor<136x512xi4>, %s0: tensor<136x16xf16>, %z0: tensor<136x16xi4>) -> tensor<?x136xf16> {
   %y = awq.qlinear %x, %q0, %s0 zeros %z0 {group_size = 32 : i64, name = "tt.g32"}
       : tensor<?x512xf16>, tensor<136x512xi4>, tensor<136x16xf16>, zeros tensor<136x16xi4> -> tensor<?x136xf16>

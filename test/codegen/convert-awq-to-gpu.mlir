@@ -1,15 +1,15 @@
 // RUN: awq-opt %s --convert-awq-to-gpu --split-input-file | FileCheck %s
 
-// An f16 asymmetric linear gets GEMV variants for M = 1, 2, 3..4 and
-// tensor-core GEMM variants above; the op keeps its operands.
+// An f16 asymmetric linear gets the GEMV for M = 1, the barrier-free
+// stream kernel for M = 2..32 and shared-memory GEMMs above; the op keeps
+// its operands.
 // CHECK-LABEL: func.func @asymmetric_f16
 // CHECK: awq.qlinear
 // CHECK-SAME: kernels = [
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt4_r4_u1, family = "gemv", m_min = 3, m_max = 4, m_tile = 4, grid = [64, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm16_bn32_w1x1_s3_bk256_wk4_rd]], family = "gemm", m_min = 5, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [128, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd, family = "gemm", m_min = 17, m_max = 64, m_tile = 32, grid = [4, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[STREAM:awq_gemm_n256_k512_g128_f16_z_stream_mt1_nt4_w8_u1]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [256, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1, family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [8, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd]], family = "gemm", m_min = 33, m_max = 64, m_tile = 32, grid = [4, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
 
@@ -32,16 +32,37 @@
 // CHECK: gpu.barrier
 // CHECK: memref.store
 
+// The stream kernel: no staging in shared memory and no barrier in the K
+// loop; each lane loads 16 bytes of x rows g and g + 8 and of its weight
+// chunk, dequantizes and issues mma.sync; the warps' partial tiles meet in
+// shared memory after the loop.
+// CHECK: gpu.func @[[STREAM]]({{.*}}) workgroup(%[[SPARTIALS:.*]] : memref<8x16x32xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK: scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x512xf16>, vector<8xf16>
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<256x64xi32>, vector<4xi32>
+// CHECK-NOT: gpu.barrier
+// CHECK: llvm.inline_asm "lop3.b32
+// CHECK-NOT: gpu.barrier
+// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.yield
+// CHECK: memref.store %{{.*}}, %[[SPARTIALS]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[SPARTIALS]]
+// CHECK: gpu.return
+
 // The split-K GEMM with register dequantization: cp.async stages of x and
-// of the packed words (rows padded from 32 to 36 words: conflict-free lane
+// of the packed words (rows padded from 8 to 12 words: conflict-free lane
 // reads), no dequantized tile, one barrier per K step; each lane reads its
 // word, dequantizes it with lop3 and feeds it to mma.sync as B.
-// CHECK: gpu.func @[[SPLITK]]({{.*}}) workgroup(%[[XT:.*]] : memref<3x16x264xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WT:.*]] : memref<3x32x36xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[PARTIALS:.*]] : memref<3x16x32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK: gpu.func @[[SPLITK]]({{.*}}) workgroup(%[[XT:.*]] : memref<3x32x72xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WT:.*]] : memref<3x64x12xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[PARTIALS:.*]] : memref<1x32x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: scf.for
 // CHECK: nvgpu.device_async_wait {{.*}} {numGroups = 1 : i32}
 // CHECK-NEXT: gpu.barrier
 // CHECK-NOT: gpu.barrier
-// CHECK: vector.load %[[WT]][{{.*}}] : memref<3x32x36xi32, #gpu.address_space<workgroup>>, vector<1xi32>
+// CHECK: vector.load %[[WT]][{{.*}}] : memref<3x64x12xi32, #gpu.address_space<workgroup>>, vector<1xi32>
 // CHECK-NOT: gpu.barrier
 // CHECK: nvgpu.ldmatrix %[[XT]]
 // CHECK-NOT: gpu.barrier
@@ -50,7 +71,7 @@
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK-NOT: gpu.barrier
 // CHECK: scf.yield
-// Split-K: warps of K slices 1..3 leave partial sums, slice 0 adds them.
+// Split-K: warps of K slice 1 leave partial sums, slice 0 adds them.
 // CHECK: memref.store %{{.*}}, %[[PARTIALS]]
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[PARTIALS]]
@@ -95,12 +116,11 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // nibble is shifted down first; the tensor-core variants use nvvm.mma.sync
 // with bf16 operands packed in i32 (nvgpu.mma.sync has no bf16).
 // CHECK-LABEL: func.func @bf16_with_bias
-// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk256_wk4_rd, family = "gemm", m_min = 5, m_max = 16
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1, family = "gemm", m_min = 2, m_max = 16
 // CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
-// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_bm16_bn32_w1x1_s3_bk256_wk4_rd(
-// CHECK: nvgpu.ldmatrix {{.*}} -> vector<4x2xbf16>
+// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1(
 // CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
   %y = awq.qlinear %x, %q, %s zeros %z bias %b {group_size = 64 : i64}

@@ -23,6 +23,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cublas_v2.h>
@@ -383,6 +384,7 @@ std::string fmt(double v, const char *format) {
 } // namespace
 
 int main(int argc, char **argv) {
+  llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   Options options = parseOptions(argc, argv);
 
   // A private cubin cache, so that the first load measures the JIT.

@@ -4,9 +4,9 @@
 // RUN: %python %awq_src_root/test/tools/awq-compile/validate_manifest.py %t --expect-layers 3 --expect-archs sm_80,sm_90 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=JSON < %t/manifest.json
 
-// CHECK: model.layers.0.self_attn.qkv_proj n=12288 k=4096 g=128: 7 variants cover M=1..2147483647
-// CHECK: model.layers.0.self_attn.o_proj n=4096 k=4096 g=128: 7 variants cover M=1..2147483647
-// CHECK: model.layers.0.mlp.down_proj n=4096 k=11008 g=128: 7 variants cover M=1..2147483647
+// CHECK: model.layers.0.self_attn.qkv_proj n=12288 k=4096 g=128: 6 variants cover M=1..2147483647
+// CHECK: model.layers.0.self_attn.o_proj n=4096 k=4096 g=128: 6 variants cover M=1..2147483647
+// CHECK: model.layers.0.mlp.down_proj n=4096 k=11008 g=128: 6 variants cover M=1..2147483647
 // CHECK: manifest OK
 
 // JSON: "format": "awq-artifact"

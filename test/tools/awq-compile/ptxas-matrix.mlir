@@ -29,7 +29,7 @@
 
 // Register-dequantizing GEMM: one barrier per K step, lop3 dequantization
 // straight into mma.sync operands.
-// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm16_bn32_w1x1_s3_bk256_wk4_rd(
+// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd(
 // PTX90: cp.async.wait_group 1
 // PTX90-NEXT: bar.sync 0
 // PTX90: lop3.b32
@@ -46,7 +46,7 @@
 // PTX90: ret;
 
 // bf16 GEMM.
-// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_bm16_bn32_w1x1_s3_bk256_wk4_rd(
+// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_stream_mt1_nt4_w8_u1(
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX90: ret;
 

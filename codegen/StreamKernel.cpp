@@ -1,0 +1,290 @@
+//===- StreamKernel.cpp - barrier-free tensor-core kernel for small M ------===//
+//
+// Builds the small-M tensor-core kernel: it streams weights like the GEMV
+// (no shared-memory staging, no barrier until the final split-K sum) but
+// multiplies with mma.sync m16n8k16, so up to 16 (or 32) rows of x share
+// each dequantized weight.
+//
+// The trick that keeps every load 16 bytes wide: a K sum may visit K in any
+// order as long as A and B agree. Lane 4g + t of a warp owns chunk 4u + t of
+// a 128-wide K unit u: it loads that chunk's four words for weight row g of
+// each n8 tile (one 16-byte load per row, the kernel layout of
+// docs/artifact-format.md) and the chunk's 32 activations of x rows g and
+// g + 8. Dequantizing word w gives pairs (8j + 2w, 8j + 2w + 1), j = 0..3;
+// the mma for (j, h) uses the pairs of words 2h and 2h + 1 as its logical
+// K columns (2t, 2t + 1) and (2t + 8, 2t + 9), for B and for A alike.
+//
+// The warps of a block split K (interleaved units) and add their partial
+// sums through shared memory at the end; rows of x past M and weight rows
+// past N are computed on clamped addresses and never stored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelBuilders.h"
+#include "codegen/KernelEmitter.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+/// K per unit: one 32-weight chunk per lane of a quad.
+constexpr int64_t kUnitK = 4 * kChunk;
+} // namespace
+
+std::string awq::checkStreamSupport(const LinearShape &shape,
+                                    const StreamConfig &config) {
+  if (std::string why = checkGemvSupport(shape); !why.empty())
+    return why;
+  if (config.mTiles < 1 || config.mTiles > 2)
+    return "the stream kernel takes 1 or 2 tiles of 16 rows";
+  if (config.nTiles < 1 || config.nTiles > 8)
+    return "the stream kernel takes 1 to 8 n8 tiles per block";
+  if (config.warps < 1 || config.warps > 16)
+    return "the stream kernel takes 1 to 16 warps";
+  if (config.unroll < 1 || config.unroll > 4)
+    return "the stream kernel unrolls 1 to 4 units";
+  return "";
+}
+
+KernelLaunch awq::streamLaunch(const LinearShape &shape,
+                               const StreamConfig &config) {
+  KernelLaunch launch;
+  launch.family = "gemm";
+  launch.mTile = 16 * config.mTiles;
+  int64_t rowsPerBlock = 8 * config.nTiles;
+  launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
+  launch.block = {kWarpSize * config.warps, 1, 1};
+  return launch;
+}
+
+KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
+                                    gpu::GPUModuleOp module, StringRef name,
+                                    const LinearShape &shape,
+                                    const StreamConfig &config) {
+  ImplicitLocOpBuilder b(loc, builder);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type elemType = shape.elementType(ctx);
+  Type f32 = b.getF32Type();
+  Type i32 = b.getI32Type();
+  const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
+  const int64_t mTiles = config.mTiles, nTiles = config.nTiles;
+  const int64_t warps = config.warps, unroll = config.unroll;
+  const int64_t tileM = 16 * mTiles, tileN = 8 * nTiles;
+  const int64_t numChunks = k / kChunk;
+  const int64_t numUnits = (k + kUnitK - 1) / kUnitK;
+  const int64_t unitsPerStep = warps * unroll;
+  const int64_t steps = (numUnits + unitsPerStep - 1) / unitsPerStep;
+  // A lane's chunk can fall past K when K is not a multiple of 128 or the
+  // last step is not full; such chunks are computed with zero activations.
+  const bool ragged = numChunks % (4 * unitsPerStep) != 0;
+
+  SmallVector<Type> argTypes = linearKernelArgTypes(
+      b, n, k, groups, elemType, shape.hasZeros, shape.hasBias);
+  auto partialsType = MemRefType::get(
+      {warps, tileM, tileN}, f32, MemRefLayoutAttrInterface{},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
+                                     TypeRange{partialsType});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  Value partials = func.getWorkgroupAttributions()[0];
+
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  KernelEmitter e{b, elemType};
+  LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
+  Value x = args.x, qweight = args.qweight, scales = args.scales,
+        zeros = args.zeros, bias = args.bias, y = args.y;
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
+  Value warp = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
+  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
+  Value laneMod4 = arith::RemUIOp::create(b, lane, e.index(4));
+  Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
+  Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
+  Value m = memref::DimOp::create(b, x, 0);
+  Value lastM = arith::SubIOp::create(b, m, e.index(1));
+
+  // x rows g and g + 8 of each 16-row tile, weight row g of each n8 tile.
+  SmallVector<Value> xRows;
+  for (int64_t mt = 0; mt < mTiles; ++mt)
+    for (int64_t half = 0; half < 2; ++half)
+      xRows.push_back(e.minIndex(
+          e.add(blockM0, e.add(e.index(16 * mt + 8 * half), laneDiv4)),
+          lastM));
+  SmallVector<Value> wRows;
+  for (int64_t ni = 0; ni < nTiles; ++ni)
+    wRows.push_back(e.minIndex(
+        e.add(blockN0, e.add(e.index(8 * ni), laneDiv4)), e.index(n - 1)));
+
+  auto accType = VectorType::get({2, 2}, f32);
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> init(mTiles * nTiles, zeroAcc);
+  auto x8Type = VectorType::get({8}, elemType);
+  auto fragAType = VectorType::get({4, 2}, elemType);
+  auto fragBType = VectorType::get({2, 2}, elemType);
+  Value zeroX8 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(x8Type, b.getFloatAttr(elemType, 0.0)));
+
+  struct LoadedUnit {
+    // xs[row][j]: 8 activations of x row xRows[row] at chunk column 8j.
+    SmallVector<std::array<Value, 4>> xs;
+    SmallVector<Value> ws, ss, zs;
+  };
+
+  auto loop = scf::ForOp::create(
+      b, e.index(0), e.index(steps), e.index(1), init,
+      [&](OpBuilder &nested, Location nestedLoc, Value step,
+          ValueRange carried) {
+        ImplicitLocOpBuilder lb(nestedLoc, nested);
+        KernelEmitter le{lb, elemType};
+        // All loads of the step first: unroll · (4 · 2 · mTiles + nTiles)
+        // 16-byte loads in flight per lane.
+        SmallVector<LoadedUnit> units(unroll);
+        for (int64_t u = 0; u < unroll; ++u) {
+          LoadedUnit &unit = units[u];
+          Value unitIndex = le.add(le.mul(step, unitsPerStep),
+                                   le.add(le.index(u * warps), warp));
+          Value chunk = le.add(le.mul(unitIndex, 4), laneMod4);
+          Value valid;
+          if (ragged) {
+            valid = le.ult(chunk, le.index(numChunks));
+            chunk = le.minIndex(chunk, le.index(numChunks - 1));
+          }
+          Value k0 = le.mul(chunk, kChunk);
+          Value group =
+              arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
+          Value wordCol = le.mul(chunk, 4);
+          for (Value row : xRows) {
+            std::array<Value, 4> pieces;
+            for (int64_t j = 0; j < 4; ++j) {
+              Value piece = vector::LoadOp::create(
+                  lb, x8Type, x, ValueRange{row, le.add(k0, le.index(8 * j))},
+                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+              pieces[j] = valid ? arith::SelectOp::create(lb, valid, piece,
+                                                          zeroX8)
+                                      .getResult()
+                                : piece;
+            }
+            unit.xs.push_back(pieces);
+          }
+          for (Value row : wRows) {
+            unit.ws.push_back(vector::LoadOp::create(
+                lb, VectorType::get({4}, i32), qweight,
+                ValueRange{row, wordCol}, /*nontemporal=*/false,
+                llvm::MaybeAlign(16)));
+            unit.ss.push_back(
+                memref::LoadOp::create(lb, scales, ValueRange{row, group}));
+            unit.zs.push_back(
+                zeros ? memref::LoadOp::create(lb, zeros,
+                                               ValueRange{row, group})
+                            .getResult()
+                      : le.scalar(kSymmetricZero));
+          }
+        }
+
+        // Elements (first, first + 1) of an 8-wide piece as a vector<2>.
+        auto pair = [&](Value piece, int64_t first) -> Value {
+          return vector::ShuffleOp::create(lb, piece, piece,
+                                           ArrayRef<int64_t>{first, first + 1});
+        };
+        auto fragment = [&](Type type, ArrayRef<Value> rows) -> Value {
+          Value frag = arith::ConstantOp::create(
+              lb, DenseElementsAttr::get(cast<ShapedType>(type),
+                                         lb.getFloatAttr(elemType, 0.0)));
+          for (auto [r, row] : llvm::enumerate(rows))
+            frag = vector::InsertOp::create(lb, row, frag,
+                                            static_cast<int64_t>(r));
+          return frag;
+        };
+        SmallVector<Value> accs(carried.begin(), carried.end());
+        for (const LoadedUnit &unit : units) {
+          for (int64_t ni = 0; ni < nTiles; ++ni) {
+            // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
+            std::array<Value, 4> eighths =
+                le.dequantize(unit.ws[ni], unit.ss[ni], unit.zs[ni]);
+            for (int64_t j = 0; j < 4; ++j)
+              for (int64_t h = 0; h < 2; ++h) {
+                // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
+                Value fragB = fragment(fragBType, {pair(eighths[j], 4 * h),
+                                                   pair(eighths[j], 4 * h + 2)});
+                for (int64_t mt = 0; mt < mTiles; ++mt) {
+                  Value rowG = unit.xs[2 * mt][j];
+                  Value rowG8 = unit.xs[2 * mt + 1][j];
+                  Value fragA = fragment(
+                      fragAType, {pair(rowG, 4 * h), pair(rowG8, 4 * h),
+                                  pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
+                  Value &acc = accs[mt * nTiles + ni];
+                  acc = mmaSync(lb, fragA, fragB, acc);
+                }
+              }
+          }
+        }
+        scf::YieldOp::create(lb, accs);
+      });
+
+  // Every warp leaves its 16·mTiles x 8·nTiles partial tile in shared
+  // memory: accumulator (r, c) of lane 4g + t is row g + 8r, column
+  // 2t + c of its m16n8 tile.
+  Value laneMod4x2 = e.mul(laneMod4, 2);
+  for (int64_t mt = 0; mt < mTiles; ++mt)
+    for (int64_t ni = 0; ni < nTiles; ++ni) {
+      Value acc = loop.getResult(mt * nTiles + ni);
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t c = 0; c < 2; ++c)
+          memref::StoreOp::create(
+              b,
+              vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
+              partials,
+              ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
+                         e.add(e.index(8 * ni + c), laneMod4x2)});
+    }
+  gpu::BarrierOp::create(b);
+
+  // Each thread sums the warps' partials of tileM · tileN / threads
+  // outputs; consecutive threads take consecutive columns.
+  const int64_t threads = kWarpSize * warps;
+  const int64_t outputs = tileM * tileN;
+  for (int64_t base = 0; base < outputs; base += threads) {
+    Value index = e.add(tid, e.index(base));
+    Value inTile = e.ult(index, e.index(outputs));
+    Value safeIndex = e.minIndex(index, e.index(outputs - 1));
+    Value row = arith::DivUIOp::create(b, safeIndex, e.index(tileN));
+    Value col = arith::RemUIOp::create(b, safeIndex, e.index(tileN));
+    Value total =
+        memref::LoadOp::create(b, partials, ValueRange{e.index(0), row, col});
+    for (int64_t w = 1; w < warps; ++w)
+      total = arith::AddFOp::create(
+          b, total,
+          memref::LoadOp::create(b, partials,
+                                 ValueRange{e.index(w), row, col}));
+    Value outRow = e.add(blockM0, row);
+    Value outCol = e.add(blockN0, col);
+    if (bias) {
+      Value safeCol = e.minIndex(outCol, e.index(n - 1));
+      total = arith::AddFOp::create(
+          b, total,
+          arith::ExtFOp::create(
+              b, f32,
+              memref::LoadOp::create(b, bias, ValueRange{safeCol})
+                  .getResult()));
+    }
+    Value valid = arith::AndIOp::create(
+        b, inTile,
+        arith::AndIOp::create(b, e.ult(outRow, m), e.ult(outCol, e.index(n))));
+    auto storeIf = scf::IfOp::create(b, valid, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(storeIf.thenBlock());
+    memref::StoreOp::create(b, arith::TruncFOp::create(b, elemType, total), y,
+                            ValueRange{outRow, outCol});
+  }
+  gpu::ReturnOp::create(b);
+  return streamLaunch(shape, config);
+}
