@@ -80,6 +80,10 @@ trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/bin" "$STAGE/artifacts"
 "$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test" --arch="$ARCHS"
 "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench" --arch="$ARCHS"
+# The same shapes with bf16 activations, scales and outputs.
+sed 's/f16>/bf16>/g; s/xf16/xbf16/g; s/bench\./bench_bf16./g' "$BENCH_IR" \
+  >"$STAGE/bench-bf16.mlir"
+"$COMPILE" "$STAGE/bench-bf16.mlir" -o "$STAGE/artifacts/bench-bf16" --arch="$ARCHS"
 "$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" -o "$STAGE/artifacts/test-tiles" \
   --arch="$ARCHS" --gemm-tiles="$TILE_TEST_TILES"
 IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"

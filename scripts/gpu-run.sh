@@ -10,7 +10,8 @@
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
 #                            first compile < 1 s and cache hit < 20 us
 #   4. compute-sanitizer     memcheck, then racecheck, on a subset
-#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth; then each
+#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth (and the
+#                            bf16 shapes against cuBLAS bf16); then each
 #                            tile sweep artifact (gpu-bundle.sh AWQ_SWEEP)
 #                            without cuBLAS at the M values AWQ_SWEEP_M
 # Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
@@ -131,6 +132,11 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
   CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
+  if [ -d "$WORK/artifacts/bench-bf16" ]; then
+    CUDA_CACHE_DISABLE=1 run bench-bf16 60 "$BIN/awq-bench" \
+      "$WORK/artifacts/bench-bf16" --m="${AWQ_BF16_BENCH_M:-1,16,64,256,4096}" \
+      --json="$LOGS/bench-bf16.json"
+  fi
   for sweep in "$WORK"/artifacts/sweep-*; do
     [ -d "$sweep" ] || continue
     name="$(basename "$sweep")"
