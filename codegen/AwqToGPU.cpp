@@ -43,11 +43,7 @@ struct VariantPlan {
   std::optional<StreamConfig> stream;
 };
 
-/// The M ranges and their kernels. GEMV variants keep every activation row
-/// in registers, so they stop at 4 rows; above that tensor-core GEMMs take
-/// over, with a smaller M tile while M is small. Where no GEMM exists for
-/// the shape (bf16), the 4-row GEMV tiles M over grid.y.
-/// A tensor-core variant: the M range it serves and its tiling.
+/// A tensor-core variant: the M range it serves and its kernel.
 struct GemmRange {
   int64_t mMin, mMax;
   GemmConfig config;
@@ -60,17 +56,16 @@ struct GemmRange {
   }
 };
 
-/// Tensor-core tiles grow with M. Up to M = 64 the kernel streams weights:
-/// narrow N tiles give many blocks, and the warps of a block split a wide K
-/// tile (split-K, partial sums added in shared memory), so a block waits at
-/// a barrier once per 256 (or 128, 64) K instead of per 32. Above, larger tiles
-/// amortize each weight tile's dequantization and shared-memory traffic
-/// over more rows of x; 64x64 warp tiles win there, but spill when a short
-/// K loop is unrolled completely. Each range lists candidates in order of
-/// preference (H100 measurements in docs/perf.md); the first that fits the
-/// shape is used. Double-buffering the dequantized weight tile saves a
-/// barrier per K step (2-7% at M = 16 and M >= 1024 on the H100) where its
-/// shared memory fits.
+/// Shared-memory GEMM tiles (M above the stream kernel's range) grow with
+/// M. Up to M = 64 narrow N tiles give many blocks, and the warps of a
+/// block split a wide K tile (split-K, partial sums added in shared
+/// memory). Above, larger tiles amortize each weight tile's dequantization
+/// and shared-memory traffic over more rows of x; 64x64 warp tiles win
+/// there, but spill when a short K loop is unrolled completely. Each range
+/// lists candidates in order of preference (H100 measurements in
+/// docs/perf.md); the first that fits the shape is used. Double-buffering
+/// the dequantized weight tile saves a barrier per K step (2-7% at
+/// M >= 1024 on the H100) where its shared memory fits.
 static SmallVector<std::pair<std::pair<int64_t, int64_t>,
                              SmallVector<GemmConfig>>>
 defaultGemmCandidates(const LinearShape &shape) {
@@ -86,8 +81,6 @@ defaultGemmCandidates(const LinearShape &shape) {
     return config;
   };
   bool longK = shape.k >= 1024;
-  GemmConfig tile16 = {16, 32, 1, 1, 3, 1, 4, 4, /*doubleBufferW=*/true};
-  GemmConfig tile16k64 = {16, 32, 1, 1, 3, 1, 2, 4, /*doubleBufferW=*/true};
   GemmConfig tile32 = {32, 32, 1, 1, 2, 1, 4, 4};
   GemmConfig tile32k64 = {32, 32, 1, 1, 2, 1, 2, 4};
   GemmConfig tile64 = {64, 32, 2, 1, 3, 1, 2, 2};
@@ -98,8 +91,6 @@ defaultGemmCandidates(const LinearShape &shape) {
   // Up to M = 64 register dequantization wins (H100, docs/perf.md); above,
   // the shared dequantized tile amortizes each weight's dequantization over
   // more rows and is faster.
-  (void)tile16;
-  (void)tile16k64;
   return {{{kStreamMax + 1, 64},
            {inRegisters(32, 64, 1, 2, 3, 2, 2), inRegisters(32, 32, 1, 1, 4, 1, 1),
             tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
@@ -223,10 +214,10 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
   return ranges;
 }
 
-/// The M ranges and their kernels. GEMV variants keep every activation row
-/// in registers, so they stop at 4 rows; above that tensor-core GEMMs take
-/// over. Where no GEMM exists for the shape (bf16), the 4-row GEMV tiles M
-/// over grid.y.
+/// The M ranges and their kernels: the GEMV below the first tensor-core
+/// range (M = 1 by default; M = 2..4 too when --gemm-tiles starts later),
+/// tensor-core kernels above. Where no tensor-core kernel serves the shape,
+/// the 4-row GEMV tiles M over grid.y.
 static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
                                              ArrayRef<GemmRange> gemmRanges) {
   // Loads of two chunks per thread in flight help when every thread has at
