@@ -560,6 +560,21 @@ static unsigned ptxTypeSize(StringRef type) {
   return bits / 8;
 }
 
+llvm::SmallVector<StringRef> awq::runtime::splitPtxModules(StringRef ptx) {
+  llvm::SmallVector<StringRef> parts;
+  size_t start = 0;
+  for (size_t at = ptx.find("\n.version"); at != StringRef::npos;
+       at = ptx.find("\n.version", at + 1)) {
+    StringRef part = ptx.slice(start, at + 1);
+    if (part.contains(".version")) {
+      parts.push_back(part);
+      start = at + 1;
+    }
+  }
+  parts.push_back(ptx.substr(start));
+  return parts;
+}
+
 PtxEntries awq::runtime::scanPtxEntries(StringRef ptx) {
   PtxEntries entries;
   size_t pos = 0;

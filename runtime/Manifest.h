@@ -101,6 +101,11 @@ llvm::Expected<Arch> parseArch(llvm::StringRef name);
 llvm::Expected<std::string> selectPtxArch(const Manifest &manifest,
                                           unsigned major, unsigned minor);
 
+/// The PTX modules of a PTX text: a text may hold several complete modules
+/// back to back, each from its `.version` line on (comments before the
+/// first `.version` belong to the first module).
+llvm::SmallVector<llvm::StringRef> splitPtxModules(llvm::StringRef ptx);
+
 /// Sizes in bytes of each parameter of each `.entry` in a PTX module.
 using PtxEntries = llvm::StringMap<std::vector<unsigned>>;
 PtxEntries scanPtxEntries(llvm::StringRef ptx);

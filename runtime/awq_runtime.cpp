@@ -204,24 +204,6 @@ compilePtx(awq_context ctx, const std::string &ptx, StringRef ptxName) {
   return out;
 }
 
-/// The PTX modules of a PTX text: a text may hold several complete modules
-/// back to back, each starting with its `.version` line.
-static llvm::SmallVector<StringRef> splitPtxModules(StringRef ptx) {
-  llvm::SmallVector<StringRef> parts;
-  size_t start = 0;
-  for (size_t at = ptx.find("\n.version"); at != StringRef::npos;
-       at = ptx.find("\n.version", at + 1)) {
-    StringRef part = ptx.slice(start, at + 1);
-    // Comments before the first `.version` belong to the first module.
-    if (part.contains(".version")) {
-      parts.push_back(part);
-      start = at + 1;
-    }
-  }
-  parts.push_back(ptx.substr(start));
-  return parts;
-}
-
 /// Loads the PTX modules of `ptx` through the cubin cache. Modules the
 /// cache lacks are compiled to SASS concurrently, one thread each: the
 /// driver compiles one module on one thread, and the JIT hands over one

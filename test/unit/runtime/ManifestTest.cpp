@@ -389,6 +389,35 @@ TEST(Ptx, ScanEntries) {
   EXPECT_TRUE(entries["noparams"].empty());
 }
 
+TEST(Ptx, SplitModules) {
+  // One module, with a comment before its header: one part, the whole text.
+  llvm::StringRef one = "//\n// Generated\n//\n\n.version 8.0\n.target sm_90\n"
+                        ".visible .entry a()\n{\n\tret;\n}\n";
+  llvm::SmallVector<llvm::StringRef> parts = splitPtxModules(one);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0], one);
+  // Three modules back to back (the JIT's one module per kernel).
+  std::string three;
+  for (const char *kernel : {"a", "b", "c"})
+    three += std::string("//\n.version 8.0\n.target sm_90\n.visible .entry ") +
+             kernel + "()\n{\n\tret;\n}\n";
+  parts = splitPtxModules(three);
+  ASSERT_EQ(parts.size(), 3u);
+  std::string joined;
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    joined += part.str();
+    PtxEntries entries = scanPtxEntries(part);
+    EXPECT_EQ(entries.size(), 1u) << part.str();
+    EXPECT_EQ(entries.count(std::string(1, "abc"[i])), 1u) << part.str();
+    EXPECT_EQ(part.count(".version"), 1u) << part.str();
+  }
+  EXPECT_EQ(joined, three);
+  // No header at all: the text as one part (the driver reports it).
+  parts = splitPtxModules("garbage");
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0], "garbage");
+}
+
 TEST(Ptx, CheckKernels) {
   // The valid manifest's kernels need 35 parameters each.
   llvm::Expected<Manifest> m = parseManifest(text(validManifest()), "m.json");
