@@ -105,13 +105,20 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// range has none.
 static std::optional<SmallVector<GemmRange>>
 defaultGemmRanges(const LinearShape &shape) {
-  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
-  // H100, M = 16: 1.5-2.2x cuBLAS where the shared-memory GEMMs reached
-  // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
-  // activation traffic from M = 2 on loses (docs/perf.md).
+  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles),
+  // prefetching the next step's loads. H100, M = 16: 1.6-2.2x cuBLAS where
+  // the shared-memory GEMMs reached 1.1-1.3x; M = 2..8 stream weights like
+  // M = 16, so the GEMV's extra activation traffic from M = 2 on loses
+  // (docs/perf.md). Where 32-row blocks would not fill two per SM of an
+  // H100 (132 SMs), eight warps split K instead of four: more loads in
+  // flight per block.
+  const int64_t kSMs = 132;
+  int64_t kSplitWarps = (shape.n + 31) / 32 <= 2 * kSMs ? 8 : 4;
   SmallVector<GemmRange> ranges = {
-      {kDefaultGemmMin, 16, GemmConfig{}, StreamConfig{1, 4, 8, 1}},
-      {17, kStreamMax, GemmConfig{}, StreamConfig{2, 4, 4, 1}}};
+      {kDefaultGemmMin, 16, GemmConfig{},
+       StreamConfig{1, 4, kSplitWarps, 1, 1, /*prefetch=*/true}},
+      {17, kStreamMax, GemmConfig{},
+       StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true}}};
   for (const GemmRange &range : ranges)
     if (!range.check(shape).empty())
       return std::nullopt;
@@ -124,7 +131,7 @@ defaultGemmRanges(const LinearShape &shape) {
       // 32-row tiles over grid.y.
       ranges.resize(1);
       ranges.back().mMax = kMaxM;
-      ranges.back().stream = StreamConfig{2, 4, 4, 1};
+      ranges.back().stream = StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true};
       return ranges;
     }
     ranges.push_back({range.first, range.second, *fits, std::nullopt});
@@ -147,19 +154,24 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     GemmRange r;
     SmallVector<StringRef> dims;
     if (tile.consume_front("s")) {
-      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL.
+      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN].
       tile.split(dims, 'x');
       StreamConfig stream;
       bool badStream = lo.getAsInteger(10, r.mMin) ||
                        (hi == "max" ? (r.mMax = kMaxM, false)
                                     : hi.getAsInteger(10, r.mMax)) ||
-                       dims.size() != 4 ||
+                       (dims.size() < 4 || dims.size() > 6) ||
                        dims[0].getAsInteger(10, stream.mTiles) ||
                        dims[1].getAsInteger(10, stream.nTiles) ||
                        dims[2].getAsInteger(10, stream.warps) ||
-                       dims[3].getAsInteger(10, stream.unroll);
+                       dims[3].getAsInteger(10, stream.unroll) ||
+                       (dims.size() >= 5 &&
+                        dims[4].getAsInteger(10, stream.warpsN)) ||
+                       (dims.size() == 6 && dims[5] != "p");
+      stream.prefetch = dims.size() == 6;
       if (badStream) {
-        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL, got '" +
+        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] "
+                "(p: prefetch the next step), got '" +
                 entry + "'";
         return failure();
       }
@@ -342,10 +354,14 @@ struct ConvertAwqToGPUPass final
                              plan.gemv->mTile, plan.gemv->rowsPerWarp,
                              plan.gemv->unroll);
       else if (plan.stream)
-        name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}",
+        name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
                              shape.tag(), plan.stream->mTiles,
                              plan.stream->nTiles, plan.stream->warps,
-                             plan.stream->unroll);
+                             plan.stream->unroll,
+                             plan.stream->warpsN > 1
+                                 ? "_wn" + std::to_string(plan.stream->warpsN)
+                                 : std::string(),
+                             plan.stream->prefetch ? "_p" : "");
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,

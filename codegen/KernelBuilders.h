@@ -96,14 +96,18 @@ KernelLaunch buildGemmKernel(OpBuilder &builder, Location loc,
                              const GemmConfig &config);
 
 /// Tiling of the barrier-free small-M tensor-core kernel (StreamKernel.cpp):
-/// a block computes 16 · mTiles rows of x against 8 · nTiles weight rows;
-/// its `warps` warps split K in 128-wide units and each issues the loads of
-/// `unroll` units before any math.
+/// a block computes 16 · mTiles rows of x against 8 · nTiles · warpsN
+/// weight rows with warpsN groups of `warps` warps; a group's warps split K
+/// in 128-wide units and each issues the loads of `unroll` units before any
+/// math; the groups share the activations they load.
 struct StreamConfig {
   int64_t mTiles = 1;
   int64_t nTiles = 4;
   int64_t warps = 4;
   int64_t unroll = 2;
+  int64_t warpsN = 1;
+  /// Carry the next step's loads through the K loop (software pipelining).
+  bool prefetch = false;
 };
 
 /// Why the stream kernel cannot serve `shape` with `config`, or empty.

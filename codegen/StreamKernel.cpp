@@ -14,9 +14,11 @@
 // the mma for (j, h) uses the pairs of words 2h and 2h + 1 as its logical
 // K columns (2t, 2t + 1) and (2t + 8, 2t + 9), for B and for A alike.
 //
-// The warps of a block split K (interleaved units) and add their partial
-// sums through shared memory at the end; rows of x past M and weight rows
-// past N are computed on clamped addresses and never stored.
+// The warps of a block form warpsN groups of `warps` warps: groups take
+// different weight rows and load the same activations (L1 hits), the warps
+// of a group split K (interleaved units) and add their partial sums through
+// shared memory at the end. Rows of x past M and weight rows past N are
+// computed on clamped addresses and never stored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +46,8 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
     return "the stream kernel takes 1 or 2 tiles of 16 rows";
   if (config.nTiles < 1 || config.nTiles > 8)
     return "the stream kernel takes 1 to 8 n8 tiles per block";
-  if (config.warps < 1 || config.warps > 16)
+  if (config.warps < 1 || config.warpsN < 1 ||
+      config.warps * config.warpsN > 16)
     return "the stream kernel takes 1 to 16 warps";
   if (config.unroll < 1 || config.unroll > 4)
     return "the stream kernel unrolls 1 to 4 units";
@@ -56,9 +59,9 @@ KernelLaunch awq::streamLaunch(const LinearShape &shape,
   KernelLaunch launch;
   launch.family = "gemm";
   launch.mTile = 16 * config.mTiles;
-  int64_t rowsPerBlock = 8 * config.nTiles;
+  int64_t rowsPerBlock = 8 * config.nTiles * config.warpsN;
   launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
-  launch.block = {kWarpSize * config.warps, 1, 1};
+  launch.block = {kWarpSize * config.warps * config.warpsN, 1, 1};
   return launch;
 }
 
@@ -75,7 +78,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   const int64_t n = shape.n, k = shape.k, groups = shape.numGroups();
   const int64_t mTiles = config.mTiles, nTiles = config.nTiles;
   const int64_t warps = config.warps, unroll = config.unroll;
-  const int64_t tileM = 16 * mTiles, tileN = 8 * nTiles;
+  const int64_t warpsN = config.warpsN;
+  const int64_t tileM = 16 * mTiles, warpTileN = 8 * nTiles;
+  const int64_t tileN = warpTileN * warpsN;
   const int64_t numChunks = k / kChunk;
   const int64_t numUnits = (k + kUnitK - 1) / kUnitK;
   const int64_t unitsPerStep = warps * unroll;
@@ -92,6 +97,12 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{partialsType});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // `.maxntid`: ptxas then keeps the registers within what one block of
+  // this size needs (a 512-thread variant took 156 registers without it,
+  // more than an SM holds for one block, and could not be launched).
+  const int64_t blockThreads = kWarpSize * warps * warpsN;
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(blockThreads), 1, 1}));
   Value partials = func.getWorkgroupAttributions()[0];
 
   Block &entry = func.getBody().front();
@@ -103,7 +114,11 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
-  Value warp = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
+  Value warpId = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
+  // `warp` indexes the K split, `warpN` the group of weight rows.
+  Value warp = arith::RemUIOp::create(b, warpId, e.index(warps));
+  Value warpN = arith::DivUIOp::create(b, warpId, e.index(warps));
+  Value warpCol0 = e.mul(warpN, warpTileN);
   Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
   Value laneMod4 = arith::RemUIOp::create(b, lane, e.index(4));
   Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
@@ -121,7 +136,8 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   SmallVector<Value> wRows;
   for (int64_t ni = 0; ni < nTiles; ++ni)
     wRows.push_back(e.minIndex(
-        e.add(blockN0, e.add(e.index(8 * ni), laneDiv4)), e.index(n - 1)));
+        e.add(e.add(blockN0, warpCol0), e.add(e.index(8 * ni), laneDiv4)),
+        e.index(n - 1)));
 
   auto accType = VectorType::get({2, 2}, f32);
   Value zeroAcc = arith::ConstantOp::create(
@@ -133,101 +149,129 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   Value zeroX8 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(x8Type, b.getFloatAttr(elemType, 0.0)));
 
-  struct LoadedUnit {
-    // xs[row][j]: 8 activations of x row xRows[row] at chunk column 8j.
-    SmallVector<std::array<Value, 4>> xs;
-    SmallVector<Value> ws, ss, zs;
+  // The loads of one step, flat (so that they can be carried by the loop):
+  // per unit, 4 pieces of 8 activations for each of xRows, then per n8
+  // tile the 4 words, the scale and (asymmetric) the zero point.
+  const int64_t xValues = 4 * static_cast<int64_t>(xRows.size());
+  const int64_t wValues = (zeros ? 3 : 2) * nTiles;
+  const int64_t unitValues = xValues + wValues;
+  auto unitChunk = [&](KernelEmitter &le, Value step, int64_t u) {
+    Value unitIndex = le.add(le.mul(step, unitsPerStep),
+                             le.add(le.index(u * warps), warp));
+    return le.add(le.mul(unitIndex, 4), laneMod4);
+  };
+  auto loadStep = [&](ImplicitLocOpBuilder &lb, Value step) {
+    KernelEmitter le{lb, elemType};
+    SmallVector<Value> values;
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value chunk = unitChunk(le, step, u);
+      if (ragged)
+        chunk = le.minIndex(chunk, le.index(numChunks - 1));
+      Value k0 = le.mul(chunk, kChunk);
+      Value group = arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
+      Value wordCol = le.mul(chunk, 4);
+      for (Value row : xRows)
+        for (int64_t j = 0; j < 4; ++j)
+          values.push_back(vector::LoadOp::create(
+              lb, x8Type, x, ValueRange{row, le.add(k0, le.index(8 * j))},
+              /*nontemporal=*/false, llvm::MaybeAlign(16)));
+      for (Value row : wRows) {
+        values.push_back(vector::LoadOp::create(
+            lb, VectorType::get({4}, i32), qweight, ValueRange{row, wordCol},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+        values.push_back(
+            memref::LoadOp::create(lb, scales, ValueRange{row, group}));
+        if (zeros)
+          values.push_back(
+              memref::LoadOp::create(lb, zeros, ValueRange{row, group}));
+      }
+    }
+    return values;
   };
 
+  // The math of one step on its loaded values. Chunks past K (ragged
+  // steps) take zero activations; the mask is applied here, not at the
+  // load, so that prefetched loads stay in flight.
+  auto computeStep = [&](ImplicitLocOpBuilder &lb, Value step,
+                         ValueRange loaded, MutableArrayRef<Value> accs) {
+    KernelEmitter le{lb, elemType};
+    // Elements (first, first + 1) of an 8-wide piece as a vector<2>.
+    auto pair = [&](Value piece, int64_t first) -> Value {
+      return vector::ShuffleOp::create(lb, piece, piece,
+                                       ArrayRef<int64_t>{first, first + 1});
+    };
+    auto fragment = [&](Type type, ArrayRef<Value> rows) -> Value {
+      Value frag = arith::ConstantOp::create(
+          lb, DenseElementsAttr::get(cast<ShapedType>(type),
+                                     lb.getFloatAttr(elemType, 0.0)));
+      for (auto [r, row] : llvm::enumerate(rows))
+        frag = vector::InsertOp::create(lb, row, frag, static_cast<int64_t>(r));
+      return frag;
+    };
+    for (int64_t u = 0; u < unroll; ++u) {
+      ValueRange unit = loaded.slice(u * unitValues, unitValues);
+      Value valid;
+      if (ragged)
+        valid = le.ult(unitChunk(le, step, u), le.index(numChunks));
+      // xs(row, j): activations 8j..8j+7 of the chunk in x row xRows[row].
+      auto xs = [&](int64_t row, int64_t j) -> Value {
+        Value piece = unit[4 * row + j];
+        return valid ? arith::SelectOp::create(lb, valid, piece, zeroX8)
+                           .getResult()
+                     : piece;
+      };
+      for (int64_t ni = 0; ni < nTiles; ++ni) {
+        ValueRange w = unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
+        Value z = zeros ? w[2] : le.scalar(kSymmetricZero);
+        // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
+        std::array<Value, 4> eighths = le.dequantize(w[0], w[1], z);
+        for (int64_t j = 0; j < 4; ++j)
+          for (int64_t h = 0; h < 2; ++h) {
+            // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
+            Value fragB = fragment(fragBType, {pair(eighths[j], 4 * h),
+                                               pair(eighths[j], 4 * h + 2)});
+            for (int64_t mt = 0; mt < mTiles; ++mt) {
+              Value rowG = xs(2 * mt, j);
+              Value rowG8 = xs(2 * mt + 1, j);
+              Value fragA =
+                  fragment(fragAType, {pair(rowG, 4 * h), pair(rowG8, 4 * h),
+                                       pair(rowG, 4 * h + 2),
+                                       pair(rowG8, 4 * h + 2)});
+              Value &acc = accs[mt * nTiles + ni];
+              acc = mmaSync(lb, fragA, fragB, acc);
+            }
+          }
+      }
+    }
+  };
+
+  // With prefetch the loop carries the next step's loads: they are issued
+  // before this step's math, so memory latency overlaps the dequantization
+  // and the MMAs (the last step re-loads itself instead of branching).
+  const int64_t numAccs = mTiles * nTiles;
+  if (config.prefetch)
+    llvm::append_range(init, loadStep(b, e.index(0)));
   auto loop = scf::ForOp::create(
       b, e.index(0), e.index(steps), e.index(1), init,
       [&](OpBuilder &nested, Location nestedLoc, Value step,
           ValueRange carried) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
         KernelEmitter le{lb, elemType};
-        // All loads of the step first: unroll · (4 · 2 · mTiles + nTiles)
-        // 16-byte loads in flight per lane.
-        SmallVector<LoadedUnit> units(unroll);
-        for (int64_t u = 0; u < unroll; ++u) {
-          LoadedUnit &unit = units[u];
-          Value unitIndex = le.add(le.mul(step, unitsPerStep),
-                                   le.add(le.index(u * warps), warp));
-          Value chunk = le.add(le.mul(unitIndex, 4), laneMod4);
-          Value valid;
-          if (ragged) {
-            valid = le.ult(chunk, le.index(numChunks));
-            chunk = le.minIndex(chunk, le.index(numChunks - 1));
-          }
-          Value k0 = le.mul(chunk, kChunk);
-          Value group =
-              arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
-          Value wordCol = le.mul(chunk, 4);
-          for (Value row : xRows) {
-            std::array<Value, 4> pieces;
-            for (int64_t j = 0; j < 4; ++j) {
-              Value piece = vector::LoadOp::create(
-                  lb, x8Type, x, ValueRange{row, le.add(k0, le.index(8 * j))},
-                  /*nontemporal=*/false, llvm::MaybeAlign(16));
-              pieces[j] = valid ? arith::SelectOp::create(lb, valid, piece,
-                                                          zeroX8)
-                                      .getResult()
-                                : piece;
-            }
-            unit.xs.push_back(pieces);
-          }
-          for (Value row : wRows) {
-            unit.ws.push_back(vector::LoadOp::create(
-                lb, VectorType::get({4}, i32), qweight,
-                ValueRange{row, wordCol}, /*nontemporal=*/false,
-                llvm::MaybeAlign(16)));
-            unit.ss.push_back(
-                memref::LoadOp::create(lb, scales, ValueRange{row, group}));
-            unit.zs.push_back(
-                zeros ? memref::LoadOp::create(lb, zeros,
-                                               ValueRange{row, group})
-                            .getResult()
-                      : le.scalar(kSymmetricZero));
-          }
+        SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
+        SmallVector<Value> yielded;
+        if (config.prefetch) {
+          Value next = le.minIndex(le.add(step, le.index(1)),
+                                   le.index(steps - 1));
+          SmallVector<Value> nextLoads = loadStep(lb, next);
+          computeStep(lb, step, carried.drop_front(numAccs), accs);
+          yielded = accs;
+          llvm::append_range(yielded, nextLoads);
+        } else {
+          SmallVector<Value> loads = loadStep(lb, step);
+          computeStep(lb, step, loads, accs);
+          yielded = accs;
         }
-
-        // Elements (first, first + 1) of an 8-wide piece as a vector<2>.
-        auto pair = [&](Value piece, int64_t first) -> Value {
-          return vector::ShuffleOp::create(lb, piece, piece,
-                                           ArrayRef<int64_t>{first, first + 1});
-        };
-        auto fragment = [&](Type type, ArrayRef<Value> rows) -> Value {
-          Value frag = arith::ConstantOp::create(
-              lb, DenseElementsAttr::get(cast<ShapedType>(type),
-                                         lb.getFloatAttr(elemType, 0.0)));
-          for (auto [r, row] : llvm::enumerate(rows))
-            frag = vector::InsertOp::create(lb, row, frag,
-                                            static_cast<int64_t>(r));
-          return frag;
-        };
-        SmallVector<Value> accs(carried.begin(), carried.end());
-        for (const LoadedUnit &unit : units) {
-          for (int64_t ni = 0; ni < nTiles; ++ni) {
-            // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
-            std::array<Value, 4> eighths =
-                le.dequantize(unit.ws[ni], unit.ss[ni], unit.zs[ni]);
-            for (int64_t j = 0; j < 4; ++j)
-              for (int64_t h = 0; h < 2; ++h) {
-                // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
-                Value fragB = fragment(fragBType, {pair(eighths[j], 4 * h),
-                                                   pair(eighths[j], 4 * h + 2)});
-                for (int64_t mt = 0; mt < mTiles; ++mt) {
-                  Value rowG = unit.xs[2 * mt][j];
-                  Value rowG8 = unit.xs[2 * mt + 1][j];
-                  Value fragA = fragment(
-                      fragAType, {pair(rowG, 4 * h), pair(rowG8, 4 * h),
-                                  pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
-                  Value &acc = accs[mt * nTiles + ni];
-                  acc = mmaSync(lb, fragA, fragB, acc);
-                }
-              }
-          }
-        }
-        scf::YieldOp::create(lb, accs);
+        scf::YieldOp::create(lb, yielded);
       });
 
   // Every warp leaves its 16·mTiles x 8·nTiles partial tile in shared
@@ -244,13 +288,14 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
               vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
               partials,
               ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
-                         e.add(e.index(8 * ni + c), laneMod4x2)});
+                         e.add(warpCol0,
+                               e.add(e.index(8 * ni + c), laneMod4x2))});
     }
   gpu::BarrierOp::create(b);
 
   // Each thread sums the warps' partials of tileM · tileN / threads
   // outputs; consecutive threads take consecutive columns.
-  const int64_t threads = kWarpSize * warps;
+  const int64_t threads = blockThreads;
   const int64_t outputs = tileM * tileN;
   for (int64_t base = 0; base < outputs; base += threads) {
     Value index = e.add(tid, e.index(base));

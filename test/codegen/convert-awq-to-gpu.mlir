@@ -7,8 +7,8 @@
 // CHECK: awq.qlinear
 // CHECK-SAME: kernels = [
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[STREAM:awq_gemm_n256_k512_g128_f16_z_stream_mt1_nt4_w8_u1]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [256, 1, 1]
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1, family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [8, 1, 1], block = [128, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[STREAM:awq_gemm_n256_k512_g128_f16_z_stream_mt1_nt4_w8_u1_p]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [256, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1_p, family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [8, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd]], family = "gemm", m_min = 33, m_max = 64, m_tile = 32, grid = [4, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
@@ -34,10 +34,13 @@
 
 // The stream kernel: no staging in shared memory and no barrier in the K
 // loop; each lane loads 16 bytes of x rows g and g + 8 and of its weight
-// chunk, dequantizes and issues mma.sync; the warps' partial tiles meet in
-// shared memory after the loop.
+// chunk, dequantizes and issues mma.sync; the loop carries the next step's
+// loads (8 activation pieces, then words, scale and zero point of each of
+// the 4 n8 tiles); the warps' partial tiles meet in shared memory after
+// the loop.
 // CHECK: gpu.func @[[STREAM]]({{.*}}) workgroup(%[[SPARTIALS:.*]] : memref<8x16x32xf32, #gpu.address_space<workgroup>>) kernel
-// CHECK: scf.for
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<4xi32>, f16, f16, vector<4xi32>, f16, f16, vector<4xi32>, f16, f16, vector<4xi32>, f16, f16)
 // CHECK-NOT: gpu.barrier
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x512xf16>, vector<8xf16>
 // CHECK-NOT: gpu.barrier
@@ -116,11 +119,11 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // nibble is shifted down first; the tensor-core variants use nvvm.mma.sync
 // with bf16 operands packed in i32 (nvgpu.mma.sync has no bf16).
 // CHECK-LABEL: func.func @bf16_with_bias
-// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1, family = "gemm", m_min = 2, m_max = 16
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1_p, family = "gemm", m_min = 2, m_max = 16
 // CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
-// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1(
+// CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1_p(
 // CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: tensor<64x4xbf16>, %z: tensor<64x4xi4>, %b: tensor<64xbf16>) -> tensor<?x64xbf16> {
   %y = awq.qlinear %x, %q, %s zeros %z bias %b {group_size = 64 : i64}

@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -452,7 +453,10 @@ int main(int argc, char **argv) {
 
   CUstream stream;
   BENCH_CHECK(drv->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
-  Timer timer(options.iters);
+  // Its events belong to the context: destroyed before the context is
+  // released below (with --no-cublas nothing else holds the primary
+  // context, and destroying the events afterwards crashed at exit).
+  auto timer = std::make_unique<Timer>(options.iters);
 
   // Copy bandwidth: 1 GiB device-to-device, read + write counted.
   double copyBandwidth;
@@ -460,7 +464,7 @@ int main(int argc, char **argv) {
     size_t bytes = size_t(1) << 30;
     Buffer src(bytes), dst(bytes);
     BENCH_CHECK(drv->cuMemsetD8(src.ptr, 0x5a, bytes));
-    double t = timer.median(stream, 3, 50, [&](int) {
+    double t = timer->median(stream, 3, 50, [&](int) {
       return drv->cuMemcpyDtoDAsync(dst.ptr, src.ptr, bytes, stream) ==
              CUDA_SUCCESS;
     });
@@ -572,7 +576,7 @@ int main(int argc, char **argv) {
         if (m >= vi.m_min && m <= vi.m_max)
           variant = vi.kernel;
       }
-      double ours = timer.median(stream, options.warmup, options.iters,
+      double ours = timer->median(stream, options.warmup, options.iters,
                                  [&](int i) {
         int c = i % copies;
         awq_status s = awq_linear_launch(layer, m, x.ptr, qw[c]->ptr,
@@ -590,7 +594,7 @@ int main(int argc, char **argv) {
       }
       double theirs = -1;
       if (!dense.empty()) {
-        theirs = timer.median(stream, options.warmup, options.iters,
+        theirs = timer->median(stream, options.warmup, options.iters,
                               [&](int i) {
           return cublas.gemm(m, n, k, dense[i % dense.size()]->ptr, x.ptr,
                              y.ptr, cudaType) == CUBLAS_STATUS_SUCCESS;
@@ -652,6 +656,7 @@ int main(int argc, char **argv) {
   }
   if (cublasError.empty())
     cublas.destroy(cublas.handle);
+  timer.reset();
   drv->cuStreamDestroy(stream);
   awq_artifact_destroy(artifact);
   awq_context_destroy(ctx);

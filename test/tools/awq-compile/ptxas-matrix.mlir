@@ -46,7 +46,7 @@
 // PTX90: ret;
 
 // bf16 GEMM.
-// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_stream_mt1_nt4_w8_u1(
+// PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_stream_mt1_nt4_w8_u1_p(
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX90: ret;
 
