@@ -105,18 +105,19 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// range has none.
 static std::optional<SmallVector<GemmRange>>
 defaultGemmRanges(const LinearShape &shape) {
-  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles),
-  // prefetching the next step's loads. H100, M = 16: 1.6-2.2x cuBLAS where
-  // the shared-memory GEMMs reached 1.1-1.3x; M = 2..8 stream weights like
-  // M = 16, so the GEMV's extra activation traffic from M = 2 on loses
-  // (docs/perf.md). Where 32-row blocks would not fill two per SM of an
-  // H100 (132 SMs), eight warps split K instead of four: more loads in
-  // flight per block.
+  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
+  // H100, M = 16: 1.6-2.3x cuBLAS where the shared-memory GEMMs reached
+  // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
+  // activation traffic from M = 2 on loses (docs/perf.md). Prefetching the
+  // next step's loads pays where the 32-row blocks do not fill two per SM
+  // of an H100 (132 SMs): 4096 x 4096 12.2 -> 11.3 us, 14336 x 4096 27.3 ->
+  // 23.6 us at M = 16; with more blocks its extra registers cost more than
+  // the overlap gains (8192 x 28672: 72 -> 82 us).
   const int64_t kSMs = 132;
-  int64_t kSplitWarps = (shape.n + 31) / 32 <= 2 * kSMs ? 8 : 4;
+  bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
   SmallVector<GemmRange> ranges = {
       {kDefaultGemmMin, 16, GemmConfig{},
-       StreamConfig{1, 4, kSplitWarps, 1, 1, /*prefetch=*/true}},
+       StreamConfig{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks}},
       {17, kStreamMax, GemmConfig{},
        StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true}}};
   for (const GemmRange &range : ranges)
