@@ -231,8 +231,9 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
 /// range (M = 1 by default; M = 2..4 too when --gemm-tiles starts later),
 /// tensor-core kernels above. Where no tensor-core kernel serves the shape,
 /// the 4-row GEMV tiles M over grid.y.
-static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
-                                             ArrayRef<GemmRange> gemmRanges) {
+static SmallVector<VariantPlan>
+planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
+             const std::optional<GemvConfig> &gemvOverride) {
   // Loads of two chunks per thread in flight help when every thread has at
   // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
@@ -241,6 +242,8 @@ static SmallVector<VariantPlan> planVariants(const LinearShape &shape,
       {1, 1, GemvConfig{1, 4, 4, unroll}, {}, {}},
       {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},
       {3, 4, GemvConfig{4, 4, 4, 1}, {}, {}}};
+  if (gemvOverride)
+    gemvPlans.front().gemv = gemvOverride;
   bool gemmServes =
       !gemmRanges.empty() &&
       llvm::all_of(gemmRanges, [&](const GemmRange &range) {
@@ -281,6 +284,9 @@ struct ConvertAwqToGPUPass final
     : awq::impl::ConvertAwqToGPUPassBase<ConvertAwqToGPUPass> {
   using Base::Base;
 
+  /// The M = 1 GEMV's tiling from `gemv-tile`, if given.
+  std::optional<GemvConfig> gemvOverride;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<QLinearOp> linears;
@@ -303,6 +309,24 @@ struct ConvertAwqToGPUPass final
         return signalPassFailure();
       }
       overrideRanges = std::move(*parsed);
+    }
+    if (!gemvTile.empty()) {
+      SmallVector<StringRef> dims;
+      StringRef(gemvTile).split(dims, 'x');
+      GemvConfig config;
+      if (dims.size() != 3 || dims[0].getAsInteger(10, config.rowsPerWarp) ||
+          dims[1].getAsInteger(10, config.warpsPerBlock) ||
+          dims[2].getAsInteger(10, config.unroll) || config.rowsPerWarp < 1 ||
+          config.rowsPerWarp > 16 || config.warpsPerBlock < 1 ||
+          config.warpsPerBlock > 32 || config.unroll < 1 ||
+          config.unroll > 8) {
+        module.emitError("invalid gemv-tile option: expected "
+                         "ROWSxWARPSxUNROLL with 1-16 rows, 1-32 warps and "
+                         "1-8 chunks in flight, got '")
+            << gemvTile << "'";
+        return signalPassFailure();
+      }
+      gemvOverride = config;
     }
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     OpBuilder builder(module.getContext());
@@ -348,12 +372,17 @@ struct ConvertAwqToGPUPass final
     }
 
     SmallVector<Attribute> variants;
-    for (const VariantPlan &plan : planVariants(shape, gemmRanges)) {
+    for (const VariantPlan &plan :
+         planVariants(shape, gemmRanges, gemvOverride)) {
       std::string name;
       if (plan.gemv)
-        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}", shape.tag(),
+        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}{4}", shape.tag(),
                              plan.gemv->mTile, plan.gemv->rowsPerWarp,
-                             plan.gemv->unroll);
+                             plan.gemv->unroll,
+                             plan.gemv->warpsPerBlock != 4
+                                 ? "_w" + std::to_string(
+                                              plan.gemv->warpsPerBlock)
+                                 : std::string());
       else if (plan.stream)
         name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
                              shape.tag(), plan.stream->mTiles,

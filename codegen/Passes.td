@@ -24,6 +24,10 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"",
            "target GPU architecture (sm_80, sm_86, sm_89, sm_90)">,
+    Option<"gemvTile", "gemv-tile", "std::string", "\"\"",
+           "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL (weight rows per "
+           "block, warps splitting K, chunks per thread in flight) instead "
+           "of the default">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers); they must "

@@ -16,8 +16,9 @@
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
-#   AWQ_SWEEP          tile sweep: "NAME=TILES;NAME=TILES..." compiles the
-#                      bench IR once per entry with --gemm-tiles=TILES into
+#   AWQ_SWEEP          tile sweep: "NAME=TILES[|GEMV];..." compiles the
+#                      bench IR once per entry with --gemm-tiles=TILES (none
+#                      if empty) and --gemv-tile=GEMV (if given) into
 #                      artifacts/sweep-NAME; gpu-run.sh benches each
 #
 #===----------------------------------------------------------------------===#
@@ -91,9 +92,14 @@ IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"
 for entry in "${sweeps[@]}"; do
   [ -n "$entry" ] || continue
   name="${entry%%=*}"
+  spec="${entry#*=}"
+  gemm="${spec%%|*}"
+  flags=()
+  [ -n "$gemm" ] && flags+=("--gemm-tiles=$gemm")
+  [ "$spec" != "$gemm" ] && flags+=("--gemv-tile=${spec#*|}")
   "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/sweep-$name" --arch="$ARCHS" \
-    --gemm-tiles="${entry#*=}"
-  echo "${entry#*=}" >"$STAGE/artifacts/sweep-$name/TILES"
+    "${flags[@]}"
+  echo "$spec" >"$STAGE/artifacts/sweep-$name/TILES"
 done
 for a in "$STAGE"/artifacts/*; do
   echo "artifact $(basename "$a"): $(ls "$a" | tr '\n' ' ')"

@@ -46,6 +46,11 @@ static cl::list<std::string> gemmTiles(
              "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]],... (W: 0, 1 = "
              "double-buffered dequantized tile, r = dequantized in registers)"),
     cl::CommaSeparated);
+static cl::opt<std::string> gemvTile(
+    "gemv-tile",
+    cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL (weight rows per "
+             "block, warps splitting K, chunks per thread in flight)"),
+    cl::init(""));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("directory that relative awq.weight file names are resolved "
@@ -214,6 +219,7 @@ static LogicalResult run(MLIRContext &context) {
     mlir::awq::ConvertAwqToGPUPassOptions options;
     options.chip = arch;
     options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
+    options.gemvTile = gemvTile;
     pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();
