@@ -58,6 +58,19 @@ static int64_t scaleSlotsPerSlice(const LinearShape &shape, int64_t sliceK) {
   return sliceK / kChunk;
 }
 
+/// Bytes of all shared buffers of the GEMM (each a multiple of 16 bytes).
+static int64_t gemmSharedBytes(const GemmConfig &config) {
+  const int64_t tileK = kChunk * config.kChunks;
+  return config.stages * config.tileM * (tileK + kRowPad) * 2 +
+         config.stages * config.tileN * weightRowStride(config) * 4 +
+         (config.dequantInRegisters ? 0 : config.doubleBufferW ? 2 : 1) *
+             config.tileN * (tileK + kRowPad) * 2 +
+         (config.warpsK - 1) * config.tileM * config.tileN * 4;
+}
+
+/// Above this, the GEMM's buffers are views of dynamic shared memory.
+constexpr int64_t kStaticSharedLimit = 48 * 1024;
+
 std::string awq::checkGemmSupport(const LinearShape &shape,
                                   const GemmConfig &config) {
   const int64_t tileK = kChunk * config.kChunks;
@@ -104,17 +117,13 @@ std::string awq::checkGemmSupport(const LinearShape &shape,
     return "weight tile copies do not divide among the threads";
   if (config.stages < 2)
     return "at least two pipeline stages are needed";
-  // All shared memory is static, which CUDA caps at 48 KiB per block.
-  int64_t sharedBytes =
-      config.stages * config.tileM * (tileK + kRowPad) * 2 +
-      config.stages * config.tileN * weightRowStride(config) * 4 +
-      (config.dequantInRegisters ? 0 : config.doubleBufferW ? 2 : 1) *
-          config.tileN * (tileK + kRowPad) * 2 +
-      (config.warpsK - 1) * config.tileM * config.tileN * 4;
-  if (sharedBytes > 48 * 1024)
+  // Up to 48 KiB the buffers are static; above, dynamic shared memory up
+  // to what the target allows per block.
+  int64_t sharedBytes = gemmSharedBytes(config);
+  if (sharedBytes > shape.maxSharedBytes)
     return llvm::formatv("the tile needs {0} bytes of shared memory, more "
-                         "than the 49152 of static shared memory",
-                         sharedBytes)
+                         "than the {1} a block may use on the target",
+                         sharedBytes, shape.maxSharedBytes)
         .str();
   return "";
 }
@@ -127,7 +136,8 @@ KernelLaunch awq::gemmLaunch(const LinearShape &shape,
   launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, 1};
   launch.block = {kWarpSize * config.warpsM * config.warpsN * config.warpsK, 1,
                   1};
-  launch.sharedBytes = 0; // all shared memory is static
+  int64_t sharedBytes = gemmSharedBytes(config);
+  launch.sharedBytes = sharedBytes > kStaticSharedLimit ? sharedBytes : 0;
   return launch;
 }
 
@@ -184,8 +194,15 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     buffers.push_back(shared({warpsK - 1, tileM, tileN}, f32));
   const unsigned partialsIndex = buffers.size() - 1;
 
+  // Static buffers are workgroup attributions; dynamic ones are views of
+  // public zero-sized memref.globals, which become `.extern .shared` arrays
+  // that all start at the dynamic shared memory base (CODEGEN-NOTES P3:
+  // gpu.dynamic_shared_memory and private globals are demoted to static
+  // 1-byte arrays by LLVM 22).
+  const bool dynamicShared = gemmSharedBytes(config) > kStaticSharedLimit;
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
-                                     buffers);
+                                     dynamicShared ? TypeRange{}
+                                                   : TypeRange(buffers));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   // No known_block_size (`.maxntid`): under it ptxas capped registers and
   // spilled (CODEGEN-NOTES P14-style surprises); occupancy hints go
@@ -193,17 +210,58 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   if (config.minBlocksPerSM > 1)
     func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                   b.getI32IntegerAttr(config.minBlocksPerSM));
-  // cp.async and ldmatrix move 16-byte rows: align every shared buffer.
-  for (unsigned i = 0; i < buffers.size(); ++i)
-    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(16));
-  Value xTiles = func.getWorkgroupAttributions()[0];
-  Value wTiles = func.getWorkgroupAttributions()[1];
-  Value wHalf =
-      inRegisters ? Value() : Value(func.getWorkgroupAttributions()[2]);
-
+  SmallVector<Value> bufferValues;
   Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
+  if (!dynamicShared) {
+    // cp.async and ldmatrix move 16-byte rows: align every shared buffer.
+    for (unsigned i = 0; i < buffers.size(); ++i)
+      func.setWorkgroupAttributionAttr(
+          i, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(16));
+    llvm::append_range(bufferValues, func.getWorkgroupAttributions());
+    b.setInsertionPointToStart(&entry);
+  } else {
+    // One zero-sized global per element type, then each buffer a view at
+    // its byte offset (every buffer is a multiple of 16 bytes).
+    auto globalFor = [&](Type element) {
+      std::string symbol;
+      llvm::raw_string_ostream os(symbol);
+      os << "awq_dynamic_smem_" << element;
+      auto type = MemRefType::get({0}, element, MemRefLayoutAttrInterface{},
+                                  workgroup);
+      if (!module.lookupSymbol(symbol)) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(module.getBody());
+        memref::GlobalOp::create(b, symbol, /*sym_visibility=*/StringAttr(),
+                                 type, /*initial_value=*/Attribute(),
+                                 /*constant=*/false,
+                                 b.getI64IntegerAttr(16));
+      }
+      return std::make_pair(symbol, type);
+    };
+    b.setInsertionPointToStart(&entry);
+    int64_t byteOffset = 0;
+    for (Type buffer : buffers) {
+      auto type = cast<MemRefType>(buffer);
+      Type element = type.getElementType();
+      int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+      auto [symbol, globalType] = globalFor(element);
+      Value base = memref::GetGlobalOp::create(b, globalType, symbol);
+      SmallVector<int64_t> strides(type.getRank(), 1);
+      for (int64_t d = type.getRank() - 2; d >= 0; --d)
+        strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+      int64_t offset = byteOffset / elementBytes;
+      auto viewType = MemRefType::get(
+          type.getShape(), element,
+          StridedLayoutAttr::get(ctx, offset, strides), workgroup);
+      bufferValues.push_back(memref::ReinterpretCastOp::create(
+          b, viewType, base, offset, type.getShape(), strides));
+      byteOffset += type.getNumElements() * elementBytes;
+    }
+  }
+  Value xTiles = bufferValues[0];
+  Value wTiles = bufferValues[1];
+  Value wHalf = inRegisters ? Value() : bufferValues[2];
+
   KernelEmitter e{b, elemType};
   LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
   Value x = args.x, qweight = args.qweight, scales = args.scales,
@@ -547,7 +605,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   // of slice 0 add them and alone run the epilogue.
   std::optional<scf::IfOp> epilogueIf;
   if (warpsK > 1) {
-    Value partials = func.getWorkgroupAttributions()[partialsIndex];
+    Value partials = bufferValues[partialsIndex];
     Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warpK,
                                           e.index(0));
     {

@@ -23,6 +23,9 @@ struct LinearShape {
   bool bf16 = false;   ///< activation/scale/output type bf16 (else f16)
   bool hasZeros = true;
   bool hasBias = false;
+  /// Shared memory one block may use on the target: above 48 KiB it is
+  /// dynamic shared memory (convert-awq-to-gpu sets it from the chip).
+  int64_t maxSharedBytes = 48 * 1024;
 
   int64_t numGroups() const { return k / groupSize; }
   /// The activation/scale/output element type.

@@ -24,6 +24,10 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"",
            "target GPU architecture (sm_80, sm_86, sm_89, sm_90)">,
+    Option<"maxSharedBytes", "max-shared-bytes", "int64_t", "0",
+           "shared memory per block the kernels may use (0: the chip's "
+           "maximum); a multi-arch artifact passes its smallest arch's so "
+           "that every arch gets the same variants">,
     Option<"gemvTile", "gemv-tile", "std::string", "\"\"",
            "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL (weight rows per "
            "block, warps splitting K, chunks per thread in flight) instead "

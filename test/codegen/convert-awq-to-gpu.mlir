@@ -11,9 +11,13 @@
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1_p, family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [8, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd]], family = "gemm", m_min = 33, m_max = 64, m_tile = 32, grid = [4, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMM:awq_gemm_n256_k512_g128_f16_z_bm64_bn64_w2x2_s3]], family = "gemm", m_min = 65, m_max = 256, m_tile = 64
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1]
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[BIG:awq_gemm_n256_k512_g128_f16_z_bm128_bn128_w4x2_s3_bk64_wk1_db]], family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 104448>
 
 // CHECK: gpu.module @awq_kernels
+// Tiles above 48 KiB live in dynamic shared memory: public zero-sized
+// globals per element type (`.extern .shared` in PTX), viewed at offsets.
+// CHECK-DAG: memref.global @awq_dynamic_smem_f16 : memref<0xf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG: memref.global @awq_dynamic_smem_i32 : memref<0xi32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // The GEMV: the block's four warps split K, each lane streams 16-byte
 // weight chunks and activations, dequantizes with one lop3 per word and the
 // magic number 0x64006400 (1677747200), and the partial sums meet in shared
@@ -89,6 +93,12 @@
 // CHECK: gpu.barrier
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.func @[[BIG]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) kernel
+// CHECK: %[[F16BASE:.*]] = memref.get_global @awq_dynamic_smem_f16
+// CHECK: memref.reinterpret_cast %[[F16BASE]] to offset: [0], sizes: [3, 128, 72], strides: [9216, 72, 1]
+// CHECK: %[[I32BASE:.*]] = memref.get_global @awq_dynamic_smem_i32
+// CHECK: memref.reinterpret_cast %[[I32BASE]] to offset: [13824], sizes: [3, 128, 8], strides: [1024, 8, 1]
+// CHECK: nvgpu.device_async_copy
 func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>, %z: tensor<256x4xi4>) -> tensor<?x256xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x512xf16>, tensor<256x512xi4>, tensor<256x4xf16>, zeros tensor<256x4xi4> -> tensor<?x256xf16>

@@ -24,6 +24,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
+#include <limits>
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -211,6 +212,12 @@ static LogicalResult run(MLIRContext &context) {
     return failure();
   }
 
+  // One variant list serves every arch: tiles may use only the shared
+  // memory of the smallest.
+  int64_t sharedLimit = std::numeric_limits<int64_t>::max();
+  for (const std::string &arch : archs)
+    sharedLimit = std::min(sharedLimit, mlir::awq::sharedBytesLimit(arch));
+
   llvm::json::Object ptxFiles;
   std::optional<llvm::json::Array> layers;
   for (const std::string &arch : archs) {
@@ -220,6 +227,7 @@ static LogicalResult run(MLIRContext &context) {
     options.chip = arch;
     options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     options.gemvTile = gemvTile;
+    options.maxSharedBytes = sharedLimit;
     pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();

@@ -18,6 +18,10 @@
 
 // PTX80: .target sm_80
 // PTX90: .target sm_90
+// Dynamic shared memory: `.extern .shared` arrays, never demoted to static
+// 1-byte ones (CODEGEN-NOTES P3).
+// PTX90-NOT: awq_dynamic_smem_{{.*}} has been demoted
+// PTX90: .extern .shared .align 16 .b8 awq_dynamic_smem_{{(b?f16|i32)}}[];
 
 // GEMV: 128-bit global loads of weights and activations, no per-nibble
 // int->float conversion, warp shuffles.
@@ -36,11 +40,12 @@
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX90: ret;
 
-// GEMM with a shared dequantized tile: cp.async, ldmatrix and mma.sync.
-// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm128_bn128_w2x2_s2_db(
+// GEMM with a shared dequantized tile in dynamic shared memory (the
+// `.extern .shared` arrays above): cp.async, ldmatrix and mma.sync.
+// PTX90-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_bm256_bn128_w4x2_s3_bk64_wk1_db(
 // PTX90: cp.async.cg.shared.global
 // PTX90: cp.async.commit_group
-// PTX90: cp.async.wait_group 2
+// PTX90: cp.async.wait_group 1
 // PTX90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX90: ret;
