@@ -225,6 +225,11 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
     OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
     auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
     pb.setInsertionPointToEnd(single.getBody());
+    // Module-level symbols (the dynamic shared memory globals) go with
+    // every kernel; unused ones only declare an `.extern .shared` array.
+    for (Operation &op : gpuModule.getBody()->without_terminator())
+      if (!isa<gpu::GPUFuncOp>(op))
+        pb.clone(op);
     pb.clone(*kernel);
     parts.push_back(std::move(part));
   }
