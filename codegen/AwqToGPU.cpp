@@ -23,11 +23,14 @@ using namespace mlir;
 using namespace mlir::awq;
 
 int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
+  // sm_80 PTX also serves sm_86 and sm_89 devices (the runtime picks the
+  // highest arch at or below the device's), so it gets their 99 KiB, not
+  // the A100's 163 KiB. sm_90 assumes Hopper's (and datacenter
+  // Blackwell's) 227 KiB; GPUs with less that run sm_90 PTX are rejected
+  // at load with the numbers, and the JIT compiles for their own limit.
   if (chip == "sm_90")
     return 227 * 1024;
-  if (chip == "sm_80")
-    return 163 * 1024;
-  if (chip == "sm_86" || chip == "sm_89")
+  if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")
     return 99 * 1024;
   return 48 * 1024;
 }
@@ -122,8 +125,9 @@ defaultGemmCandidates(const LinearShape &shape) {
             GemmConfig{128, 128, 4, 2, 3}}}};
 }
 
-/// The first candidate of each range that serves `shape`, or nothing if a
-/// range has none.
+/// The stream kernel's ranges, then the first candidate of each GEMM range
+/// that serves `shape`; where a range has none, the stream kernel serves
+/// every M above 1. Nothing if not even the stream kernel serves it.
 static std::optional<SmallVector<GemmRange>>
 defaultGemmRanges(const LinearShape &shape) {
   // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
@@ -160,7 +164,6 @@ defaultGemmRanges(const LinearShape &shape) {
   }
   return ranges;
 }
-
 
 /// Parses `gemm-tiles` entries "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]]" (MMAX
 /// may be "max"); they must tile [first, 2^31-1] in order, where the first
@@ -386,7 +389,7 @@ struct ConvertAwqToGPUPass final
     if (overrideRanges) {
       gemmRanges = *overrideRanges;
       for (const GemmRange &range : gemmRanges)
-        if (std::string why = range.check(shape); !why.empty() && !shape.bf16)
+        if (std::string why = range.check(shape); !why.empty())
           return range.stream
                      ? op.emitOpError("cannot use the stream kernel: ") << why
                      : op.emitOpError("cannot use GEMM tile ")

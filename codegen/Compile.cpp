@@ -148,8 +148,8 @@ FailureOr<llvm::json::Object> awq::describeLinear(QLinearOp op,
 }
 
 llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
-                                                 StringRef arch,
-                                                 StringRef name) {
+                                                 StringRef arch, StringRef name,
+                                                 int64_t maxSharedBytes) {
   if (!isSupportedArch(arch))
     return llvm::createStringError("unsupported GPU architecture '" +
                                    arch.str() + "'");
@@ -207,6 +207,7 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   PassManager pm(&context);
   ConvertAwqToGPUPassOptions options;
   options.chip = arch.str();
+  options.maxSharedBytes = maxSharedBytes;
   pm.addPass(createConvertAwqToGPUPass(options));
   if (failed(pm.run(*module)))
     return failWith("kernel generation failed");

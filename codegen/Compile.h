@@ -50,8 +50,11 @@ struct CompiledLinear {
 /// Builds IR with one awq.qlinear of `shape`, generates its kernels for
 /// `arch` and lowers them to PTX. Errors are returned as messages (the
 /// diagnostics of the failing step).
+/// `maxSharedBytes` caps the shared memory of a block (0: the arch's
+/// maximum); the JIT passes the device's own limit.
 llvm::Expected<CompiledLinear> compileLinear(const LinearShape &shape,
-                                             StringRef arch, StringRef name);
+                                             StringRef arch, StringRef name,
+                                             int64_t maxSharedBytes = 0);
 
 } // namespace awq
 } // namespace mlir

@@ -1,7 +1,8 @@
 //===- GemmKernel.cpp - fused INT4-dequant tensor-core GEMM generator ------===//
 //
-// Builds the tensor-core kernel (M > 4). Per block: a tileM x tileN output
-// tile; per K tile of 32 · kChunks:
+// Builds the shared-memory tensor-core kernel (M above the stream kernel's
+// range). Per block: a tileM x tileN output tile; per K tile of
+// 32 · kChunks:
 //   cp.async   x[tileM, K tile] (f16/bf16) and the packed weights
 //              [tileN, 4 · kChunks words] into shared memory, `stages`
 //              tiles ahead;
@@ -13,6 +14,9 @@
 //              in registers (nvgpu.mma.sync for f16, nvvm.mma.sync for
 //              bf16). With warpsK > 1 the warps split the K tile and add
 //              their partial sums through shared memory at the end.
+// With dequantInRegisters each warp instead dequantizes its packed words
+// straight into B fragments (one barrier per K step). Buffers above 48 KiB
+// live in dynamic shared memory.
 // Rows of x past M are zero-filled by cp.async; rows of W past N are read
 // clamped and their outputs never stored, so any M >= 1 and N are served.
 //

@@ -153,7 +153,8 @@ struct LinearKernelArgs {
 
 /// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16
 /// lowering in MLIR 22 (CODEGEN-NOTES P5). Operands go as i32 pairs; `fragA`
-/// is an ldmatrix x4 result (four vector<2xbf16> rows), `fragB` the
+/// is the A fragment as four vector<2xbf16> rows (an ldmatrix x4 result or
+/// built in registers), `fragB` the
 /// vector<2x2xbf16> B fragment, and the accumulator is the vector<2x2xf32>
 /// the f16 path carries.
 inline Value mmaBf16(ImplicitLocOpBuilder &b, Value fragA, Value fragB,

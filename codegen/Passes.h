@@ -26,9 +26,9 @@ namespace mlir::awq {
 #define GEN_PASS_REGISTRATION
 #include "codegen/Passes.h.inc"
 
-/// Shared memory a block may use on `chip` (the opt-in maximum of the
-/// architecture: 227 KiB on sm_90, 163 KiB on sm_80, 99 KiB on sm_86 and
-/// sm_89, else the 48 KiB of static shared memory).
+/// Shared memory a block may use with PTX for `chip`: 227 KiB for sm_90,
+/// 99 KiB for sm_80/86/89 (sm_80 PTX also runs on sm_86/89 devices), else
+/// the 48 KiB of static shared memory.
 int64_t sharedBytesLimit(StringRef chip);
 
 } // namespace mlir::awq

@@ -34,8 +34,9 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "of the default">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
-           "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers); they must "
-           "tile M = 5..2^31-1 in order">,
+           "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
+           "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] for the stream kernel (p: prefetch); "
+           "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",

@@ -51,6 +51,14 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
     return "the stream kernel takes 1 to 16 warps";
   if (config.unroll < 1 || config.unroll > 4)
     return "the stream kernel unrolls 1 to 4 units";
+  // The warps' partial tiles are static shared memory.
+  int64_t partialBytes = config.warps * 16 * config.mTiles * 8 *
+                         config.nTiles * config.warpsN * 4;
+  if (partialBytes > 48 * 1024)
+    return llvm::formatv("the warps' partial sums need {0} bytes of shared "
+                         "memory, more than the 49152 of static shared memory",
+                         partialBytes)
+        .str();
   return "";
 }
 
@@ -97,11 +105,12 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{partialsType});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  // `.maxntid` for blocks above 256 threads and for prefetching variants:
-  // ptxas then keeps the registers within what one block (512 threads took
-  // 156 registers without it and could not be launched), resp. two blocks
-  // per SM need (H100, 14336 x 4096, M = 16: 25.3 -> 23.5 us). Without
-  // prefetch it cost 30% (8192 x 28672, M = 16: 72 -> 92 us).
+  // `.maxntid` for blocks above 256 threads, where ptxas otherwise took more
+  // registers than one block may have (156 for 512 threads: the launch
+  // failed), and for prefetching variants, where ptxas then settled on 128
+  // registers and ran faster (measured on the H100: 14336 x 4096, M = 16,
+  // 25.3 -> 23.5 us); on the other variants it cost 30% (8192 x 28672,
+  // M = 16: 72 -> 92 us).
   const int64_t blockThreads = kWarpSize * warps * warpsN;
   if (blockThreads > 256 || config.prefetch)
     func.setKnownBlockSizeAttr(

@@ -251,11 +251,18 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
   }
   if (!misses.empty())
     info.jit_seconds = secondsSince(start);
+  // Every failed module's error is reported (and consumed), not only the
+  // first.
+  llvm::Error failures = llvm::Error::success();
   for (size_t i : misses) {
     if (!*compiled[i])
-      return compiled[i]->takeError();
-    cubins[i] = std::move(**compiled[i]);
+      failures = llvm::joinErrors(std::move(failures),
+                                  compiled[i]->takeError());
+    else
+      cubins[i] = std::move(**compiled[i]);
   }
+  if (failures)
+    return std::move(failures);
 
   for (auto [i, cubin] : llvm::enumerate(cubins)) {
     CUmodule loaded = nullptr;

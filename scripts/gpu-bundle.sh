@@ -35,7 +35,7 @@ BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # M = 2..4, register-dequantizing GEMMs whose warps' K slice spans two groups
 # (g32) or straddles them (g96), the stream kernel with two n8 tiles, two
 # warp groups along N and prefetch, a GEMM in dynamic shared memory; bf16.
-TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-5-16:32x32x2x1x3x4x2xr,17-32:s2x2x2x2x2xp,33-256:64x32x2x1x2x4x2xr,257-max:128x128x4x2x3x2x1x1}"
+TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-5-16:32x32x2x1x3x2x1xr,17-32:s2x2x2x2x2xp,33-256:64x32x2x1x2x2x1xr,257-max:128x128x4x2x3x2x1x1}"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)

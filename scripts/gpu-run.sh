@@ -23,7 +23,8 @@
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
-# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096].
+# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096],
+# AWQ_BF16_BENCH_M [1,16,64,256,4096].
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -121,10 +122,12 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
       run racecheck "${AWQ_RACECHECK_TIMEOUT:-60}" \
       "$SAN" --tool racecheck --error-exitcode 1 \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" AWQ_GPU_TEST_M_LIST="2,17" \
-      run racecheck-tiles 60 \
-      "$SAN" --tool racecheck --error-exitcode 1 \
-      "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    if [ -d "$WORK/artifacts/test-tiles" ]; then
+      AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" AWQ_GPU_TEST_M_LIST="2,17" \
+        run racecheck-tiles 60 \
+        "$SAN" --tool racecheck --error-exitcode 1 \
+        "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    fi
   fi
 fi
 

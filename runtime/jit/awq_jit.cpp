@@ -10,6 +10,7 @@
 #include "runtime/jit/JitCompiler.h"
 
 #include "codegen/Compile.h"
+#include "runtime/CudaDriver.h"
 #include "runtime/KernelLayout.h"
 #include "runtime/Manifest.h"
 
@@ -173,8 +174,8 @@ llvm::Expected<std::string> jit::codegenArch(llvm::StringRef deviceArch) {
 // The compile callback
 //===----------------------------------------------------------------------===//
 
-awq_status jit::compileCallback(void *, const char *key, const char *arch,
-                                awq_jit_result *result) {
+awq_status jit::compileCallback(void *userData, const char *key,
+                                const char *arch, awq_jit_result *result) {
   if (!key || !arch || !result)
     return AWQ_ERROR_INVALID_ARGUMENT;
   auto *out = new CallbackResult();
@@ -202,7 +203,9 @@ awq_status jit::compileCallback(void *, const char *key, const char *arch,
 
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<mlir::awq::CompiledLinear> compiled =
-      mlir::awq::compileLinear(shape, *target, "jit." + shape.tag());
+      mlir::awq::compileLinear(
+          shape, *target, "jit." + shape.tag(),
+          userData ? *static_cast<const int64_t *>(userData) : 0);
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -255,9 +258,22 @@ awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
     return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
                 std::string("awq_jit_linear: ") + device.name + ": " +
                     llvm::toString(arch.takeError()));
+  // The device's own shared-memory limit, not the arch's: PTX for sm_90
+  // also runs on GPUs with less per block.
+  int64_t maxSharedBytes = 0;
+  {
+    std::string error;
+    awq::cuda::DriverFailure failure;
+    int optin = 0;
+    if (const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
+        drv && drv->cuDeviceGetAttribute(
+                   &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                   device.device) == CUDA_SUCCESS)
+      maxSharedBytes = optin;
+  }
   std::string key = linearKey(*spec);
-  awq_status status =
-      awq_jit_get_layer(ctx, key.c_str(), compileCallback, nullptr, out);
+  awq_status status = awq_jit_get_layer(ctx, key.c_str(), compileCallback,
+                                        &maxSharedBytes, out);
   if (status != AWQ_SUCCESS)
     return fail(status, awq_last_error_message());
   return AWQ_SUCCESS;

@@ -24,7 +24,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
-#include <limits>
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -33,6 +32,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <limits>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -45,7 +46,9 @@ static cl::list<std::string> gemmTiles(
     "gemm-tiles",
     cl::desc("override the tensor-core variants: "
              "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]],... (W: 0, 1 = "
-             "double-buffered dequantized tile, r = dequantized in registers)"),
+             "double-buffered dequantized tile, r = dequantized in registers) "
+             "or MMIN-MMAX:sMTxNTxWxU[xWN[xp]] (stream kernel, p: "
+             "prefetch); the first MMIN is 2 to 5"),
     cl::CommaSeparated);
 static cl::opt<std::string> gemvTile(
     "gemv-tile",
