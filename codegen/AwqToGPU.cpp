@@ -32,7 +32,7 @@ int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
     return 227 * 1024;
   if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")
     return 99 * 1024;
-  return 48 * 1024;
+  return kStaticSharedBytes;
 }
 
 namespace {

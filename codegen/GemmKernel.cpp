@@ -73,7 +73,6 @@ static int64_t gemmSharedBytes(const GemmConfig &config) {
 }
 
 /// Above this, the GEMM's buffers are views of dynamic shared memory.
-constexpr int64_t kStaticSharedLimit = 48 * 1024;
 
 std::string awq::checkGemmSupport(const LinearShape &shape,
                                   const GemmConfig &config) {
@@ -141,7 +140,7 @@ KernelLaunch awq::gemmLaunch(const LinearShape &shape,
   launch.block = {kWarpSize * config.warpsM * config.warpsN * config.warpsK, 1,
                   1};
   int64_t sharedBytes = gemmSharedBytes(config);
-  launch.sharedBytes = sharedBytes > kStaticSharedLimit ? sharedBytes : 0;
+  launch.sharedBytes = sharedBytes > kStaticSharedBytes ? sharedBytes : 0;
   return launch;
 }
 
@@ -203,7 +202,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   // that all start at the dynamic shared memory base (CODEGEN-NOTES P3:
   // gpu.dynamic_shared_memory and private globals are demoted to static
   // 1-byte arrays by LLVM 22).
-  const bool dynamicShared = gemmSharedBytes(config) > kStaticSharedLimit;
+  const bool dynamicShared = gemmSharedBytes(config) > kStaticSharedBytes;
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      dynamicShared ? TypeRange{}
                                                    : TypeRange(buffers));
@@ -423,7 +422,6 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   }
 
   auto fragAType = VectorType::get({4, 2}, elemType);
-  auto fragBType = VectorType::get({2, 2}, elemType);
   auto mma = [&](ImplicitLocOpBuilder &ib, Value fragA, Value fragB,
                  Value acc) { return mmaSync(ib, fragA, fragB, acc); };
   // Words 4 · chunk + t of this lane's K slice in a staged weight row.
@@ -480,12 +478,8 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
               // half, eighths 2, 3 of its second.
               std::array<Value, 4> eighths = le.dequantize(words[ni], s, z);
               for (int64_t half = 0; half < 2; ++half) {
-                Value fragB = arith::ConstantOp::create(
-                    lb, DenseElementsAttr::get(
-                            fragBType, lb.getFloatAttr(elemType, 0.0)));
-                for (int64_t r = 0; r < 2; ++r)
-                  fragB = vector::InsertOp::create(lb, eighths[2 * half + r],
-                                                   fragB, r);
+                Value fragB =
+                    le.fragment({eighths[2 * half], eighths[2 * half + 1]});
                 for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
                   Value &acc = accs[mi * mmaTilesN + ni];
                   acc = mma(lb, fragA[mi][half], fragB, acc);
@@ -563,13 +557,9 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                 lb, fragAType, wHalf, ValueRange{wBuffer, row, col},
                 /*transpose=*/false, /*numTiles=*/4);
             for (int64_t half = 0; half < 2; ++half) {
-              Value fragB = arith::ConstantOp::create(
-                  lb, DenseElementsAttr::get(
-                          fragBType, lb.getFloatAttr(elemType, 0.0)));
-              for (int64_t r = 0; r < 2; ++r)
-                fragB = vector::InsertOp::create(
-                    lb, vector::ExtractOp::create(lb, frag4, 2 * half + r),
-                    fragB, r);
+              Value fragB = le.fragment(
+                  {vector::ExtractOp::create(lb, frag4, 2 * half),
+                   vector::ExtractOp::create(lb, frag4, 2 * half + 1)});
               for (int64_t mi = 0; mi < mmaTilesM; ++mi) {
                 Value &acc = accs[mi * mmaTilesN + ni + half];
                 acc = mma(lb, fragA[mi], fragB, acc);

@@ -17,6 +17,10 @@
 
 namespace mlir::awq {
 
+/// Static shared memory a block may have; above it, only dynamic shared
+/// memory after the kernel opts in.
+constexpr int64_t kStaticSharedBytes = 48 * 1024;
+
 /// Everything a kernel is specialised on, apart from the M range.
 struct LinearShape {
   int64_t n = 0, k = 0, groupSize = 0;
@@ -25,7 +29,7 @@ struct LinearShape {
   bool hasBias = false;
   /// Shared memory one block may use on the target: above 48 KiB it is
   /// dynamic shared memory (convert-awq-to-gpu sets it from the chip).
-  int64_t maxSharedBytes = 48 * 1024;
+  int64_t maxSharedBytes = kStaticSharedBytes;
 
   int64_t numGroups() const { return k / groupSize; }
   /// The activation/scale/output element type.

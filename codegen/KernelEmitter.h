@@ -44,6 +44,17 @@ struct KernelEmitter {
     return vector::BroadcastOp::create(
         b, VectorType::get({lanes}, scalarValue.getType()), scalarValue);
   }
+  /// An mma fragment of `rows.size()` rows of vector<2 x elemType> (A:
+  /// four rows, B: two), row r from rows[r].
+  Value fragment(ArrayRef<Value> rows) {
+    auto type = VectorType::get({static_cast<int64_t>(rows.size()), 2},
+                                elemType);
+    Value frag = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getFloatAttr(elemType, 0.0)));
+    for (auto [r, row] : llvm::enumerate(rows))
+      frag = vector::InsertOp::create(b, row, frag, static_cast<int64_t>(r));
+    return frag;
+  }
 
   /// Dequantizes the words `w` (vector<L x i32>, kernel layout of
   /// docs/artifact-format.md) with scale `s` and zero point `z` (scalars of

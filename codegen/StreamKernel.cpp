@@ -54,10 +54,10 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
   // The warps' partial tiles are static shared memory.
   int64_t partialBytes = config.warps * 16 * config.mTiles * 8 *
                          config.nTiles * config.warpsN * 4;
-  if (partialBytes > 48 * 1024)
+  if (partialBytes > kStaticSharedBytes)
     return llvm::formatv("the warps' partial sums need {0} bytes of shared "
-                         "memory, more than the 49152 of static shared memory",
-                         partialBytes)
+                         "memory, more than the {1} of static shared memory",
+                         partialBytes, kStaticSharedBytes)
         .str();
   return "";
 }
@@ -156,8 +156,6 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
   SmallVector<Value> init(mTiles * nTiles, zeroAcc);
   auto x8Type = VectorType::get({8}, elemType);
-  auto fragAType = VectorType::get({4, 2}, elemType);
-  auto fragBType = VectorType::get({2, 2}, elemType);
   Value zeroX8 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(x8Type, b.getFloatAttr(elemType, 0.0)));
 
@@ -212,14 +210,6 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       return vector::ShuffleOp::create(lb, piece, piece,
                                        ArrayRef<int64_t>{first, first + 1});
     };
-    auto fragment = [&](Type type, ArrayRef<Value> rows) -> Value {
-      Value frag = arith::ConstantOp::create(
-          lb, DenseElementsAttr::get(cast<ShapedType>(type),
-                                     lb.getFloatAttr(elemType, 0.0)));
-      for (auto [r, row] : llvm::enumerate(rows))
-        frag = vector::InsertOp::create(lb, row, frag, static_cast<int64_t>(r));
-      return frag;
-    };
     for (int64_t u = 0; u < unroll; ++u) {
       ValueRange unit = loaded.slice(u * unitValues, unitValues);
       Value valid;
@@ -240,15 +230,14 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         for (int64_t j = 0; j < 4; ++j)
           for (int64_t h = 0; h < 2; ++h) {
             // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
-            Value fragB = fragment(fragBType, {pair(eighths[j], 4 * h),
-                                               pair(eighths[j], 4 * h + 2)});
+            Value fragB = le.fragment(
+                {pair(eighths[j], 4 * h), pair(eighths[j], 4 * h + 2)});
             for (int64_t mt = 0; mt < mTiles; ++mt) {
               Value rowG = xs(2 * mt, j);
               Value rowG8 = xs(2 * mt + 1, j);
               Value fragA =
-                  fragment(fragAType, {pair(rowG, 4 * h), pair(rowG8, 4 * h),
-                                       pair(rowG, 4 * h + 2),
-                                       pair(rowG8, 4 * h + 2)});
+                  le.fragment({pair(rowG, 4 * h), pair(rowG8, 4 * h),
+                               pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
               Value &acc = accs[mt * nTiles + ni];
               acc = mmaSync(lb, fragA, fragB, acc);
             }
