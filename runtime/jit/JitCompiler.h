@@ -48,8 +48,8 @@ llvm::Expected<std::string> codegenArch(llvm::StringRef deviceArch);
 /// result->release). On failure returns AWQ_ERROR_INVALID_ARGUMENT (bad key),
 /// AWQ_ERROR_UNSUPPORTED_ARCH or AWQ_ERROR_JIT with result->error_message
 /// set (also freed by result->release).
-/// `userData`, if not null, points to the int64_t shared memory one block
-/// may use on the device (the kernels' tiles stay within it).
+/// `userData`, if not null, points to the CUdevice whose opt-in shared
+/// memory per block the kernels' tiles stay within.
 awq_status compileCallback(void *userData, const char *key, const char *arch,
                            awq_jit_result *result);
 

@@ -174,6 +174,23 @@ llvm::Expected<std::string> jit::codegenArch(llvm::StringRef deviceArch) {
 // The compile callback
 //===----------------------------------------------------------------------===//
 
+/// The opt-in shared memory per block of the CUdevice `userData` points to,
+/// or 0 (the arch's maximum) without one: the device's own limit, not the
+/// arch's, since PTX for sm_90 also runs on GPUs with less per block.
+static int64_t deviceSharedBytes(void *userData) {
+  if (!userData)
+    return 0;
+  std::string error;
+  awq::cuda::DriverFailure failure;
+  const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
+  int optin = 0;
+  if (!drv || drv->cuDeviceGetAttribute(
+                  &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                  *static_cast<const CUdevice *>(userData)) != CUDA_SUCCESS)
+    return 0;
+  return optin;
+}
+
 awq_status jit::compileCallback(void *userData, const char *key,
                                 const char *arch, awq_jit_result *result) {
   if (!key || !arch || !result)
@@ -203,9 +220,8 @@ awq_status jit::compileCallback(void *userData, const char *key,
 
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<mlir::awq::CompiledLinear> compiled =
-      mlir::awq::compileLinear(
-          shape, *target, "jit." + shape.tag(),
-          userData ? *static_cast<const int64_t *>(userData) : 0);
+      mlir::awq::compileLinear(shape, *target, "jit." + shape.tag(),
+                               deviceSharedBytes(userData));
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -258,22 +274,11 @@ awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
     return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
                 std::string("awq_jit_linear: ") + device.name + ": " +
                     llvm::toString(arch.takeError()));
-  // The device's own shared-memory limit, not the arch's: PTX for sm_90
-  // also runs on GPUs with less per block.
-  int64_t maxSharedBytes = 0;
-  {
-    std::string error;
-    awq::cuda::DriverFailure failure;
-    int optin = 0;
-    if (const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
-        drv && drv->cuDeviceGetAttribute(
-                   &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
-                   device.device) == CUDA_SUCCESS)
-      maxSharedBytes = optin;
-  }
+  // The callback caps tiles at this device's shared memory (queried only
+  // when it compiles, off the cache-hit path).
   std::string key = linearKey(*spec);
   awq_status status = awq_jit_get_layer(ctx, key.c_str(), compileCallback,
-                                        &maxSharedBytes, out);
+                                        &device.device, out);
   if (status != AWQ_SUCCESS)
     return fail(status, awq_last_error_message());
   return AWQ_SUCCESS;
