@@ -66,30 +66,6 @@ Environment env;
     ASSERT_TRUE(env.setupError.empty()) << env.setupError;                     \
   } while (0)
 
-#define ASSERT_AWQ(call)                                                       \
-  do {                                                                         \
-    awq_status status_ = (call);                                               \
-    ASSERT_EQ(status_, AWQ_SUCCESS)                                            \
-        << #call << ": " << awq_status_name(status_) << ": "                   \
-        << awq_last_error_message();                                           \
-  } while (0)
-
-#define ASSERT_CU(call)                                                        \
-  do {                                                                         \
-    std::string error_ = check((call), #call);                                 \
-    ASSERT_TRUE(error_.empty()) << error_;                                     \
-  } while (0)
-
-/// Relative tolerances on the Frobenius error against the f64 reference.
-/// f16 output rounding alone gives ~3e-4 (unit roundoff 2^-11, RMS u/sqrt(3));
-/// a kernel that dequantizes in f16 (and folds z*s, as DESIGN.md describes)
-/// adds about as much again: ~6e-4 expected, 2e-3 leaves 3x margin. bf16 has
-/// 8x coarser rounding (u = 2^-8): ~5e-3 expected, 1e-2. Any indexing or
-/// packing bug gives errors of order 0.1-1.
-double tolerance(awq_dtype dtype) {
-  return dtype == AWQ_DTYPE_F16 ? 2e-3 : 1e-2;
-}
-
 ActDType actType(awq_dtype dtype) {
   return dtype == AWQ_DTYPE_F16 ? ActDType::F16 : ActDType::BF16;
 }

@@ -10,6 +10,7 @@
 #define AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
 
 #include "runtime/CudaDriver.h"
+#include "runtime/awq_runtime.h"
 #include "runtime/KernelLayout.h"
 
 #include <cstdint>
@@ -152,7 +153,33 @@ struct LayerBuffers {
   }
 };
 
+/// Relative tolerances on the Frobenius error against the f64 reference.
+/// f16 output rounding alone gives ~3e-4 (unit roundoff 2^-11, RMS u/sqrt(3));
+/// a kernel that dequantizes in f16 (and folds z*s, as DESIGN.md describes)
+/// adds about as much again: ~6e-4 expected, 2e-3 leaves 3x margin. bf16 has
+/// 8x coarser rounding (u = 2^-8): ~5e-3 expected, 1e-2. Any indexing or
+/// packing bug gives errors of order 0.1-1.
+inline double tolerance(awq_dtype dtype) {
+  return dtype == AWQ_DTYPE_F16 ? 2e-3 : 1e-2;
+}
+
 } // namespace testutil
 } // namespace awq
+
+/// Asserts that a runtime C API call succeeded, with its status and message.
+#define ASSERT_AWQ(call)                                                       \
+  do {                                                                         \
+    awq_status status_ = (call);                                               \
+    ASSERT_EQ(status_, AWQ_SUCCESS)                                            \
+        << #call << ": " << awq_status_name(status_) << ": "                   \
+        << awq_last_error_message();                                           \
+  } while (0)
+
+/// Asserts that a CUDA driver call succeeded (testutil::check's message).
+#define ASSERT_CU(call)                                                        \
+  do {                                                                         \
+    std::string error_ = awq::testutil::check((call), #call);                  \
+    ASSERT_TRUE(error_.empty()) << error_;                                     \
+  } while (0)
 
 #endif // AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H

@@ -59,14 +59,6 @@ Environment env;
         << awq_jit_last_error_message();                                       \
   } while (0)
 
-#define ASSERT_AWQ(call)                                                       \
-  do {                                                                         \
-    awq_status status_ = (call);                                               \
-    ASSERT_EQ(status_, AWQ_SUCCESS)                                            \
-        << #call << ": " << awq_status_name(status_) << ": "                   \
-        << awq_last_error_message();                                           \
-  } while (0)
-
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -76,11 +68,6 @@ awq_jit_stats stats() {
   awq_jit_stats s{};
   awq_jit_get_stats(&s);
   return s;
-}
-
-/// Same tolerances as awq-gpu-tests (see GpuLinearTest.cpp for why).
-double tolerance(awq_dtype dtype) {
-  return dtype == AWQ_DTYPE_F16 ? 2e-3 : 1e-2;
 }
 
 /// Weights in the kernel layout on the device, x, bias and a poisoned y.
