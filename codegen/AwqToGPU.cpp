@@ -28,7 +28,7 @@ int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
   // the A100's 163 KiB. sm_90 assumes Hopper's (and datacenter
   // Blackwell's) 227 KiB; GPUs with less that run sm_90 PTX are rejected
   // at load with the numbers, and the JIT compiles for their own limit.
-  if (chip == "sm_90")
+  if (chip == "sm_90" || chip == "sm_90a")
     return 227 * 1024;
   if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")
     return 99 * 1024;
@@ -54,6 +54,7 @@ struct VariantPlan {
   std::optional<GemvConfig> gemv;
   std::optional<GemmConfig> gemm;
   std::optional<StreamConfig> stream;
+  std::optional<WgmmaConfig> wgmma;
 };
 
 /// A tensor-core variant: the M range it serves and its kernel.
@@ -62,8 +63,12 @@ struct GemmRange {
   GemmConfig config;
   /// The barrier-free stream kernel instead of `config` (small M).
   std::optional<StreamConfig> stream;
+  /// The sm_90a warpgroup-MMA kernel instead of `config` (large M).
+  std::optional<WgmmaConfig> wgmma;
 
   std::string check(const LinearShape &shape) const {
+    if (wgmma)
+      return checkWgmmaSupport(shape, *wgmma);
     return stream ? checkStreamSupport(shape, *stream)
                   : checkGemmSupport(shape, config);
   }
@@ -129,7 +134,7 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// that serves `shape`; where a range has none, the stream kernel serves
 /// every M above 1. Nothing if not even the stream kernel serves it.
 static std::optional<SmallVector<GemmRange>>
-defaultGemmRanges(const LinearShape &shape) {
+defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
   // H100, M = 16: 1.6-2.3x cuBLAS where the shared-memory GEMMs reached
   // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
@@ -161,6 +166,18 @@ defaultGemmRanges(const LinearShape &shape) {
       return ranges;
     }
     ranges.push_back({range.first, range.second, *fits, std::nullopt});
+  }
+  // sm_90a: warpgroup MMA from M = 65 on (H100 measurements in
+  // docs/perf.md), where its tile fits the shape.
+  if (wgmma) {
+    WgmmaConfig large{256, 128, 2, 4}, medium{128, 128, 2, 4};
+    for (GemmRange &range : ranges) {
+      if (range.stream || range.mMin <= 64)
+        continue;
+      const WgmmaConfig &config = range.mMin > 256 ? large : medium;
+      if (checkWgmmaSupport(shape, config).empty())
+        range.wgmma = config;
+    }
   }
   return ranges;
 }
@@ -202,9 +219,29 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
       }
       r.stream = stream;
     }
-    if (!r.stream)
+    if (!r.stream && tile.consume_front("w")) {
+      // The warpgroup-MMA kernel: wBMxBNxWARPGROUPSxSTAGES.
       tile.split(dims, 'x');
-    bool bad = !r.stream && (lo.getAsInteger(10, r.mMin) ||
+      WgmmaConfig wgmma;
+      bool badWgmma = lo.getAsInteger(10, r.mMin) ||
+                      (hi == "max" ? (r.mMax = kMaxM, false)
+                                   : hi.getAsInteger(10, r.mMax)) ||
+                      dims.size() != 4 ||
+                      dims[0].getAsInteger(10, wgmma.tileM) ||
+                      dims[1].getAsInteger(10, wgmma.tileN) ||
+                      dims[2].getAsInteger(10, wgmma.warpgroups) ||
+                      dims[3].getAsInteger(10, wgmma.stages);
+      if (badWgmma) {
+        error = "expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES, got '" + entry +
+                "'";
+        return failure();
+      }
+      r.wgmma = wgmma;
+      dims.clear();
+    }
+    if (!r.stream && !r.wgmma)
+      tile.split(dims, 'x');
+    bool bad = !r.stream && !r.wgmma && (lo.getAsInteger(10, r.mMin) ||
                (hi == "max" ? (r.mMax = kMaxM, false)
                             : hi.getAsInteger(10, r.mMax)) ||
                (dims.size() != 5 && dims.size() != 7 && dims.size() != 8) ||
@@ -218,7 +255,7 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
                  dims[6].getAsInteger(10, r.config.warpsK))) ||
                (dims.size() == 8 && dims[7] != "0" && dims[7] != "1" &&
                 dims[7] != "r"));
-    if (!r.stream && dims.size() == 8) {
+    if (!r.stream && !r.wgmma && dims.size() == 8) {
       r.config.doubleBufferW = dims[7] == "1";
       r.config.dequantInRegisters = dims[7] == "r";
     }
@@ -284,7 +321,9 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   }
   if (gemmServes) {
     for (const GemmRange &range : gemmRanges) {
-      if (range.stream)
+      if (range.wgmma)
+        plans.push_back({range.mMin, range.mMax, {}, {}, {}, range.wgmma});
+      else if (range.stream)
         plans.push_back({range.mMin, range.mMax, {}, {}, range.stream});
       else
         plans.push_back({range.mMin, range.mMax, {}, range.config, {}});
@@ -310,6 +349,8 @@ struct ConvertAwqToGPUPass final
 
   /// The M = 1 GEMV's tiling from `gemv-tile`, if given.
   std::optional<GemvConfig> gemvOverride;
+  /// Whether warpgroup-MMA kernels may be generated.
+  bool hasWgmma = false;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -317,6 +358,8 @@ struct ConvertAwqToGPUPass final
     module.walk([&](QLinearOp op) { linears.push_back(op); });
     if (linears.empty())
       return;
+    // wgmma exists only in sm_90a code (CODEGEN-NOTES P2).
+    hasWgmma = chip == "sm_90a" && wgmma;
     if (!StringRef(chip).starts_with("sm_")) {
       module.emitError("expected a chip of the form sm_XY, got '")
           << chip << "'";
@@ -388,14 +431,25 @@ struct ConvertAwqToGPUPass final
     SmallVector<GemmRange> gemmRanges;
     if (overrideRanges) {
       gemmRanges = *overrideRanges;
-      for (const GemmRange &range : gemmRanges)
+      for (const GemmRange &range : gemmRanges) {
+        if (range.wgmma && !hasWgmma)
+          return op.emitOpError("cannot use warpgroup-MMA tile ")
+                 << range.wgmma->tileM << "x" << range.wgmma->tileN
+                 << ": it needs chip sm_90a"
+                 << (chip == "sm_90a" ? " with wgmma enabled" : "")
+                 << ", not '" << chip << "'";
         if (std::string why = range.check(shape); !why.empty())
-          return range.stream
+          return range.wgmma
+                     ? op.emitOpError("cannot use warpgroup-MMA tile ")
+                           << range.wgmma->tileM << "x" << range.wgmma->tileN
+                           << ": " << why
+                 : range.stream
                      ? op.emitOpError("cannot use the stream kernel: ") << why
                      : op.emitOpError("cannot use GEMM tile ")
                            << range.config.tileM << "x" << range.config.tileN
                            << ": " << why;
-    } else if (auto ranges = defaultGemmRanges(shape)) {
+      }
+    } else if (auto ranges = defaultGemmRanges(shape, hasWgmma)) {
       gemmRanges = std::move(*ranges);
     }
 
@@ -403,7 +457,12 @@ struct ConvertAwqToGPUPass final
     for (const VariantPlan &plan :
          planVariants(shape, gemmRanges, gemvOverride)) {
       std::string name;
-      if (plan.gemv)
+      if (plan.wgmma)
+        name = llvm::formatv("awq_gemm_{0}_wgmma_bm{1}_bn{2}_wg{3}_s{4}",
+                             shape.tag(), plan.wgmma->tileM,
+                             plan.wgmma->tileN, plan.wgmma->warpgroups,
+                             plan.wgmma->stages);
+      else if (plan.gemv)
         name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}{4}", shape.tag(),
                              plan.gemv->mTile, plan.gemv->rowsPerWarp,
                              plan.gemv->unroll,
@@ -436,7 +495,11 @@ struct ConvertAwqToGPUPass final
       // Linears of the same specialisation share kernels.
       bool exists = static_cast<bool>(kernels.lookupSymbol(name));
       KernelLaunch launch;
-      if (plan.gemv)
+      if (plan.wgmma)
+        launch = exists ? wgmmaLaunch(shape, *plan.wgmma)
+                        : buildWgmmaKernel(builder, op.getLoc(), kernels, name,
+                                           shape, *plan.wgmma);
+      else if (plan.gemv)
         launch = exists ? gemvLaunch(shape, *plan.gemv)
                         : buildGemvKernel(builder, op.getLoc(), kernels, name,
                                           shape, *plan.gemv);

@@ -24,8 +24,8 @@
 using namespace mlir;
 using namespace mlir::awq;
 
-const char *const awq::kSupportedArchs[4] = {"sm_80", "sm_86", "sm_89",
-                                             "sm_90"};
+const char *const awq::kSupportedArchs[5] = {"sm_80", "sm_86", "sm_89",
+                                             "sm_90", "sm_90a"};
 
 bool awq::isSupportedArch(StringRef arch) {
   return llvm::is_contained(kSupportedArchs, arch);

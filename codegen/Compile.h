@@ -24,7 +24,7 @@ class DialectRegistry;
 namespace awq {
 
 /// GPU architectures the kernels are generated and tested for.
-extern const char *const kSupportedArchs[4];
+extern const char *const kSupportedArchs[5];
 bool isSupportedArch(llvm::StringRef arch);
 
 /// Runs the gpu.module -> PTX pipeline on `module` (which must hold only

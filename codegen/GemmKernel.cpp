@@ -223,42 +223,16 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
     llvm::append_range(bufferValues, func.getWorkgroupAttributions());
     b.setInsertionPointToStart(&entry);
   } else {
-    // One zero-sized global per element type, then each buffer a view at
-    // its byte offset (every buffer is a multiple of 16 bytes).
-    auto globalFor = [&](Type element) {
-      std::string symbol;
-      llvm::raw_string_ostream os(symbol);
-      os << "awq_dynamic_smem_" << element;
-      auto type = MemRefType::get({0}, element, MemRefLayoutAttrInterface{},
-                                  workgroup);
-      if (!module.lookupSymbol(symbol)) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(module.getBody());
-        memref::GlobalOp::create(b, symbol, /*sym_visibility=*/StringAttr(),
-                                 type, /*initial_value=*/Attribute(),
-                                 /*constant=*/false,
-                                 b.getI64IntegerAttr(16));
-      }
-      return std::make_pair(symbol, type);
-    };
+    // Each buffer a view at its byte offset (every buffer is a multiple of
+    // 16 bytes).
     b.setInsertionPointToStart(&entry);
     int64_t byteOffset = 0;
     for (Type buffer : buffers) {
       auto type = cast<MemRefType>(buffer);
-      Type element = type.getElementType();
-      int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-      auto [symbol, globalType] = globalFor(element);
-      Value base = memref::GetGlobalOp::create(b, globalType, symbol);
-      SmallVector<int64_t> strides(type.getRank(), 1);
-      for (int64_t d = type.getRank() - 2; d >= 0; --d)
-        strides[d] = strides[d + 1] * type.getDimSize(d + 1);
-      int64_t offset = byteOffset / elementBytes;
-      auto viewType = MemRefType::get(
-          type.getShape(), element,
-          StridedLayoutAttr::get(ctx, offset, strides), workgroup);
-      bufferValues.push_back(memref::ReinterpretCastOp::create(
-          b, viewType, base, offset, type.getShape(), strides));
-      byteOffset += type.getNumElements() * elementBytes;
+      bufferValues.push_back(
+          dynamicSharedView(b, module, type, byteOffset).first);
+      byteOffset += type.getNumElements() *
+                    type.getElementType().getIntOrFloatBitWidth() / 8;
     }
   }
   Value xTiles = bufferValues[0];

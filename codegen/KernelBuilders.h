@@ -134,6 +134,33 @@ KernelLaunch buildStreamKernel(OpBuilder &builder, Location loc,
                                const LinearShape &shape,
                                const StreamConfig &config);
 
+/// Tiling of the Hopper (sm_90a) warpgroup-MMA kernel (WgmmaKernel.cpp): a
+/// tileM x tileN output tile per block, `warpgroups` groups of 128 threads
+/// each owning tileM / warpgroups rows, K in steps of 64, `stages` cp.async
+/// buffers of which stages - 2 are in flight ahead of the MMAs.
+struct WgmmaConfig {
+  int64_t tileM = 256, tileN = 128;
+  int64_t warpgroups = 2;
+  int64_t stages = 4;
+};
+
+/// Why the warpgroup-MMA kernel cannot serve `shape` with `config`, or
+/// empty. (Whether the target has wgmma is the caller's to check.)
+std::string checkWgmmaSupport(const LinearShape &shape,
+                              const WgmmaConfig &config);
+
+/// Launch geometry of the warpgroup-MMA kernel.
+KernelLaunch wgmmaLaunch(const LinearShape &shape, const WgmmaConfig &config);
+
+/// Builds the sm_90a kernel `name`: activations (cp.async) and dequantized
+/// weights go into 128-byte-swizzled shared tiles that `wgmma.mma_async`
+/// reads through matrix descriptors, with f32 accumulators in registers.
+/// Precondition: `checkWgmmaSupport(shape, config)` succeeded.
+KernelLaunch buildWgmmaKernel(OpBuilder &builder, Location loc,
+                              gpu::GPUModuleOp module, StringRef name,
+                              const LinearShape &shape,
+                              const WgmmaConfig &config);
+
 /// Launch geometry of the GEMV kernel for `shape` and `config`.
 KernelLaunch gemvLaunch(const LinearShape &shape, const GemvConfig &config);
 

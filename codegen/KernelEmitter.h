@@ -11,7 +11,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -211,6 +213,50 @@ inline Value mmaSync(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
   return nvgpu::MmaSyncOp::create(b, fragA, fragB, acc,
                                   ArrayRef<int64_t>{16, 8, 16})
       .getResult();
+}
+
+/// A view of type `type` (static shape, workgroup memory, row-major) at
+/// `byteOffset` into the block's dynamic shared memory. The view goes
+/// through a public zero-sized `memref.global` per element type (and
+/// alignment), which becomes an `.extern .shared` array starting at the
+/// dynamic base: gpu.dynamic_shared_memory and private globals are demoted
+/// to static 1-byte arrays by LLVM 22 (CODEGEN-NOTES P3). Returns the view
+/// and the global's base memref.
+inline std::pair<Value, Value> dynamicSharedView(ImplicitLocOpBuilder &b,
+                                                 gpu::GPUModuleOp module,
+                                                 MemRefType type,
+                                                 int64_t byteOffset,
+                                                 int64_t alignment = 16) {
+  MLIRContext *ctx = b.getContext();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Type element = type.getElementType();
+  std::string symbol;
+  llvm::raw_string_ostream os(symbol);
+  os << "awq_dynamic_smem_" << element;
+  if (alignment != 16)
+    os << "_a" << alignment;
+  auto globalType =
+      MemRefType::get({0}, element, MemRefLayoutAttrInterface{}, workgroup);
+  if (!module.lookupSymbol(symbol)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(b, symbol, /*sym_visibility=*/StringAttr(),
+                             globalType, /*initial_value=*/Attribute(),
+                             /*constant=*/false,
+                             b.getI64IntegerAttr(alignment));
+  }
+  Value base = memref::GetGlobalOp::create(b, globalType, symbol);
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+  int64_t offset = byteOffset / (element.getIntOrFloatBitWidth() / 8);
+  auto viewType =
+      MemRefType::get(type.getShape(), element,
+                      StridedLayoutAttr::get(ctx, offset, strides), workgroup);
+  Value view = memref::ReinterpretCastOp::create(b, viewType, base, offset,
+                                                 type.getShape(), strides);
+  return {view, base};
 }
 
 /// Symmetric 4-bit weights have the fixed zero point 2^(bits-1).

@@ -23,7 +23,11 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
   }];
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_90\"",
-           "target GPU architecture (sm_80, sm_86, sm_89, sm_90)">,
+           "target GPU architecture (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
+    Option<"wgmma", "wgmma", "bool", "true",
+           "on sm_90a, serve large M with the warpgroup-MMA kernel; a "
+           "multi-arch artifact turns it off unless every arch is sm_90a, "
+           "since one variant list serves all">,
     Option<"maxSharedBytes", "max-shared-bytes", "int64_t", "0",
            "shared memory per block the kernels may use (0: the chip's "
            "maximum); a multi-arch artifact passes its smallest arch's so "
@@ -35,7 +39,8 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
-           "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] for the stream kernel (p: prefetch); "
+           "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] for the stream kernel (p: prefetch) "
+           "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES for the sm_90a warpgroup-MMA kernel; "
            "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",

@@ -76,6 +76,12 @@ AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
   run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-200}" "$BIN/awq-gpu-tests" \
   --gtest_output="xml:$LOGS/gpu-tests.xml"
 
+if [ -d "$WORK/artifacts/test-sm90" ]; then
+  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-sm90" \
+    run gpu-tests-sm90 "${AWQ_GPU_TESTS_TIMEOUT:-200}" "$BIN/awq-gpu-tests" \
+    --gtest_filter='GpuLinear.*' --gtest_output="xml:$LOGS/gpu-tests-sm90.xml"
+fi
+
 if [ -d "$WORK/artifacts/test-tiles" ]; then
   AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" \
     run gpu-tests-tiles 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
@@ -113,12 +119,12 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
     # that hit every variant boundary of a typical GEMV/GEMM split.
     SUBSET="t.small_g32,t.odd_n_g64,t.symmetric_g128,t.bf16_sym_bias_g64"
     AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="$SUBSET" \
-      AWQ_GPU_TEST_M_LIST="1,8,9,17,100" \
+      AWQ_GPU_TEST_M_LIST="1,8,9,17,100,300" \
       run memcheck "${AWQ_MEMCHECK_TIMEOUT:-90}" \
       "$SAN" --tool memcheck --error-exitcode 1 --leak-check full \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*:GpuLaunch.*'
     AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" AWQ_GPU_TEST_LAYERS="t.small_g32,t.bf16_sym_bias_g64" \
-      AWQ_GPU_TEST_M_LIST="1,17" \
+      AWQ_GPU_TEST_M_LIST="1,17,100,300" \
       run racecheck "${AWQ_RACECHECK_TIMEOUT:-60}" \
       "$SAN" --tool racecheck --error-exitcode 1 \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
@@ -139,6 +145,11 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     CUDA_CACHE_DISABLE=1 run bench-bf16 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-bf16" --m="${AWQ_BF16_BENCH_M:-1,16,64,256,4096}" \
       --json="$LOGS/bench-bf16.json"
+  fi
+  if [ -d "$WORK/artifacts/bench-sm90" ]; then
+    CUDA_CACHE_DISABLE=1 run bench-sm90 60 "$BIN/awq-bench" \
+      "$WORK/artifacts/bench-sm90" --m="${AWQ_SM90_BENCH_M:-64,256,1024,4096}" \
+      --json="$LOGS/bench-sm90.json"
   fi
   for sweep in "$WORK"/artifacts/sweep-*; do
     [ -d "$sweep" ] || continue

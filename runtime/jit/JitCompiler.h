@@ -34,7 +34,8 @@ std::string linearKey(const awq_linear_spec &spec);
 llvm::Expected<awq_linear_spec> parseLinearKey(llvm::StringRef key);
 
 /// The codegen architecture for a device of compute capability
-/// major.minor: sm_90 for 9.x and newer (PTX is forward-compatible), sm_89
+/// major.minor: sm_90a (warpgroup MMA) for exactly 9.0, sm_90 for other
+/// 9.x and newer (PTX is forward-compatible), sm_89
 /// for 8.9, sm_86 for 8.6-8.8, sm_80 for 8.0-8.5; below 8.0 an
 /// "unsupported GPU" error.
 llvm::Expected<std::string> codegenArch(int ccMajor, int ccMinor);

@@ -147,6 +147,9 @@ llvm::Expected<awq_linear_spec> jit::parseLinearKey(llvm::StringRef key) {
 }
 
 llvm::Expected<std::string> jit::codegenArch(int ccMajor, int ccMinor) {
+  // sm_90a code (warpgroup MMA) runs only on compute capability 9.0.
+  if (ccMajor == 9 && ccMinor == 0)
+    return std::string("sm_90a");
   if (ccMajor >= 9)
     return std::string("sm_90");
   if (ccMajor == 8) {

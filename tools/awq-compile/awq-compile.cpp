@@ -61,7 +61,9 @@ static cl::opt<std::string> weightsDir(
              "against (default: the IR file's directory)"),
     cl::init(""));
 static cl::list<std::string>
-    archs("arch", cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90)"),
+    archs("arch", cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90, "
+                           "sm_90a: Hopper's warpgroup MMA, runs only on "
+                           "compute capability 9.0)"),
           cl::CommaSeparated);
 enum class Emit { artifact, mlir, llvm, ptx };
 static cl::opt<Emit> emit(
@@ -221,6 +223,10 @@ static LogicalResult run(MLIRContext &context) {
   for (const std::string &arch : archs)
     sharedLimit = std::min(sharedLimit, mlir::awq::sharedBytesLimit(arch));
 
+  // Likewise wgmma kernels only if every arch has wgmma.
+  bool allWgmma = llvm::all_of(
+      archs, [](const std::string &arch) { return arch == "sm_90a"; });
+
   llvm::json::Object ptxFiles;
   std::optional<llvm::json::Array> layers;
   for (const std::string &arch : archs) {
@@ -231,6 +237,7 @@ static LogicalResult run(MLIRContext &context) {
     options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     options.gemvTile = gemvTile;
     options.maxSharedBytes = sharedLimit;
+    options.wgmma = allWgmma;
     pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();

@@ -6,7 +6,7 @@
 // RUN: head -c 600 %awq_src_root/examples/llama7b-linears.mlir > %t.truncated.mlir
 // RUN: not awq-compile %t.truncated.mlir --emit=ptx 2>&1 | FileCheck %s --check-prefix=TRUNC
 
-// ARCH: awq-compile: unsupported GPU architecture 'sm_75' (supported: sm_80, sm_86, sm_89, sm_90)
+// ARCH: awq-compile: unsupported GPU architecture 'sm_75' (supported: sm_80, sm_86, sm_89, sm_90, sm_90a)
 // NOOUT: awq-compile: no output directory: pass -o DIR or --emit
 // MISSING: awq-compile: cannot open input file
 // EMPTY: has no awq.qlinear and no gpu.module: nothing to compile

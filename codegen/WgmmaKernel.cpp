@@ -1,0 +1,429 @@
+//===- WgmmaKernel.cpp - INT4-dequant GEMM on Hopper warpgroup MMA --------===//
+//
+// Builds the sm_90a kernel for large M. A block computes a tileM x tileN
+// output tile with `warpgroups` warpgroups (128 threads each), warpgroup g
+// owning rows [g, g + 1) · tileM / warpgroups. Per K tile of 64:
+//   cp.async   x[tileM, 64] into a shared stage in the 128-byte swizzle
+//              wgmma reads (16-byte chunk c of row r at chunk c xor r mod 8)
+//              and the packed weights [tileN, 8 words] into a staging
+//              buffer, stages - 2 tiles ahead;
+//   dequant    each thread turns the 16-byte chunk it copied into four
+//              16-byte rows of eight weights of the swizzled weight tile
+//              (the same magic-number dequantization as the other kernels);
+//   wgmma      m64 x tileN x k16 from both shared tiles through matrix
+//              descriptors, f32 accumulators in registers; one group stays
+//              in flight while the next tile is dequantized.
+// Why stages - 2 ahead and three weight tiles: a warpgroup only knows that
+// its own wgmma group of step k - 2 finished (wait_group 1 at the end of
+// step k - 1); the barrier of step k then tells every thread that all
+// warpgroups are past that point, so step k may refill the stage of tile
+// k - 2, and write weight tile k mod 3, last read in step k - 3.
+// Rows of x past M are zero-filled by cp.async, rows of W past N read
+// clamped, and their outputs never stored, so any M >= 1 and N are served.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelBuilders.h"
+#include "codegen/KernelEmitter.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+/// K per pipeline step: one 128-byte swizzle row of f16/bf16.
+constexpr int64_t kTileK = 64;
+constexpr int64_t kRowBytes = 128;
+constexpr int64_t kWarpgroupThreads = 128;
+/// Rows per wgmma instruction.
+constexpr int64_t kWgmmaM = 64;
+/// Dequantized weight tiles in flight (see the file comment).
+constexpr int64_t kWeightTiles = 3;
+
+/// Byte sizes of the shared buffers, in their order in dynamic shared
+/// memory: activation stages, dequantized weight tiles (both 1024-byte
+/// aligned, as the swizzle needs), packed weight stages.
+struct WgmmaShared {
+  int64_t xStageBytes, wTileBytes, packedStageBytes;
+  int64_t xBytes, wBytes, total;
+
+  explicit WgmmaShared(const WgmmaConfig &config)
+      : xStageBytes(config.tileM * kRowBytes),
+        wTileBytes(config.tileN * kRowBytes),
+        packedStageBytes(config.tileN * kTileK / 2),
+        xBytes(config.stages * xStageBytes),
+        wBytes(kWeightTiles * wTileBytes),
+        total(xBytes + wBytes + config.stages * packedStageBytes) {}
+};
+} // namespace
+
+std::string awq::checkWgmmaSupport(const LinearShape &shape,
+                                   const WgmmaConfig &config) {
+  if (shape.k % kTileK != 0 || shape.groupSize % kChunk != 0)
+    return llvm::formatv("K = {0} must be a multiple of {1} and the group "
+                         "size {2} of {3}",
+                         shape.k, kTileK, shape.groupSize, kChunk)
+        .str();
+  if (config.warpgroups < 1 || config.warpgroups > 4)
+    return "1 to 4 warpgroups per block";
+  if (config.tileM % (kWgmmaM * config.warpgroups) != 0)
+    return "tileM must be a multiple of 64 rows per warpgroup";
+  if (config.tileN % 16 != 0 || config.tileN < 16 || config.tileN > 256)
+    return "tileN must be a multiple of 16 from 16 to 256 (one wgmma)";
+  // f32 accumulators per thread: (tileM / warpgroups) · tileN / 128.
+  if (config.tileM / config.warpgroups * config.tileN / kWarpgroupThreads >
+      128)
+    return "more than 128 accumulators per thread";
+  const int64_t threads = kWarpgroupThreads * config.warpgroups;
+  if (config.tileN * 2 % threads != 0)
+    return "the weight tile's 16-byte chunks (2 per row) do not divide "
+           "among the threads";
+  if (config.tileM * (kTileK / 8) % threads != 0)
+    return "the activation tile's 16-byte chunks do not divide among the "
+           "threads";
+  if (config.stages < 3)
+    return "at least three pipeline stages are needed";
+  int64_t sharedBytes = WgmmaShared(config).total;
+  if (sharedBytes > shape.maxSharedBytes)
+    return llvm::formatv("the tile needs {0} bytes of shared memory, more "
+                         "than the {1} a block may use on the target",
+                         sharedBytes, shape.maxSharedBytes)
+        .str();
+  return "";
+}
+
+KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
+                              const WgmmaConfig &config) {
+  KernelLaunch launch;
+  launch.family = "gemm";
+  launch.mTile = config.tileM;
+  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, 1};
+  launch.block = {kWarpgroupThreads * config.warpgroups, 1, 1};
+  // Always dynamic: the swizzled tiles are views of the 1024-byte-aligned
+  // dynamic shared memory, even where they would fit statically.
+  launch.sharedBytes = WgmmaShared(config).total;
+  return launch;
+}
+
+KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
+                                   gpu::GPUModuleOp module, StringRef name,
+                                   const LinearShape &shape,
+                                   const WgmmaConfig &config) {
+  ImplicitLocOpBuilder b(loc, builder);
+  b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
+  Type elemType = shape.elementType(ctx);
+  Type f32 = b.getF32Type();
+  Type i32 = b.getI32Type();
+  Type i64 = b.getI64Type();
+  const int64_t n = shape.n, k = shape.k;
+  const int64_t tileM = config.tileM, tileN = config.tileN;
+  const int64_t stages = config.stages, ahead = stages - 2;
+  const int64_t threads = kWarpgroupThreads * config.warpgroups;
+  const int64_t groupRows = tileM / config.warpgroups;
+  const int64_t mBlocks = groupRows / kWgmmaM;
+  const int64_t numKTiles = k / kTileK;
+  const int64_t xCopies = tileM * (kTileK / 8) / threads;
+  const int64_t wChunks = tileN * 2 / threads;
+  const WgmmaShared sharedLayout(config);
+
+  SmallVector<Type> argTypes =
+      linearKernelArgTypes(b, n, k, shape.numGroups(), elemType,
+                           shape.hasZeros, shape.hasBias);
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
+                                     TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto shared = [&](ArrayRef<int64_t> dims, Type type) {
+    return MemRefType::get(dims, type, MemRefLayoutAttrInterface{}, workgroup);
+  };
+  constexpr int64_t kSwizzleAlign = 1024;
+  auto [xStages, elemBase] = dynamicSharedView(
+      b, module, shared({stages, tileM, kTileK}, elemType), 0, kSwizzleAlign);
+  Value wTiles =
+      dynamicSharedView(b, module,
+                        shared({kWeightTiles, tileN, kTileK}, elemType),
+                        sharedLayout.xBytes, kSwizzleAlign)
+          .first;
+  Value packedStages =
+      dynamicSharedView(b, module, shared({stages, tileN, kTileK / 8}, i32),
+                        sharedLayout.xBytes + sharedLayout.wBytes,
+                        kSwizzleAlign)
+          .first;
+
+  KernelEmitter e{b, elemType};
+  LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
+  Value x = args.x, qweight = args.qweight, scales = args.scales,
+        zeros = args.zeros, bias = args.bias, y = args.y;
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
+  Value warpgroup = arith::DivUIOp::create(b, tid, e.index(kWarpgroupThreads));
+  Value warpInGroup = arith::RemUIOp::create(
+      b, arith::DivUIOp::create(b, tid, e.index(kWarpSize)), e.index(4));
+  Value groupRow0 = e.mul(warpgroup, groupRows);
+  Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
+  Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
+  Value m = memref::DimOp::create(b, x, 0);
+  Value lastM = arith::SubIOp::create(b, m, e.index(1));
+  auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+  auto swizzle = [&](ImplicitLocOpBuilder &ib, Value row, Value chunk) {
+    // Element column of 16-byte chunk `chunk` of `row` in a swizzled tile.
+    KernelEmitter ie{ib, elemType};
+    Value rowMod8 = arith::RemUIOp::create(ib, row, ie.index(8));
+    return ie.mul(arith::XOrIOp::create(ib, chunk, rowMod8), 8);
+  };
+
+  // This thread's weight chunks: unit u = tid + i · threads is row u / 2,
+  // 32-weight chunk u mod 2 of the K tile. It copies and dequantizes them.
+  SmallVector<Value> wRows, wRowsGlobal, wHalves;
+  for (int64_t i = 0; i < wChunks; ++i) {
+    Value unit = e.add(tid, e.index(i * threads));
+    wRows.push_back(arith::DivUIOp::create(b, unit, e.index(2)));
+    wHalves.push_back(arith::RemUIOp::create(b, unit, e.index(2)));
+    wRowsGlobal.push_back(
+        e.minIndex(e.add(blockN0, wRows.back()), e.index(n - 1)));
+  }
+
+  // Issues the copies of K tile `kTile` (clamped to the last tile, so the
+  // tail re-fetches instead of branching) into `stage`.
+  auto issueCopies = [&](ImplicitLocOpBuilder &ib, Value kTile, Value stage) {
+    KernelEmitter ie{ib, elemType};
+    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value k0 = ie.mul(tile, kTileK);
+    SmallVector<Value> tokens;
+    for (int64_t i = 0; i < xCopies; ++i) {
+      Value unit = ie.add(tid, ie.index(i * threads));
+      Value row = arith::DivUIOp::create(ib, unit, ie.index(kTileK / 8));
+      Value chunk = arith::RemUIOp::create(ib, unit, ie.index(kTileK / 8));
+      Value globalRow = ie.add(blockM0, row);
+      // Rows past M read row M-1 with zero bytes taken: zero-filled.
+      Value srcElems = arith::SelectOp::create(
+          ib, ie.ult(globalRow, m), ie.index(8), ie.index(0));
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          ib, tokenType, xStages, ValueRange{stage, row, swizzle(ib, row, chunk)},
+          x, ValueRange{ie.minIndex(globalRow, lastM), ie.add(k0, ie.mul(chunk, 8))},
+          ib.getIndexAttr(8), srcElems, ib.getUnitAttr()));
+    }
+    for (int64_t i = 0; i < wChunks; ++i) {
+      Value word = ie.mul(wHalves[i], 4);
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          ib, tokenType, packedStages, ValueRange{stage, wRows[i], word},
+          qweight,
+          ValueRange{wRowsGlobal[i], ie.add(ie.mul(tile, kTileK / 8), word)},
+          ib.getIndexAttr(4), /*srcElements=*/Value(), ib.getUnitAttr()));
+    }
+    return nvgpu::DeviceAsyncCreateGroupOp::create(ib, tokenType, tokens)
+        .getResult();
+  };
+
+  // Scale and zero point of each of this thread's chunks in K tile `kTile`.
+  auto loadScaleZeros = [&](ImplicitLocOpBuilder &ib, Value kTile) {
+    KernelEmitter ie{ib, elemType};
+    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < wChunks; ++i) {
+      Value group = arith::DivUIOp::create(
+          ib, ie.add(ie.mul(tile, kTileK), ie.mul(wHalves[i], kChunk)),
+          ie.index(shape.groupSize));
+      values.push_back(memref::LoadOp::create(
+          ib, scales, ValueRange{wRowsGlobal[i], group}));
+      values.push_back(
+          zeros ? memref::LoadOp::create(ib, zeros,
+                                         ValueRange{wRowsGlobal[i], group})
+                      .getResult()
+                : ie.scalar(kSymmetricZero));
+    }
+    return values;
+  };
+
+  // Matrix descriptors (PTX ISA, "matrix descriptor format"): start address
+  // >> 4 in bits 0-13, leading-dimension offset 1 (unused for K-major
+  // swizzled tiles), stride between 8-row core-matrix groups 1024 bytes
+  // >> 4 in bits 32-45, 128-byte swizzle (1) in bits 62-63. Every tile
+  // starts 1024-byte aligned below 256 KiB, so offsets added to the
+  // address field never carry out of it.
+  Value smemBase = arith::IndexCastOp::create(
+      b, i64, memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
+  auto i64Const = [&](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
+    return arith::ConstantOp::create(ib, ib.getI64IntegerAttr(v));
+  };
+  Value descriptorBase = arith::OrIOp::create(
+      b,
+      arith::ShRUIOp::create(
+          b, arith::AndIOp::create(b, smemBase, i64Const(b, 0x3FFFF)),
+          i64Const(b, 4)),
+      i64Const(b, (int64_t(1) << 62) | (int64_t(1024 >> 4) << 32) |
+                      (int64_t(1) << 16)));
+  // The descriptor of the tile at `byteOffset` (an index) plus `extra`.
+  auto descriptor = [&](ImplicitLocOpBuilder &ib, Value byteOffset,
+                        int64_t extra) -> Value {
+    Value offset = arith::AddIOp::create(
+        ib, arith::IndexCastOp::create(ib, i64, byteOffset), i64Const(ib, extra));
+    return arith::AddIOp::create(
+        ib, descriptorBase,
+        arith::ShRUIOp::create(ib, offset, i64Const(ib, 4)));
+  };
+
+  // Prologue: `ahead` tiles in flight.
+  Value prologueToken;
+  for (int64_t s = 0; s < ahead; ++s)
+    prologueToken = issueCopies(b, e.index(s), e.index(s));
+
+  SmallVector<Type> accFields(tileN / 2, f32);
+  auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
+  SmallVector<Value> init;
+  for (int64_t mb = 0; mb < mBlocks; ++mb)
+    init.push_back(LLVM::ZeroOp::create(b, accType));
+  llvm::append_range(init, loadScaleZeros(b, e.index(0)));
+
+  NVVM::WGMMATypes operandType =
+      shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  auto loop = scf::ForOp::create(
+      b, e.index(0), e.index(numKTiles), e.index(1), init,
+      [&](OpBuilder &nested, Location nestedLoc, Value kTile,
+          ValueRange carried) {
+        ImplicitLocOpBuilder lb(nestedLoc, nested);
+        KernelEmitter le{lb, elemType};
+        Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
+        Value wTile = arith::RemUIOp::create(lb, kTile, le.index(kWeightTiles));
+        // Tile kTile's copies (this thread's) have landed once at most
+        // ahead - 1 younger groups are pending.
+        nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
+                                         lb.getI32IntegerAttr(ahead - 1));
+        SmallVector<Value> next = loadScaleZeros(lb, le.add(kTile, le.index(1)));
+        for (int64_t i = 0; i < wChunks; ++i) {
+          Value words = vector::LoadOp::create(
+              lb, VectorType::get({4}, i32), packedStages,
+              ValueRange{stage, wRows[i], le.mul(wHalves[i], 4)},
+              /*nontemporal=*/false, llvm::MaybeAlign(16));
+          std::array<Value, 4> eighths = le.dequantize(
+              words, carried[mBlocks + 2 * i], carried[mBlocks + 2 * i + 1]);
+          for (int64_t j = 0; j < 4; ++j) {
+            Value chunk = le.add(le.mul(wHalves[i], 4), le.index(j));
+            vector::StoreOp::create(
+                lb, eighths[j], wTiles,
+                ValueRange{wTile, wRows[i], swizzle(lb, wRows[i], chunk)},
+                /*nontemporal=*/false, llvm::MaybeAlign(16));
+          }
+        }
+        // Generic-proxy writes (cp.async, st.shared) must be ordered before
+        // the async proxy's wgmma reads (CODEGEN-NOTES P12).
+        NVVM::FenceProxyOp::create(
+            lb, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+        gpu::BarrierOp::create(lb);
+        Value aheadTile = le.add(kTile, le.index(ahead));
+        issueCopies(lb, aheadTile,
+                    arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+
+        Value xOffset =
+            le.add(le.mul(stage, sharedLayout.xStageBytes),
+                   le.mul(groupRow0, kRowBytes));
+        Value wOffset = le.add(le.index(sharedLayout.xBytes),
+                               le.mul(wTile, sharedLayout.wTileBytes));
+        NVVM::WgmmaFenceAlignedOp::create(lb);
+        SmallVector<Value> accs(carried.begin(), carried.begin() + mBlocks);
+        for (int64_t mb = 0; mb < mBlocks; ++mb)
+          for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
+            // k16 steps advance 32 bytes inside the swizzled rows; the
+            // hardware applies the swizzle to the advanced address.
+            Value descA = descriptor(lb, xOffset,
+                                     mb * kWgmmaM * kRowBytes + kk * 32);
+            Value descB = descriptor(lb, wOffset, kk * 32);
+            accs[mb] = NVVM::WgmmaMmaAsyncOp::create(
+                lb, accType, accs[mb], descA, descB,
+                NVVM::MMAShapeAttr::get(ctx, kWgmmaM, tileN, 16),
+                NVVM::WGMMATypesAttr::get(ctx, operandType),
+                NVVM::WGMMATypesAttr::get(ctx, operandType),
+                NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+                NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                // Both operands K-major: A row-major, B (= W) "col".
+                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+                NVVM::MMAIntOverflowAttr());
+          }
+        NVVM::WgmmaGroupSyncAlignedOp::create(lb);
+        NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
+        SmallVector<Value> yielded = accs;
+        llvm::append_range(yielded, next);
+        scf::YieldOp::create(lb, yielded);
+      });
+
+  NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+  // Drain the copies still in flight (re-fetched tiles) before exiting.
+  Value drained =
+      nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
+  nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+
+  // Epilogue. Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in
+  // group) + lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64
+  // block: the mma.sync m16n8 layout, repeated along N.
+  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
+  Value laneCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  Value threadRow0 =
+      e.add(e.add(blockM0, groupRow0), e.add(e.mul(warpInGroup, 16), laneDiv4));
+  const bool pairs = n % 2 == 0;
+  auto pairType = VectorType::get({2}, elemType);
+  for (int64_t j = 0; j < tileN / 8; ++j) {
+    Value col = e.add(e.add(blockN0, e.index(8 * j)), laneCol);
+    Value colValid = e.ult(col, e.index(n));
+    std::array<Value, 2> biasValues;
+    if (bias)
+      for (int64_t c = 0; c < 2; ++c)
+        biasValues[c] = arith::ExtFOp::create(
+            b, f32,
+            memref::LoadOp::create(
+                b, bias,
+                ValueRange{e.minIndex(e.add(col, e.index(c)), e.index(n - 1))})
+                .getResult());
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value row = e.add(threadRow0, e.index(mb * kWgmmaM + 8 * r));
+        std::array<Value, 2> values;
+        for (int64_t c = 0; c < 2; ++c) {
+          values[c] = LLVM::ExtractValueOp::create(
+              b, loop.getResult(mb), ArrayRef<int64_t>{4 * j + 2 * r + c});
+          if (bias)
+            values[c] = arith::AddFOp::create(b, values[c], biasValues[c]);
+          values[c] = arith::TruncFOp::create(b, elemType, values[c]);
+        }
+        Value rowValid = e.ult(row, m);
+        if (pairs) {
+          // N even: both columns of a pair are in range or neither is.
+          auto ifOp = scf::IfOp::create(
+              b, arith::AndIOp::create(b, colValid, rowValid),
+              /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          Value pair = vector::FromElementsOp::create(b, pairType, values);
+          vector::StoreOp::create(b, pair, y, ValueRange{row, col},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(4));
+          continue;
+        }
+        for (int64_t c = 0; c < 2; ++c) {
+          Value colC = e.add(col, e.index(c));
+          auto ifOp = scf::IfOp::create(
+              b, arith::AndIOp::create(b, e.ult(colC, e.index(n)), rowValid),
+              /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          memref::StoreOp::create(b, values[c], y, ValueRange{row, colC});
+        }
+      }
+  }
+  gpu::ReturnOp::create(b);
+  return wgmmaLaunch(shape, config);
+}
