@@ -167,16 +167,30 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     }
     ranges.push_back({range.first, range.second, *fits, std::nullopt});
   }
-  // sm_90a: warpgroup MMA from M = 65 on (H100 measurements in
-  // docs/perf.md), where its tile fits the shape.
+  // sm_90a: warpgroup MMA above the stream kernel, where every tile fits
+  // the shape (else the mma.sync tiles above serve). H100 (docs/perf.md):
+  // M = 64 1.1-1.3x the register-dequantizing mma.sync tile on N >= 14336;
+  // M >= 1024 0.64-0.78x cuBLAS where mma.sync reached 0.36-0.44x. Up to
+  // M = 256 a grid of 128-wide N tiles leaves most SMs idle when N is
+  // small, so narrower tiles with one warpgroup serve N < 8192.
   if (wgmma) {
-    WgmmaConfig large{256, 128, 2, 4}, medium{128, 128, 2, 4};
-    for (GemmRange &range : ranges) {
-      if (range.stream || range.mMin <= 64)
-        continue;
-      const WgmmaConfig &config = range.mMin > 256 ? large : medium;
-      if (checkWgmmaSupport(shape, config).empty())
-        range.wgmma = config;
+    bool wideN = shape.n >= 8192;
+    WgmmaConfig big{256, 128, 2, 4}, wide{128, 128, 2, 4};
+    SmallVector<GemmRange> tensorCore = {
+        {kStreamMax + 1, 64, GemmConfig{}, std::nullopt,
+         WgmmaConfig{64, 64, 1, 6}},
+        {65, 128, GemmConfig{}, std::nullopt,
+         wideN ? wide : WgmmaConfig{64, 64, 1, 8}},
+        {129, 256, GemmConfig{}, std::nullopt,
+         wideN ? wide : WgmmaConfig{128, 64, 1, 6}},
+        {257, kMaxM, GemmConfig{}, std::nullopt, big}};
+    if (llvm::all_of(tensorCore, [&](const GemmRange &range) {
+          return range.check(shape).empty();
+        })) {
+      ranges.erase(llvm::find_if(ranges,
+                                 [](const GemmRange &r) { return !r.stream; }),
+                   ranges.end());
+      llvm::append_range(ranges, tensorCore);
     }
   }
   return ranges;

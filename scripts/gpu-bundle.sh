@@ -28,7 +28,7 @@ cd "$ROOT"
 BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
 GPU_BUILD="${AWQ_GPU_BUILD_DIR:-$ROOT/build-gpu}"
 JOBS="${AWQ_JOBS:-1}"
-ARCHS="${AWQ_ARCHS:-sm_90}"
+ARCHS="${AWQ_ARCHS:-sm_90a}"
 TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
 BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # Paths the default tiles of the test shapes never take: the GEMV for

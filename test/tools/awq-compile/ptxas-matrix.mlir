@@ -13,6 +13,11 @@
 // RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_90 > %t.90.ptx
 // RUN: FileCheck %s --check-prefix=PTX90 < %t.90.ptx
 // RUN: %ptxas -arch=sm_90 -v %t.90.ptx -o %t.90.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/gpu-test-shapes.mlir --emit=ptx --arch=sm_90a > %t.90a.ptx
+// RUN: FileCheck %s --check-prefix=PTX90A < %t.90a.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.90a.ptx -o %t.90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90a > %t.bench90a.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.bench90a.ptx -o %t.bench90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90 > %t.bench.ptx
 // RUN: %ptxas -arch=sm_90 -v %t.bench.ptx -o %t.bench.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
@@ -54,6 +59,26 @@
 // PTX90-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_stream_mt1_nt4_w8_u1_p(
 // PTX90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX90: ret;
+
+// sm_90a: warpgroup MMA from 1024-byte-aligned dynamic shared memory
+// (never demoted), fed by cp.async and the proxy fence.
+// PTX90A: .target sm_90a
+// PTX90A-NOT: awq_dynamic_smem_{{.*}} has been demoted
+// PTX90A: .extern .shared .align 1024 .b8 awq_dynamic_smem_{{(b?f16|i32)}}_a1024[];
+// PTX90A-LABEL: .entry awq_gemm_n6144_k4096_g128_f16_z_wgmma_bm256_bn128_wg2_s4(
+// PTX90A: cp.async.cg.shared.global
+// PTX90A: lop3.b32
+// PTX90A: fence.proxy.async.shared::cta
+// PTX90A: bar.sync 0
+// PTX90A: wgmma.fence.sync.aligned
+// PTX90A: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// PTX90A: wgmma.commit_group.sync.aligned
+// PTX90A: wgmma.wait_group.sync.aligned 1
+// PTX90A: wgmma.wait_group.sync.aligned 0
+// PTX90A: ret;
+// PTX90A-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_wgmma_bm64_bn64_wg1_s6(
+// PTX90A: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// PTX90A: ret;
 
 // PTXAS: Compiling entry function
 // PTXAS-NOT: {{[1-9][0-9]*}} bytes spill
