@@ -313,8 +313,15 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
   int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
+  // Where one chunk per thread covers K (K <= 4096), two row groups per
+  // block, the second's weights loading while the first is reduced: H100,
+  // 4096x14336 59% -> 65% of copy bandwidth, 4096^2 8.8 -> 8.5 us; four or
+  // eight groups, or two-row groups, were slower (docs/perf.md).
+  GemvConfig m1{1, 4, 4, unroll};
+  if (unroll == 1 && shape.k / kChunk <= 128)
+    m1.rowGroups = 2;
   SmallVector<VariantPlan> gemvPlans = {
-      {1, 1, GemvConfig{1, 4, 4, unroll}, {}, {}},
+      {1, 1, m1, {}, {}},
       {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},
       {3, 4, GemvConfig{4, 4, 4, 1}, {}, {}}};
   if (gemvOverride)
@@ -395,15 +402,19 @@ struct ConvertAwqToGPUPass final
       SmallVector<StringRef> dims;
       StringRef(gemvTile).split(dims, 'x');
       GemvConfig config;
-      if (dims.size() != 3 || dims[0].getAsInteger(10, config.rowsPerWarp) ||
+      if ((dims.size() != 3 && dims.size() != 4) ||
+          dims[0].getAsInteger(10, config.rowsPerWarp) ||
           dims[1].getAsInteger(10, config.warpsPerBlock) ||
-          dims[2].getAsInteger(10, config.unroll) || config.rowsPerWarp < 1 ||
-          config.rowsPerWarp > 16 || config.warpsPerBlock < 1 ||
-          config.warpsPerBlock > 32 || config.unroll < 1 ||
-          config.unroll > 8) {
+          dims[2].getAsInteger(10, config.unroll) ||
+          (dims.size() == 4 && dims[3].getAsInteger(10, config.rowGroups)) ||
+          config.rowsPerWarp < 1 || config.rowsPerWarp > 16 ||
+          config.warpsPerBlock < 1 || config.warpsPerBlock > 32 ||
+          config.unroll < 1 || config.unroll > 8 || config.rowGroups < 1 ||
+          config.rowGroups > 64) {
         module.emitError("invalid gemv-tile option: expected "
-                         "ROWSxWARPSxUNROLL with 1-16 rows, 1-32 warps and "
-                         "1-8 chunks in flight, got '")
+                         "ROWSxWARPSxUNROLL[xGROUPS] with 1-16 rows, 1-32 "
+                         "warps, 1-8 chunks in flight and 1-64 row groups "
+                         "per block, got '")
             << gemvTile << "'";
         return signalPassFailure();
       }
@@ -442,6 +453,11 @@ struct ConvertAwqToGPUPass final
              << ": kernels take scales in the activation type";
     if (std::string why = checkGemvSupport(shape); !why.empty())
       return op.emitOpError("cannot generate kernels: ") << why;
+    if (gemvOverride)
+      if (std::string why = checkGemvConfig(shape, *gemvOverride);
+          !why.empty())
+        return op.emitOpError("cannot use gemv-tile ")
+               << gemvTile.getValue() << ": " << why;
     SmallVector<GemmRange> gemmRanges;
     if (overrideRanges) {
       gemmRanges = *overrideRanges;
@@ -477,12 +493,15 @@ struct ConvertAwqToGPUPass final
                              plan.wgmma->tileN, plan.wgmma->warpgroups,
                              plan.wgmma->stages);
       else if (plan.gemv)
-        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}{4}", shape.tag(),
+        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}{4}{5}", shape.tag(),
                              plan.gemv->mTile, plan.gemv->rowsPerWarp,
                              plan.gemv->unroll,
                              plan.gemv->warpsPerBlock != 4
                                  ? "_w" + std::to_string(
                                               plan.gemv->warpsPerBlock)
+                                 : std::string(),
+                             plan.gemv->rowGroups > 1
+                                 ? "_g" + std::to_string(plan.gemv->rowGroups)
                                  : std::string());
       else if (plan.stream)
         name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",

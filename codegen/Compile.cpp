@@ -16,6 +16,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "mlir/IR/Threading.h"
 
@@ -226,10 +227,17 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
     OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
     auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
     pb.setInsertionPointToEnd(single.getBody());
-    // Module-level symbols (the dynamic shared memory globals) go with
-    // every kernel; unused ones only declare an `.extern .shared` array.
+    // Module-level symbols (the dynamic shared memory globals) go with the
+    // kernels that use them: an unused 1024-byte-aligned `.extern .shared`
+    // array still costs every block of the module 1 KiB.
+    llvm::StringSet<> used;
+    if (auto uses = SymbolTable::getSymbolUses(kernel))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        used.insert(use.getSymbolRef().getLeafReference().getValue());
     for (Operation &op : gpuModule.getBody()->without_terminator())
-      if (!isa<gpu::GPUFuncOp>(op))
+      if (auto symbol = dyn_cast<SymbolOpInterface>(op);
+          symbol && !isa<gpu::GPUFuncOp>(op) &&
+          used.contains(symbol.getName()))
         pb.clone(op);
     pb.clone(*kernel);
     parts.push_back(std::move(part));

@@ -49,6 +49,21 @@ std::string awq::checkGemvSupport(const LinearShape &shape) {
   return "";
 }
 
+std::string awq::checkGemvConfig(const LinearShape &shape,
+                                 const GemvConfig &config) {
+  if (std::string why = checkGemvSupport(shape); !why.empty())
+    return why;
+  if (config.rowGroups > 1 &&
+      shape.k / kChunk > kWarpSize * config.warpsPerBlock * config.unroll)
+    return llvm::formatv("{0} row groups per block need K in one step per "
+                         "thread: K = {1} is more than {2} warps x {3} "
+                         "chunks of {4}",
+                         config.rowGroups, shape.k, config.warpsPerBlock,
+                         config.unroll, kChunk)
+        .str();
+  return "";
+}
+
 KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
                                   gpu::GPUModuleOp module, StringRef name,
                                   const LinearShape &shape,
@@ -65,10 +80,14 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   SmallVector<Type> argTypes = linearKernelArgTypes(
       b, n, k, groups, elemType, shape.hasZeros, shape.hasBias);
 
-  // The block's warps split K; their partial sums meet in shared memory.
+  // The block's warps split K; their partial sums meet in shared memory
+  // (two buffers when a block computes several row groups, so that one
+  // barrier per group suffices).
   const int64_t warps = config.warpsPerBlock;
+  const int64_t rowGroups = config.rowGroups;
+  const int64_t partialBuffers = rowGroups > 1 ? 2 : 1;
   auto partialsType = MemRefType::get(
-      {warps, rows * mTile}, f32, MemRefLayoutAttrInterface{},
+      {partialBuffers, warps, rows * mTile}, f32, MemRefLayoutAttrInterface{},
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{partialsType});
@@ -94,11 +113,15 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
 
   // Rows past N or M are computed on clamped (valid) addresses and never
   // stored: every warp stays converged for the shuffles and the barrier.
-  Value firstRow = arith::MulIOp::create(b, blockX, e.index(rows));
-  SmallVector<Value> loadRows;
-  for (int64_t r = 0; r < rows; ++r) {
-    loadRows.push_back(e.minIndex(e.add(firstRow, e.index(r)), e.index(n - 1)));
-  }
+  Value blockRow0 = e.mul(blockX, rows * rowGroups);
+  auto rowsOfGroup = [&](ImplicitLocOpBuilder &ib, Value firstRow) {
+    KernelEmitter ie{ib, elemType};
+    SmallVector<Value> loadRows;
+    for (int64_t r = 0; r < rows; ++r)
+      loadRows.push_back(
+          ie.minIndex(ie.add(firstRow, ie.index(r)), ie.index(n - 1)));
+    return loadRows;
+  };
   Value firstM = arith::MulIOp::create(b, blockY, e.index(mTile));
   Value lastM = arith::SubIOp::create(b, m, e.index(1));
   SmallVector<Value> loadMs;
@@ -112,10 +135,9 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
       b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
   SmallVector<Value> initAccs(rows * mTile, zeroAcc);
 
-
-  // Each thread takes chunks tid, tid + T, tid + 2T, ... (T threads). The
-  // loop body handles `unroll` of them and issues all their loads before
-  // any arithmetic, so that more 16-byte loads are in flight per thread
+  // Each thread takes chunks tid, tid + T, tid + 2T, ... (T threads). A K
+  // step handles `unroll` of them and issues all their loads before any
+  // arithmetic, so that more 16-byte loads are in flight per thread
   // (the loop is short: K = 8192 is two chunks per thread).
   const int64_t threadsPerBlock = kWarpSize * warps;
   const int64_t numChunks = k / kChunk;
@@ -126,139 +148,216 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
 
   struct LoadedChunk {
     Value valid; // null when every chunk of the step is in range
+    Value k0, group;
     SmallVector<std::array<Value, 4>> xs;
     SmallVector<Value> ws, ss, zs;
   };
+  // Where chunk u of K step `step` lies, and its activations: four 16-byte
+  // loads per row of x, shared by all rows of W the block computes.
+  auto locateChunk = [&](ImplicitLocOpBuilder &ib, int64_t u, Value step) {
+    KernelEmitter ie{ib, elemType};
+    LoadedChunk chunk;
+    Value index = ie.add(ie.add(tid, ie.index(u * threadsPerBlock)),
+                         ie.mul(step, chunksPerStep));
+    if (ragged)
+      chunk.valid = ie.ult(index, ie.index(numChunks));
+    // Out-of-range chunks load the last chunk and are not added.
+    Value safe = ragged ? ie.minIndex(index, ie.index(numChunks - 1)) : index;
+    chunk.k0 = ie.mul(safe, kChunk);
+    chunk.group = arith::DivUIOp::create(ib, chunk.k0,
+                                         ie.index(shape.groupSize));
+    chunk.xs.resize(mTile);
+    for (int64_t i = 0; i < mTile; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        chunk.xs[i][j] = vector::LoadOp::create(
+            ib, x8Type, x,
+            ValueRange{loadMs[i], ie.add(chunk.k0, ie.index(8 * j))},
+            /*nontemporal=*/false, llvm::MaybeAlign(16));
+    return chunk;
+  };
+  // The chunk's weight words, scale and zero point of each of `loadRows`.
+  auto loadWeights = [&](ImplicitLocOpBuilder &ib, LoadedChunk &chunk,
+                         ArrayRef<Value> loadRows) {
+    KernelEmitter ie{ib, elemType};
+    Value wordCol = arith::DivUIOp::create(ib, chunk.k0, ie.index(8));
+    chunk.ws.clear();
+    chunk.ss.clear();
+    chunk.zs.clear();
+    for (Value row : loadRows) {
+      chunk.ws.push_back(vector::LoadOp::create(
+          ib, VectorType::get({4}, ib.getI32Type()), qweight,
+          ValueRange{row, wordCol}, /*nontemporal=*/false,
+          llvm::MaybeAlign(16)));
+      chunk.ss.push_back(
+          memref::LoadOp::create(ib, scales, ValueRange{row, chunk.group}));
+      chunk.zs.push_back(
+          zeros ? memref::LoadOp::create(ib, zeros,
+                                         ValueRange{row, chunk.group})
+                      .getResult()
+                : ie.scalar(kSymmetricZero));
+    }
+  };
+  auto accumulate = [&](ImplicitLocOpBuilder &ib, const LoadedChunk &chunk,
+                        SmallVector<Value> &accs) {
+    for (int64_t r = 0; r < rows; ++r) {
+      std::array<Value, 4> wq =
+          KernelEmitter{ib, elemType}.dequantize(chunk.ws[r], chunk.ss[r],
+                                                 chunk.zs[r]);
+      for (int64_t i = 0; i < mTile; ++i) {
+        // 32 products summed in f16x2/bf16x2 to one pair (16 terms each),
+        // then into the f32 accumulator: short half-precision partial sums
+        // within a chunk, f32 across K.
+        Value p = arith::MulFOp::create(ib, wq[0], chunk.xs[i][0]);
+        for (int64_t j = 1; j < 4; ++j)
+          p = LLVM::FMAOp::create(ib, wq[j], chunk.xs[i][j], p);
+        Value p4 = arith::AddFOp::create(
+            ib, vector::ShuffleOp::create(ib, p, p, {0, 1, 2, 3}),
+            vector::ShuffleOp::create(ib, p, p, {4, 5, 6, 7}));
+        Value p2 = arith::AddFOp::create(
+            ib, vector::ShuffleOp::create(ib, p4, p4, {0, 1}),
+            vector::ShuffleOp::create(ib, p4, p4, {2, 3}));
+        Value pf = arith::ExtFOp::create(ib, accType, p2);
+        Value &acc = accs[r * mTile + i];
+        Value sum = arith::AddFOp::create(ib, acc, pf);
+        acc = chunk.valid
+                  ? arith::SelectOp::create(ib, chunk.valid, sum, acc)
+                        .getResult()
+                  : sum;
+      }
+    }
+  };
+  // Warp reduction; lane 0 of each warp leaves its partial sums in
+  // partials[buffer]; after the barrier, thread i < rows · mTile adds up
+  // output i = r · mTile + mi: row firstRow + r, x row firstM + mi.
+  auto reduceAndStore = [&](ImplicitLocOpBuilder &ib, ValueRange accs,
+                            Value firstRow, Value buffer) {
+    KernelEmitter ie{ib, elemType};
+    Value isLane0 = arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lane,
+                                          ie.index(0));
+    SmallVector<Value> sums;
+    for (int64_t i = 0; i < rows * mTile; ++i) {
+      Value sum = vector::ReductionOp::create(ib, vector::CombiningKind::ADD,
+                                              accs[i]);
+      for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
+        sum = arith::AddFOp::create(
+            ib, sum,
+            gpu::ShuffleOp::create(ib, sum, offset, kWarpSize,
+                                   gpu::ShuffleMode::XOR)
+                .getShuffleResult());
+      sums.push_back(sum);
+    }
+    {
+      auto ifOp = scf::IfOp::create(ib, isLane0, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(ib);
+      ib.setInsertionPointToStart(ifOp.thenBlock());
+      for (int64_t i = 0; i < rows * mTile; ++i)
+        memref::StoreOp::create(ib, sums[i], partials,
+                                ValueRange{buffer, warp, ie.index(i)});
+    }
+    gpu::BarrierOp::create(ib);
 
-  auto loop = scf::ForOp::create(
-      b, e.index(0), e.index(steps), e.index(1), initAccs,
-      [&](OpBuilder &nested, Location nestedLoc, Value step,
-          ValueRange accs) {
+    Value isOwner = ie.ult(tid, ie.index(rows * mTile));
+    auto ownerIf = scf::IfOp::create(ib, isOwner, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(ib);
+    ib.setInsertionPointToStart(ownerIf.thenBlock());
+    Value total = memref::LoadOp::create(
+        ib, partials, ValueRange{buffer, ie.index(0), tid});
+    for (int64_t w = 1; w < warps; ++w)
+      total = arith::AddFOp::create(
+          ib, total,
+          memref::LoadOp::create(ib, partials,
+                                 ValueRange{buffer, ie.index(w), tid}));
+    Value outRow =
+        ie.add(firstRow, arith::DivUIOp::create(ib, tid, ie.index(mTile)));
+    Value outM =
+        ie.add(firstM, arith::RemUIOp::create(ib, tid, ie.index(mTile)));
+    if (bias) {
+      Value safeRow = ie.minIndex(outRow, ie.index(n - 1));
+      total = arith::AddFOp::create(
+          ib, total,
+          arith::ExtFOp::create(
+              ib, f32,
+              memref::LoadOp::create(ib, bias, ValueRange{safeRow})
+                  .getResult()));
+    }
+    Value valid = arith::AndIOp::create(ib, ie.ult(outRow, ie.index(n)),
+                                        ie.ult(outM, m));
+    auto storeIf = scf::IfOp::create(ib, valid, /*withElseRegion=*/false);
+    ib.setInsertionPointToStart(storeIf.thenBlock());
+    memref::StoreOp::create(ib, arith::TruncFOp::create(ib, elemType, total),
+                            y, ValueRange{outM, outRow});
+  };
+
+  if (rowGroups == 1) {
+    SmallVector<Value> loadRows = rowsOfGroup(b, blockRow0);
+    auto loop = scf::ForOp::create(
+        b, e.index(0), e.index(steps), e.index(1), initAccs,
+        [&](OpBuilder &nested, Location nestedLoc, Value step,
+            ValueRange accs) {
+          ImplicitLocOpBuilder lb(nestedLoc, nested);
+          SmallVector<LoadedChunk, 2> loaded;
+          for (int64_t u = 0; u < unroll; ++u) {
+            loaded.push_back(locateChunk(lb, u, step));
+            loadWeights(lb, loaded.back(), loadRows);
+          }
+          SmallVector<Value> newAccs(accs.begin(), accs.end());
+          for (const LoadedChunk &chunk : loaded)
+            accumulate(lb, chunk, newAccs);
+          scf::YieldOp::create(lb, newAccs);
+        });
+    reduceAndStore(b, loop.getResults(), blockRow0, e.index(0));
+    gpu::ReturnOp::create(b);
+    return gemvLaunch(shape, config);
+  }
+
+  // Several row groups per block (all of K in one step per thread, which
+  // checkGemvSupport guarantees): the activations are loaded once, and
+  // the weights of group g + 1 are in flight while group g is reduced and
+  // stored, so a thread's loads never pause for a block to retire.
+  SmallVector<LoadedChunk, 2> loaded;
+  for (int64_t u = 0; u < unroll; ++u)
+    loaded.push_back(locateChunk(b, u, e.index(0)));
+  auto loadGroup = [&](ImplicitLocOpBuilder &ib, Value groupIndex) {
+    KernelEmitter ie{ib, elemType};
+    SmallVector<Value> rowsOfG =
+        rowsOfGroup(ib, ie.add(blockRow0, ie.mul(groupIndex, rows)));
+    SmallVector<Value> values;
+    for (LoadedChunk &chunk : loaded) {
+      loadWeights(ib, chunk, rowsOfG);
+      llvm::append_range(values, chunk.ws);
+      llvm::append_range(values, chunk.ss);
+      llvm::append_range(values, chunk.zs);
+    }
+    return values;
+  };
+  const int64_t valuesPerChunk = 3 * rows;
+  auto groupLoop = scf::ForOp::create(
+      b, e.index(0), e.index(rowGroups), e.index(1),
+      loadGroup(b, e.index(0)),
+      [&](OpBuilder &nested, Location nestedLoc, Value groupIndex,
+          ValueRange current) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
         KernelEmitter le{lb, elemType};
-        SmallVector<LoadedChunk> loaded(unroll);
-        for (int64_t u = 0; u < unroll; ++u) {
-          LoadedChunk &chunk = loaded[u];
-          Value index = le.add(le.add(tid, le.index(u * threadsPerBlock)),
-                               le.mul(step, chunksPerStep));
-          if (ragged)
-            chunk.valid = le.ult(index, le.index(numChunks));
-          // Out-of-range chunks load the last chunk and are not added.
-          Value safe = ragged ? le.minIndex(index, le.index(numChunks - 1))
-                              : index;
-          Value k0 = le.mul(safe, kChunk);
-          Value group = arith::DivUIOp::create(lb, k0,
-                                               le.index(shape.groupSize));
-          Value wordCol = le.mul(safe, 4);
-          // Activations: four 16-byte loads per row of x, shared by all
-          // rows of W this block computes.
-          chunk.xs.resize(mTile);
-          for (int64_t i = 0; i < mTile; ++i)
-            for (int64_t j = 0; j < 4; ++j)
-              chunk.xs[i][j] = vector::LoadOp::create(
-                  lb, x8Type, x,
-                  ValueRange{loadMs[i], le.add(k0, le.index(8 * j))},
-                  /*nontemporal=*/false, llvm::MaybeAlign(16));
-          for (int64_t r = 0; r < rows; ++r) {
-            chunk.ws.push_back(vector::LoadOp::create(
-                lb, VectorType::get({4}, lb.getI32Type()), qweight,
-                ValueRange{loadRows[r], wordCol}, /*nontemporal=*/false,
-                llvm::MaybeAlign(16)));
-            chunk.ss.push_back(memref::LoadOp::create(
-                lb, scales, ValueRange{loadRows[r], group}));
-            chunk.zs.push_back(
-                zeros ? memref::LoadOp::create(lb, zeros,
-                                               ValueRange{loadRows[r], group})
-                            .getResult()
-                      : le.scalar(kSymmetricZero));
-          }
+        // The last group re-loads itself rather than branching.
+        SmallVector<Value> next = loadGroup(
+            lb, le.minIndex(le.add(groupIndex, le.index(1)),
+                            le.index(rowGroups - 1)));
+        SmallVector<Value> accs(initAccs);
+        for (auto [u, chunk] : llvm::enumerate(loaded)) {
+          ValueRange values =
+              current.slice(u * valuesPerChunk, valuesPerChunk);
+          chunk.ws.assign(values.begin(), values.begin() + rows);
+          chunk.ss.assign(values.begin() + rows, values.begin() + 2 * rows);
+          chunk.zs.assign(values.begin() + 2 * rows, values.end());
+          accumulate(lb, chunk, accs);
         }
-
-        SmallVector<Value> newAccs(accs.begin(), accs.end());
-        for (const LoadedChunk &chunk : loaded) {
-          for (int64_t r = 0; r < rows; ++r) {
-            std::array<Value, 4> wq =
-                le.dequantize(chunk.ws[r], chunk.ss[r], chunk.zs[r]);
-            for (int64_t i = 0; i < mTile; ++i) {
-              // 32 products summed in f16x2/bf16x2 to one pair (16 terms
-              // each), then into the f32 accumulator: short half-precision
-              // partial sums within a chunk, f32 across K.
-              Value p = arith::MulFOp::create(lb, wq[0], chunk.xs[i][0]);
-              for (int64_t j = 1; j < 4; ++j)
-                p = LLVM::FMAOp::create(lb, wq[j], chunk.xs[i][j], p);
-              Value p4 = arith::AddFOp::create(
-                  lb, vector::ShuffleOp::create(lb, p, p, {0, 1, 2, 3}),
-                  vector::ShuffleOp::create(lb, p, p, {4, 5, 6, 7}));
-              Value p2 = arith::AddFOp::create(
-                  lb, vector::ShuffleOp::create(lb, p4, p4, {0, 1}),
-                  vector::ShuffleOp::create(lb, p4, p4, {2, 3}));
-              Value pf = arith::ExtFOp::create(lb, accType, p2);
-              Value &acc = newAccs[r * mTile + i];
-              Value sum = arith::AddFOp::create(lb, acc, pf);
-              acc = chunk.valid
-                        ? arith::SelectOp::create(lb, chunk.valid, sum, acc)
-                              .getResult()
-                        : sum;
-            }
-          }
-        }
-        scf::YieldOp::create(lb, newAccs);
+        reduceAndStore(lb, accs,
+                       le.add(blockRow0, le.mul(groupIndex, rows)),
+                       arith::RemUIOp::create(lb, groupIndex, le.index(2)));
+        scf::YieldOp::create(lb, next);
       });
-
-  // Warp reduction; lane 0 of each warp leaves its partial sums in shared
-  // memory; after the barrier, thread i < rows · mTile adds up output i.
-  Value isLane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                        e.index(0));
-  SmallVector<Value> sums;
-  for (int64_t i = 0; i < rows * mTile; ++i) {
-    Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                            loop.getResult(i));
-    for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
-      sum = arith::AddFOp::create(
-          b, sum,
-          gpu::ShuffleOp::create(b, sum, offset, kWarpSize,
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult());
-    sums.push_back(sum);
-  }
-  {
-    auto ifOp = scf::IfOp::create(b, isLane0, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    for (int64_t i = 0; i < rows * mTile; ++i)
-      memref::StoreOp::create(b, sums[i], partials,
-                              ValueRange{warp, e.index(i)});
-  }
-  gpu::BarrierOp::create(b);
-
-  // Output i = r · mTile + mi of this block: row firstRow + r, x row
-  // blockY · mTile + mi.
-  Value isOwner = e.ult(tid, e.index(rows * mTile));
-  auto ownerIf = scf::IfOp::create(b, isOwner, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(ownerIf.thenBlock());
-  Value total = memref::LoadOp::create(b, partials, ValueRange{e.index(0), tid});
-  for (int64_t w = 1; w < warps; ++w)
-    total = arith::AddFOp::create(
-        b, total, memref::LoadOp::create(b, partials, ValueRange{e.index(w), tid}));
-  Value outRow = e.add(firstRow, arith::DivUIOp::create(b, tid, e.index(mTile)));
-  Value outM = e.add(firstM, arith::RemUIOp::create(b, tid, e.index(mTile)));
-  if (bias) {
-    Value safeRow = e.minIndex(outRow, e.index(n - 1));
-    total = arith::AddFOp::create(
-        b, total,
-        arith::ExtFOp::create(
-            b, f32,
-            memref::LoadOp::create(b, bias, ValueRange{safeRow}).getResult()));
-  }
-  Value valid = arith::AndIOp::create(b, e.ult(outRow, e.index(n)),
-                                      e.ult(outM, m));
-  auto storeIf = scf::IfOp::create(b, valid, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(storeIf.thenBlock());
-  memref::StoreOp::create(b, arith::TruncFOp::create(b, elemType, total), y,
-                          ValueRange{outM, outRow});
-  b.setInsertionPointAfter(ownerIf);
+  (void)groupLoop;
   gpu::ReturnOp::create(b);
-
   return gemvLaunch(shape, config);
 }
 
@@ -268,7 +367,7 @@ KernelLaunch awq::gemvLaunch(const LinearShape &shape,
   launch.family = "gemv";
   launch.mTile = config.mTile;
   // All warps of a block share its rows and split K.
-  int64_t rowsPerBlock = config.rowsPerWarp;
+  int64_t rowsPerBlock = config.rowsPerWarp * config.rowGroups;
   launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
   launch.block = {config.warpsPerBlock * kWarpSize, 1, 1};
   return launch;

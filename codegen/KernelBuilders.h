@@ -58,6 +58,10 @@ struct GemvConfig {
   int64_t warpsPerBlock = 4;
   /// Chunks per thread whose loads are issued together before any math.
   int64_t unroll = 1;
+  /// Groups of rowsPerWarp rows a block computes one after the other, the
+  /// next group's weights loading while the current one is reduced (only
+  /// where a thread's chunks cover K in one step).
+  int64_t rowGroups = 1;
 };
 
 /// Tiling of the tensor-core GEMM kernel: a BM x BN output tile per block,
@@ -173,6 +177,9 @@ KernelLaunch buildGemvKernel(OpBuilder &builder, Location loc,
 
 /// Why the GEMV kernel cannot serve `shape`, or empty if it can.
 std::string checkGemvSupport(const LinearShape &shape);
+
+/// Why the GEMV kernel cannot serve `shape` with `config`, or empty.
+std::string checkGemvConfig(const LinearShape &shape, const GemvConfig &config);
 
 } // namespace mlir::awq
 

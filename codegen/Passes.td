@@ -33,9 +33,9 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "maximum); a multi-arch artifact passes its smallest arch's so "
            "that every arch gets the same variants">,
     Option<"gemvTile", "gemv-tile", "std::string", "\"\"",
-           "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL (weight rows per "
-           "block, warps splitting K, chunks per thread in flight) instead "
-           "of the default">,
+           "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL[xGROUPS] (weight rows per "
+           "group, warps splitting K, chunks per thread in flight, row groups "
+           "per block, pipelined) instead of the default">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "

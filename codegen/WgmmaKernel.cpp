@@ -148,7 +148,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
     return MemRefType::get(dims, type, MemRefLayoutAttrInterface{}, workgroup);
   };
   constexpr int64_t kSwizzleAlign = 1024;
-  auto [xStages, elemBase] = dynamicSharedView(
+  Value xStages, elemBase;
+  std::tie(xStages, elemBase) = dynamicSharedView(
       b, module, shared({stages, tileM, kTileK}, elemType), 0, kSwizzleAlign);
   Value wTiles =
       dynamicSharedView(b, module,

@@ -16,10 +16,11 @@
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
-#   AWQ_SWEEP          tile sweep: "NAME=TILES[|GEMV];..." compiles the
+GEMV];..." compiles the|GEMV];..." compiles the
 #                      bench IR once per entry with --gemm-tiles=TILES (none
 #                      if empty) and --gemv-tile=GEMV (if given) into
-#                      artifacts/sweep-NAME; gpu-run.sh benches each
+#                      artifacts/sweep-NAME (only the functions whose name
+#                      matches PATTERN, if given); gpu-run.sh benches each
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -103,7 +104,16 @@ for entry in "${sweeps[@]}"; do
   flags=()
   [ -n "$gemm" ] && flags+=("--gemm-tiles=$gemm")
   [ "$spec" != "$gemm" ] && flags+=("--gemv-tile=${spec#*|}")
-  "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/sweep-$name" --arch="$ARCHS" \
+  ir="$BENCH_IR"
+  if [ "${name#*@}" != "$name" ]; then
+    # NAME@PATTERN: only the bench functions whose name matches PATTERN
+    # (a tiling that fits some shapes only).
+    pattern="${name#*@}"
+    name="${name%%@*}"
+    ir="$STAGE/sweep-$name.mlir"
+    awk -v p="$pattern" '/^func.func @/ { keep = ($2 ~ p) } keep' "$BENCH_IR" >"$ir"
+  fi
+  "$COMPILE" "$ir" -o "$STAGE/artifacts/sweep-$name" --arch="$ARCHS" \
     "${flags[@]}"
   echo "$spec" >"$STAGE/artifacts/sweep-$name/TILES"
 done

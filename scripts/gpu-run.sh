@@ -141,6 +141,10 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
   CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
+  # The previous timing method, for comparison: each interval may include
+  # the host's launch latency.
+  CUDA_CACHE_DISABLE=1 run bench-host-paced 60 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
+    --host-paced --m=1,16,4096 --json="$LOGS/bench-host-paced.json"
   if [ -d "$WORK/artifacts/bench-bf16" ]; then
     CUDA_CACHE_DISABLE=1 run bench-bf16 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-bf16" --m="${AWQ_BF16_BENCH_M:-1,16,64,256,4096}" \

@@ -10,7 +10,7 @@
 // per weight row and K step.
 // CHECK-LABEL: func.func @g32
 // CHECK: kernels = [
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n136_k512_g32_f16_z_mt1_r4_u1, family = "gemv", m_min = 1, m_max = 1
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n136_k512_g32_f16_z_mt1_r4_u1_g2, family = "gemv", m_min = 1, m_max = 1
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemv_n136_k512_g32_f16_z_mt2_r4_u1, family = "gemv", m_min = 2, m_max = 2
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SMALL:awq_gemm_n136_k512_g32_f16_z_bm32_bn32_w2x1_s3_bk128_wk2_rd]], family = "gemm", m_min = 3, m_max = 16, m_tile = 32, grid = [5, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n136_k512_g32_f16_z_bm64_bn32_w2x1_s2_bk128_wk2_rd, family = "gemm", m_min = 17, m_max = 2147483647, m_tile = 64

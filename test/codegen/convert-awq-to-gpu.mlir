@@ -6,7 +6,7 @@
 // CHECK-LABEL: func.func @asymmetric_f16
 // CHECK: awq.qlinear
 // CHECK-SAME: kernels = [
-// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [64, 1, 1], block = [128, 1, 1], shared_bytes = 0>
+// CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[GEMV1:awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1_g2]], family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [32, 1, 1], block = [128, 1, 1], shared_bytes = 0>
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[STREAM:awq_gemm_n256_k512_g128_f16_z_stream_mt1_nt4_w8_u1_p]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [8, 1, 1], block = [256, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1_p, family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [8, 1, 1], block = [128, 1, 1]
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[SPLITK:awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd]], family = "gemm", m_min = 33, m_max = 64, m_tile = 32, grid = [4, 1, 1], block = [128, 1, 1]
@@ -21,20 +21,24 @@
 // The GEMV: the block's four warps split K, each lane streams 16-byte
 // weight chunks and activations, dequantizes with one lop3 per word and the
 // magic number 0x64006400 (1677747200), and the partial sums meet in shared
-// memory after a warp shuffle reduction.
-// CHECK: gpu.func @[[GEMV1]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) workgroup(%{{.*}} : memref<4x4xf32, #gpu.address_space<workgroup>>) kernel
-// CHECK: scf.for
+// memory after a warp shuffle reduction. K = 512 fits one chunk per thread,
+// so a block computes two groups of four rows: the activations load once,
+// and the loop over groups carries the next group's weights, loaded before
+// the current group is reduced (two partial-sum buffers, one barrier each).
+// CHECK: gpu.func @[[GEMV1]](%{{.*}}: memref<?x512xf16>, %{{.*}}: memref<256x64xi32>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<256x4xf16>, %{{.*}}: memref<?x256xf16>) workgroup(%{{.*}} : memref<2x4x4xf32, #gpu.address_space<workgroup>>) kernel
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<?x512xf16>, vector<8xf16>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<256x64xi32>, vector<4xi32>
+// CHECK: scf.for
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<256x64xi32>, vector<4xi32>
 // CHECK: %[[MAGIC:.+]] = arith.constant 1677747200 : i32
 // CHECK: llvm.inline_asm "lop3.b32 $0, $1, $2, $3, 0xea;", "=r,r,r,r" %{{.*}}, %{{.*}}, %[[MAGIC]]
 // CHECK: vector.bitcast %{{.*}} : vector<4xi32> to vector<8xf16>
 // CHECK: llvm.intr.fma
 // CHECK-NOT: arith.uitofp
-// CHECK: scf.yield
 // CHECK: gpu.shuffle  xor
 // CHECK: gpu.barrier
 // CHECK: memref.store
+// CHECK: scf.yield
 
 // The stream kernel: no staging in shared memory and no barrier in the K
 // loop; each lane loads 16 bytes of x rows g and g + 8 and of its weight
@@ -110,7 +114,7 @@ func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: ten
 // Two linears of one specialisation share their kernels; a symmetric one
 // has no zeros parameter.
 // CHECK-LABEL: func.func @shared_kernels
-// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4_u1]],
+// CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K:awq_gemv_n64_k128_g32_f16_sym_mt1_r4_u1_g2]],
 // CHECK: awq.qlinear {{.*}}@awq_kernels::@[[K]],
 // CHECK: gpu.module @awq_kernels
 // CHECK: gpu.func @[[K]](%{{.*}}: memref<?x128xf16>, %{{.*}}: memref<64x16xi32>, %{{.*}}: memref<64x4xf16>, %{{.*}}: memref<?x64xf16>) workgroup
@@ -130,7 +134,7 @@ func.func @shared_kernels(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tens
 // with bf16 operands packed in i32 (nvgpu.mma.sync has no bf16).
 // CHECK-LABEL: func.func @bf16_with_bias
 // CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1_p, family = "gemm", m_min = 2, m_max = 16
-// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
+// CHECK: gpu.func @awq_gemv_n64_k256_g64_bf16_z_b_mt1_r4_u1_g2(%{{.*}}: memref<?x256xbf16>, %{{.*}}: memref<64x32xi32>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64x4xbf16>, %{{.*}}: memref<64xbf16>, %{{.*}}: memref<?x64xbf16>) workgroup
 // CHECK: arith.constant 1124090624 : i32
 // CHECK: arith.shrui
 // CHECK: gpu.func @awq_gemm_n64_k256_g64_bf16_z_b_stream_mt1_nt4_w8_u1_p(

@@ -48,12 +48,15 @@ static cl::list<std::string> gemmTiles(
              "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]],... (W: 0, 1 = "
              "double-buffered dequantized tile, r = dequantized in registers) "
              "or MMIN-MMAX:sMTxNTxWxU[xWN[xp]] (stream kernel, p: "
-             "prefetch); the first MMIN is 2 to 5"),
+             "prefetch) or MMIN-MMAX:wBMxBNxWGxS (sm_90a warpgroup MMA); "
+             "the first MMIN is 2 to 5"),
     cl::CommaSeparated);
 static cl::opt<std::string> gemvTile(
     "gemv-tile",
-    cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL (weight rows per "
-             "block, warps splitting K, chunks per thread in flight)"),
+    cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL[xGROUPS] (weight "
+             "rows per group, warps splitting K, chunks per thread in "
+             "flight, row groups per block: the next group's weights load "
+             "while the current one is reduced)"),
     cl::init(""));
 static cl::opt<std::string> weightsDir(
     "weights-dir",

@@ -30,7 +30,7 @@
 
 // GEMV: 128-bit global loads of weights and activations, no per-nibble
 // int->float conversion, warp shuffles.
-// PTX90-LABEL: .entry awq_gemv_n6144_k4096_g128_f16_z_mt1_r4_u1(
+// PTX90-LABEL: .entry awq_gemv_n6144_k4096_g128_f16_z_mt1_r4_u1_g2(
 // PTX90: ld.global.v4.b32
 // PTX90-NOT: cvt.rn.f16.u32
 // PTX90: shfl.sync.bfly.b32
