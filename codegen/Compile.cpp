@@ -148,6 +148,67 @@ FailureOr<llvm::json::Object> awq::describeLinear(QLinearOp op,
       {"variants", std::move(variants)}};
 }
 
+FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
+                                                  StringRef arch) {
+  // Each kernel is lowered in a module of its own, in parallel (LLVM's
+  // NVPTX code generation dominates a JIT compile).
+  MLIRContext &context = *module.getContext();
+  Location loc = module.getLoc();
+  OpBuilder b(&context);
+  auto gpuModules = module.getOps<gpu::GPUModuleOp>();
+  if (std::distance(gpuModules.begin(), gpuModules.end()) != 1)
+    return module.emitError("expected exactly one gpu.module to lower");
+  gpu::GPUModuleOp gpuModule = *gpuModules.begin();
+  SmallVector<OwningOpRef<ModuleOp>> parts;
+  for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
+    OwningOpRef<ModuleOp> part = ModuleOp::create(loc);
+    (*part)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                     b.getUnitAttr());
+    OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
+    auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
+    pb.setInsertionPointToEnd(single.getBody());
+    // Module-level symbols (the dynamic shared memory globals) go with the
+    // kernels that use them: an unused 1024-byte-aligned `.extern .shared`
+    // array still costs every block of the module 1 KiB.
+    llvm::StringSet<> used;
+    if (auto uses = SymbolTable::getSymbolUses(kernel))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        used.insert(use.getSymbolRef().getLeafReference().getValue());
+    for (Operation &op : gpuModule.getBody()->without_terminator())
+      if (auto symbol = dyn_cast<SymbolOpInterface>(op);
+          symbol && !isa<gpu::GPUFuncOp>(op) &&
+          used.contains(symbol.getName()))
+        pb.clone(op);
+    pb.clone(*kernel);
+    parts.push_back(std::move(part));
+  }
+  // Pass managers are built (and their dialects loaded) on this thread;
+  // only the runs are parallel.
+  SmallVector<std::unique_ptr<PassManager>> managers;
+  for (size_t i = 0; i < parts.size(); ++i)
+    managers.push_back(makeLoweringPassManager(&context, arch, "isa"));
+  SmallVector<std::string> texts(parts.size());
+  LogicalResult lowered = failableParallelForEachN(
+      &context, 0, parts.size(), [&](size_t i) -> LogicalResult {
+        FailureOr<SmallVector<std::string>> ptx =
+            runToBinaries(*managers[i], *parts[i]);
+        if (failed(ptx) || ptx->size() != 1)
+          return failure();
+        texts[i] = std::move(ptx->front());
+        return success();
+      });
+  if (failed(lowered))
+    return failure();
+  // One complete PTX module per kernel, back to back: the runtime compiles
+  // them to SASS concurrently (awq_jit_result in runtime/awq_runtime.h).
+  std::string ptx;
+  for (const std::string &text : texts) {
+    ptx += text;
+    ptx += "\n";
+  }
+  return ptx;
+}
+
 llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
                                                  StringRef arch, StringRef name,
                                                  int64_t maxSharedBytes) {
@@ -216,56 +277,9 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   if (failed(layer))
     return failWith("describing the kernels failed");
 
-  // Each kernel is lowered in a module of its own, in parallel (LLVM's
-  // NVPTX code generation dominates a JIT compile).
-  auto gpuModule = *module->getOps<gpu::GPUModuleOp>().begin();
-  SmallVector<OwningOpRef<ModuleOp>> parts;
-  for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
-    OwningOpRef<ModuleOp> part = ModuleOp::create(loc);
-    (*part)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                     b.getUnitAttr());
-    OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
-    auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
-    pb.setInsertionPointToEnd(single.getBody());
-    // Module-level symbols (the dynamic shared memory globals) go with the
-    // kernels that use them: an unused 1024-byte-aligned `.extern .shared`
-    // array still costs every block of the module 1 KiB.
-    llvm::StringSet<> used;
-    if (auto uses = SymbolTable::getSymbolUses(kernel))
-      for (const SymbolTable::SymbolUse &use : *uses)
-        used.insert(use.getSymbolRef().getLeafReference().getValue());
-    for (Operation &op : gpuModule.getBody()->without_terminator())
-      if (auto symbol = dyn_cast<SymbolOpInterface>(op);
-          symbol && !isa<gpu::GPUFuncOp>(op) &&
-          used.contains(symbol.getName()))
-        pb.clone(op);
-    pb.clone(*kernel);
-    parts.push_back(std::move(part));
-  }
-  // Pass managers are built (and their dialects loaded) on this thread;
-  // only the runs are parallel.
-  SmallVector<std::unique_ptr<PassManager>> managers;
-  for (size_t i = 0; i < parts.size(); ++i)
-    managers.push_back(makeLoweringPassManager(&context, arch, "isa"));
-  SmallVector<std::string> texts(parts.size());
-  LogicalResult lowered = failableParallelForEachN(
-      &context, 0, parts.size(), [&](size_t i) -> LogicalResult {
-        FailureOr<SmallVector<std::string>> ptx =
-            runToBinaries(*managers[i], *parts[i]);
-        if (failed(ptx) || ptx->size() != 1)
-          return failure();
-        texts[i] = std::move(ptx->front());
-        return success();
-      });
-  if (failed(lowered))
+  FailureOr<std::string> ptx = lowerKernelsPerModule(*module, arch);
+  if (failed(ptx))
     return failWith("lowering to PTX failed");
-  // One complete PTX module per kernel, back to back: the runtime compiles
-  // them to SASS concurrently (awq_jit_result in runtime/awq_runtime.h).
-  std::string ptx;
-  for (const std::string &text : texts) {
-    ptx += text;
-    ptx += "\n";
-  }
 
   llvm::json::Object manifest{{"format", "awq-artifact"},
                               {"version", 1},
@@ -273,6 +287,6 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   CompiledLinear compiled;
   llvm::raw_string_ostream os(compiled.manifestJson);
   os << llvm::json::Value(std::move(manifest));
-  compiled.ptx = std::move(ptx);
+  compiled.ptx = std::move(*ptx);
   return compiled;
 }

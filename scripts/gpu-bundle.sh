@@ -16,7 +16,7 @@
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
-GEMV];..." compiles the|GEMV];..." compiles the
+#   AWQ_SWEEP          tile sweep: "NAME[@PATTERN]=TILES[|GEMV];..." compiles the
 #                      bench IR once per entry with --gemm-tiles=TILES (none
 #                      if empty) and --gemv-tile=GEMV (if given) into
 #                      artifacts/sweep-NAME (only the functions whose name
