@@ -313,12 +313,13 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
   int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
-  // Where one chunk per thread covers K (K <= 4096), two row groups per
-  // block, the second's weights loading while the first is reduced: H100,
-  // 4096x14336 59% -> 65% of copy bandwidth, 4096^2 8.8 -> 8.5 us; four or
-  // eight groups, or two-row groups, were slower (docs/perf.md).
+  // Where the threads' chunks cover K in one step (K <= 8192), two row
+  // groups per block, the second's weights loading while the first is
+  // reduced: H100, 4096x14336 59% -> 65% of copy bandwidth, 8192x28672
+  // 78% -> 86%, 4096^2 8.8 -> 8.5 us; four or eight groups, or two-row
+  // groups, were slower (docs/perf.md).
   GemvConfig m1{1, 4, 4, unroll};
-  if (unroll == 1 && shape.k / kChunk <= 128)
+  if (shape.k / kChunk <= 128 * unroll)
     m1.rowGroups = 2;
   SmallVector<VariantPlan> gemvPlans = {
       {1, 1, m1, {}, {}},

@@ -108,6 +108,10 @@ struct LoadedModule {
   const DriverApi *drv = nullptr;
   CUcontext ctx = nullptr;
   std::vector<CUmodule> modules;
+  /// The module of each `.entry`: asking every module for a kernel would
+  /// make the driver report (and compute-sanitizer count) a failed lookup
+  /// per module without it.
+  llvm::StringMap<CUmodule> moduleOfEntry;
   ~LoadedModule() {
     if (modules.empty())
       return;
@@ -284,6 +288,8 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
     if (result != CUDA_SUCCESS)
       return cudaError(drv, result, ptxName + ": cuModuleLoadData");
     module->modules.push_back(loaded);
+    for (const auto &entry : scanPtxEntries(parts[i]))
+      module->moduleOfEntry.try_emplace(entry.getKey(), loaded);
   }
   // A cache that cannot be written costs the next process a JIT, nothing
   // more; the load itself succeeded.
@@ -307,13 +313,12 @@ bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
     std::string where = ptxName.str() + ": layer '" + spec.name +
                         "': kernel '" + variant.kernel + "'";
     CUfunction function = nullptr;
-    CUresult result = CUDA_ERROR_NOT_FOUND;
-    for (CUmodule candidate : module.modules) {
-      result = drv.cuModuleGetFunction(&function, candidate,
-                                       variant.kernel.c_str());
-      if (result != CUDA_ERROR_NOT_FOUND)
-        break;
-    }
+    auto owner = module.moduleOfEntry.find(variant.kernel);
+    CUresult result =
+        owner == module.moduleOfEntry.end()
+            ? CUDA_ERROR_NOT_FOUND
+            : drv.cuModuleGetFunction(&function, owner->second,
+                                      variant.kernel.c_str());
     if (result == CUDA_ERROR_NOT_FOUND)
       return statusError(AWQ_ERROR_INVALID_ARTIFACT,
                          where + " is not in the module");
