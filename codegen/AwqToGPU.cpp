@@ -403,19 +403,22 @@ struct ConvertAwqToGPUPass final
       SmallVector<StringRef> dims;
       StringRef(gemvTile).split(dims, 'x');
       GemvConfig config;
-      if ((dims.size() != 3 && dims.size() != 4) ||
+      if (dims.size() < 3 || dims.size() > 5 ||
           dims[0].getAsInteger(10, config.rowsPerWarp) ||
           dims[1].getAsInteger(10, config.warpsPerBlock) ||
           dims[2].getAsInteger(10, config.unroll) ||
-          (dims.size() == 4 && dims[3].getAsInteger(10, config.rowGroups)) ||
+          (dims.size() >= 4 && dims[3].getAsInteger(10, config.rowGroups)) ||
+          (dims.size() == 5 &&
+           dims[4].getAsInteger(10, config.minBlocksPerSM)) ||
           config.rowsPerWarp < 1 || config.rowsPerWarp > 16 ||
           config.warpsPerBlock < 1 || config.warpsPerBlock > 32 ||
           config.unroll < 1 || config.unroll > 8 || config.rowGroups < 1 ||
-          config.rowGroups > 64) {
+          config.rowGroups > 64 || config.minBlocksPerSM < 0 ||
+          config.minBlocksPerSM > 32) {
         module.emitError("invalid gemv-tile option: expected "
-                         "ROWSxWARPSxUNROLL[xGROUPS] with 1-16 rows, 1-32 "
-                         "warps, 1-8 chunks in flight and 1-64 row groups "
-                         "per block, got '")
+                         "ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] with 1-16 "
+                         "rows, 1-32 warps, 1-8 chunks in flight, 1-64 row "
+                         "groups per block and 0-32 blocks per SM, got '")
             << gemvTile << "'";
         return signalPassFailure();
       }
@@ -501,9 +504,13 @@ struct ConvertAwqToGPUPass final
                                  ? "_w" + std::to_string(
                                               plan.gemv->warpsPerBlock)
                                  : std::string(),
-                             plan.gemv->rowGroups > 1
-                                 ? "_g" + std::to_string(plan.gemv->rowGroups)
-                                 : std::string());
+                             (plan.gemv->rowGroups > 1
+                                  ? "_g" + std::to_string(plan.gemv->rowGroups)
+                                  : std::string()) +
+                                 (plan.gemv->minBlocksPerSM > 0
+                                      ? "_b" + std::to_string(
+                                                   plan.gemv->minBlocksPerSM)
+                                      : std::string()));
       else if (plan.stream)
         name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
                              shape.tag(), plan.stream->mTiles,

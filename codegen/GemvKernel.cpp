@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -93,8 +94,14 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
                                      TypeRange{partialsType});
   Value partials = func.getWorkgroupAttributions()[0];
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  // No known_block_size here: it becomes `.maxntid`, under which ptxas
-  // caps registers for occupancy and spilled the 4-row variants.
+  // No known_block_size by default: it becomes `.maxntid`, under which
+  // ptxas caps registers for occupancy and spilled the 4-row variants.
+  if (config.minBlocksPerSM > 0) {
+    func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+        {static_cast<int32_t>(kWarpSize * config.warpsPerBlock), 1, 1}));
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  b.getI32IntegerAttr(config.minBlocksPerSM));
+  }
 
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);

@@ -62,6 +62,9 @@ struct GemvConfig {
   /// next group's weights loading while the current one is reduced (only
   /// where a thread's chunks cover K in one step).
   int64_t rowGroups = 1;
+  /// Blocks per SM ptxas must make room for (`.maxntid` + `.minnctapersm`,
+  /// which caps registers); 0: no hint.
+  int64_t minBlocksPerSM = 0;
 };
 
 /// Tiling of the tensor-core GEMM kernel: a BM x BN output tile per block,
