@@ -51,10 +51,10 @@ constexpr int64_t kStreamMax = 32;
 
 struct VariantPlan {
   int64_t mMin, mMax;
-  std::optional<GemvConfig> gemv;
-  std::optional<GemmConfig> gemm;
-  std::optional<StreamConfig> stream;
-  std::optional<WgmmaConfig> wgmma;
+  std::optional<GemvConfig> gemv = std::nullopt;
+  std::optional<GemmConfig> gemm = std::nullopt;
+  std::optional<StreamConfig> stream = std::nullopt;
+  std::optional<WgmmaConfig> wgmma = std::nullopt;
 };
 
 /// A tensor-core variant: the M range it serves and its kernel.
@@ -62,9 +62,9 @@ struct GemmRange {
   int64_t mMin, mMax;
   GemmConfig config;
   /// The barrier-free stream kernel instead of `config` (small M).
-  std::optional<StreamConfig> stream;
+  std::optional<StreamConfig> stream = std::nullopt;
   /// The sm_90a warpgroup-MMA kernel instead of `config` (large M).
-  std::optional<WgmmaConfig> wgmma;
+  std::optional<WgmmaConfig> wgmma = std::nullopt;
 
   std::string check(const LinearShape &shape) const {
     if (wgmma)
