@@ -37,6 +37,7 @@ BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # (g32) or straddles them (g96), the stream kernel with two n8 tiles, two
 # warp groups along N and prefetch, a GEMM in dynamic shared memory; bf16.
 TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-5-16:32x32x2x1x3x2x1xr,17-32:s2x2x2x2x2xp,33-256:64x32x2x1x2x2x1xr,257-max:128x128x4x2x3x2x1x1}"
+WGMMA_TILE_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
@@ -95,6 +96,14 @@ sed 's/f16>/bf16>/g; s/xf16/xbf16/g; s/bench\./bench_bf16./g' "$BENCH_IR" \
 "$COMPILE" "$STAGE/bench-bf16.mlir" -o "$STAGE/artifacts/bench-bf16" --arch="$ARCHS"
 "$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" -o "$STAGE/artifacts/test-tiles" \
   --arch="$ARCHS" --gemm-tiles="$TILE_TEST_TILES"
+# The wgmma tiles the test shapes' defaults do not reach (two warpgroups
+# with 128- and 256-wide N tiles, 64x128 with one), on the odd tile-test
+# shapes.
+if [ "$ARCHS" = sm_90a ]; then
+  "$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" \
+    -o "$STAGE/artifacts/test-tiles-wgmma" --arch=sm_90a \
+    --gemm-tiles="$WGMMA_TILE_TEST_TILES"
+fi
 IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"
 for entry in "${sweeps[@]}"; do
   [ -n "$entry" ] || continue

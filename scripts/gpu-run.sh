@@ -88,6 +88,12 @@ if [ -d "$WORK/artifacts/test-tiles" ]; then
     --gtest_output="xml:$LOGS/gpu-tests-tiles.xml"
 fi
 
+if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
+  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles-wgmma" \
+    run gpu-tests-tiles-wgmma 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+    --gtest_output="xml:$LOGS/gpu-tests-tiles-wgmma.xml"
+fi
+
 # Sets CUDA_CACHE_DISABLE=1 and a fresh private AWQ_CACHE_DIR itself, so
 # that the first compile it times is a real one.
 if [ "${AWQ_SKIP_JIT:-0}" != 1 ]; then
@@ -132,6 +138,12 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
       AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" AWQ_GPU_TEST_M_LIST="2,17" \
         run racecheck-tiles 60 \
         "$SAN" --tool racecheck --error-exitcode 1 \
+        "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    fi
+    if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
+      AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles-wgmma" AWQ_GPU_TEST_M_LIST="40,100,300" \
+        run memcheck-tiles-wgmma 60 \
+        "$SAN" --tool memcheck --error-exitcode 1 \
         "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
     fi
   fi
