@@ -147,9 +147,9 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
   SmallVector<GemmRange> ranges = {
       {kDefaultGemmMin, 16, GemmConfig{},
-       StreamConfig{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks}, std::nullopt},
+       StreamConfig{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks}},
       {17, kStreamMax, GemmConfig{},
-       StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true}, std::nullopt}};
+       StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true}}};
   for (const GemmRange &range : ranges)
     if (!range.check(shape).empty())
       return std::nullopt;
@@ -210,36 +210,24 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     GemmRange r;
     SmallVector<StringRef> dims;
     if (tile.consume_front("s")) {
-      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN] and
-      // flags: p (prefetch), cN (K split over a cluster of N blocks), bN
-      // (N blocks per SM).
+      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN].
       tile.split(dims, 'x');
       StreamConfig stream;
       bool badStream = lo.getAsInteger(10, r.mMin) ||
                        (hi == "max" ? (r.mMax = kMaxM, false)
                                     : hi.getAsInteger(10, r.mMax)) ||
-                       dims.size() < 4 ||
+                       (dims.size() < 4 || dims.size() > 6) ||
                        dims[0].getAsInteger(10, stream.mTiles) ||
                        dims[1].getAsInteger(10, stream.nTiles) ||
                        dims[2].getAsInteger(10, stream.warps) ||
-                       dims[3].getAsInteger(10, stream.unroll);
-      for (size_t i = 4; !badStream && i < dims.size(); ++i) {
-        StringRef flag = dims[i];
-        if (i == 4 && !flag.getAsInteger(10, stream.warpsN))
-          continue;
-        if (flag == "p")
-          stream.prefetch = true;
-        else if (flag.consume_front("c"))
-          badStream = flag.getAsInteger(10, stream.clusterK);
-        else if (flag.consume_front("b"))
-          badStream = flag.getAsInteger(10, stream.minBlocksPerSM);
-        else
-          badStream = true;
-      }
+                       dims[3].getAsInteger(10, stream.unroll) ||
+                       (dims.size() >= 5 &&
+                        dims[4].getAsInteger(10, stream.warpsN)) ||
+                       (dims.size() == 6 && dims[5] != "p");
+      stream.prefetch = dims.size() == 6;
       if (badStream) {
-        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN][xp]"
-                "[xcN][xbN] (p: prefetch the next step; cN: split K over a "
-                "cluster of N blocks; bN: N blocks per SM), got '" +
+        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] "
+                "(p: prefetch the next step), got '" +
                 entry + "'";
         return failure();
       }
@@ -318,7 +306,7 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
 /// range (M = 1 by default; M = 2..4 too when --gemm-tiles starts later),
 /// tensor-core kernels above. Where no tensor-core kernel serves the shape,
 /// the 4-row GEMV tiles M over grid.y.
-static SmallVector<VariantPlan, 8>
+static SmallVector<VariantPlan>
 planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
              const std::optional<GemvConfig> &gemvOverride) {
   // Loads of two chunks per thread in flight help when every thread has at
@@ -333,7 +321,7 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   GemvConfig m1{1, 4, 4, unroll};
   if (shape.k / kChunk <= 128 * unroll)
     m1.rowGroups = 2;
-  SmallVector<VariantPlan, 8> gemvPlans = {
+  SmallVector<VariantPlan> gemvPlans = {
       {1, 1, m1, {}, {}},
       {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},
       {3, 4, GemvConfig{4, 4, 4, 1}, {}, {}}};
@@ -346,7 +334,7 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
       });
   // Tensor cores take over at the first GEMM range's M.
   int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kLatestGemmMin;
-  SmallVector<VariantPlan, 8> plans;
+  SmallVector<VariantPlan> plans;
   for (VariantPlan plan : gemvPlans) {
     if (plan.mMin >= gemmMin)
       break;
@@ -459,10 +447,6 @@ struct ConvertAwqToGPUPass final
     shape.hasZeros = !op.isSymmetric();
     shape.hasBias = static_cast<bool>(op.getBias());
     shape.maxSharedBytes = sharedBytesLimit(chip);
-    unsigned chipNumber = 0;
-    shape.hasClusters = !StringRef(chip).drop_front(3).take_while(llvm::isDigit)
-                             .getAsInteger(10, chipNumber) &&
-                        chipNumber >= 90;
     if (maxSharedBytes > 0)
       shape.maxSharedBytes = std::min<int64_t>(shape.maxSharedBytes,
                                                maxSharedBytes);
@@ -528,20 +512,14 @@ struct ConvertAwqToGPUPass final
                                                    plan.gemv->minBlocksPerSM)
                                       : std::string()));
       else if (plan.stream)
-        name = llvm::formatv(
-            "awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}{7}{8}",
-            shape.tag(), plan.stream->mTiles, plan.stream->nTiles,
-            plan.stream->warps, plan.stream->unroll,
-            plan.stream->warpsN > 1
-                ? "_wn" + std::to_string(plan.stream->warpsN)
-                : std::string(),
-            plan.stream->prefetch ? "_p" : "",
-            plan.stream->clusterK > 1
-                ? "_c" + std::to_string(plan.stream->clusterK)
-                : std::string(),
-            plan.stream->minBlocksPerSM > 0
-                ? "_b" + std::to_string(plan.stream->minBlocksPerSM)
-                : std::string());
+        name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
+                             shape.tag(), plan.stream->mTiles,
+                             plan.stream->nTiles, plan.stream->warps,
+                             plan.stream->unroll,
+                             plan.stream->warpsN > 1
+                                 ? "_wn" + std::to_string(plan.stream->warpsN)
+                                 : std::string(),
+                             plan.stream->prefetch ? "_p" : "");
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,

@@ -30,8 +30,6 @@ struct LinearShape {
   /// Shared memory one block may use on the target: above 48 KiB it is
   /// dynamic shared memory (convert-awq-to-gpu sets it from the chip).
   int64_t maxSharedBytes = kStaticSharedBytes;
-  /// The target has thread block clusters (sm_90 and newer).
-  bool hasClusters = false;
 
   int64_t numGroups() const { return k / groupSize; }
   /// The activation/scale/output element type.
@@ -124,11 +122,6 @@ struct StreamConfig {
   int64_t warpsN = 1;
   /// Carry the next step's loads through the K loop (software pipelining).
   bool prefetch = false;
-  /// Blocks of a thread block cluster that split K among them (grid.z);
-  /// they add their partial tiles through distributed shared memory.
-  int64_t clusterK = 1;
-  /// Blocks per SM ptxas must make room for (`.minnctapersm`); 0: none.
-  int64_t minBlocksPerSM = 0;
 };
 
 /// Why the stream kernel cannot serve `shape` with `config`, or empty.

@@ -26,7 +26,6 @@
 #include "codegen/KernelEmitter.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -52,13 +51,6 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
     return "the stream kernel takes 1 to 16 warps";
   if (config.unroll < 1 || config.unroll > 4)
     return "the stream kernel unrolls 1 to 4 units";
-  if (config.clusterK != 1 && config.clusterK != 2 && config.clusterK != 4 &&
-      config.clusterK != 8)
-    return "a cluster splits K over 1, 2, 4 or 8 blocks";
-  if (config.clusterK > 1 && !shape.hasClusters)
-    return "splitting K over a cluster needs thread block clusters (sm_90)";
-  if (config.minBlocksPerSM < 0 || config.minBlocksPerSM > 32)
-    return "0 to 32 blocks per SM";
   // The warps' partial tiles are static shared memory.
   int64_t partialBytes = config.warps * 16 * config.mTiles * 8 *
                          config.nTiles * config.warpsN * 4;
@@ -76,8 +68,7 @@ KernelLaunch awq::streamLaunch(const LinearShape &shape,
   launch.family = "gemm";
   launch.mTile = 16 * config.mTiles;
   int64_t rowsPerBlock = 8 * config.nTiles * config.warpsN;
-  launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1,
-                 config.clusterK};
+  launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
   launch.block = {kWarpSize * config.warps * config.warpsN, 1, 1};
   return launch;
 }
@@ -100,11 +91,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   const int64_t tileN = warpTileN * warpsN;
   const int64_t numChunks = k / kChunk;
   const int64_t numUnits = (k + kUnitK - 1) / kUnitK;
-  // K is split among the warps of a group and, with clusterK, among the
-  // blocks of a cluster: `splits` interleaved K shares in all.
-  const int64_t clusterK = config.clusterK;
-  const int64_t splits = warps * clusterK;
-  const int64_t unitsPerStep = splits * unroll;
+  const int64_t unitsPerStep = warps * unroll;
   const int64_t steps = (numUnits + unitsPerStep - 1) / unitsPerStep;
   // A lane's chunk can fall past K when K is not a multiple of 128 or the
   // last step is not full; such chunks are computed with zero activations.
@@ -125,26 +112,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // 25.3 -> 23.5 us); on the other variants it cost 30% (8192 x 28672,
   // M = 16: 72 -> 92 us).
   const int64_t blockThreads = kWarpSize * warps * warpsN;
-  if (blockThreads > 256 || config.prefetch || config.minBlocksPerSM > 0)
+  if (blockThreads > 256 || config.prefetch)
     func.setKnownBlockSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(blockThreads), 1, 1}));
-  if (config.minBlocksPerSM > 0)
-    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                  b.getI32IntegerAttr(config.minBlocksPerSM));
-  // The other blocks of a cluster leave their partial tiles in the first
-  // block's `clusterPartials`.
-  const int64_t outputs = tileM * tileN;
-  if (clusterK > 1) {
-    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
-                  b.getDenseI32ArrayAttr(
-                      {1, 1, static_cast<int32_t>(clusterK)}));
-    func.addWorkgroupAttribution(
-        MemRefType::get({clusterK - 1, outputs}, f32,
-                        MemRefLayoutAttrInterface{},
-                        gpu::AddressSpaceAttr::get(
-                            ctx, gpu::AddressSpace::Workgroup)),
-        loc);
-  }
   Value partials = func.getWorkgroupAttributions()[0];
 
   Block &entry = func.getBody().front();
@@ -154,20 +124,11 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   Value x = args.x, qweight = args.qweight, scales = args.scales,
         zeros = args.zeros, bias = args.bias, y = args.y;
 
-  // A distributed-shared-memory write needs the target block running:
-  // this arrive pairs with the wait before the writes.
-  if (clusterK > 1)
-    NVVM::ClusterArriveRelaxedOp::create(b, /*aligned=*/b.getUnitAttr());
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
   Value warpId = arith::DivUIOp::create(b, tid, e.index(kWarpSize));
-  // `warp` indexes the K split (with the block's rank in its cluster),
-  // `warpN` the group of weight rows.
-  Value clusterRank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  Value warpInBlock = arith::RemUIOp::create(b, warpId, e.index(warps));
-  Value warp = clusterK > 1
-                   ? e.add(e.mul(clusterRank, warps), warpInBlock)
-                   : warpInBlock;
+  // `warp` indexes the K split, `warpN` the group of weight rows.
+  Value warp = arith::RemUIOp::create(b, warpId, e.index(warps));
   Value warpN = arith::DivUIOp::create(b, warpId, e.index(warps));
   Value warpCol0 = e.mul(warpN, warpTileN);
   Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
@@ -206,7 +167,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   const int64_t unitValues = xValues + wValues;
   auto unitChunk = [&](KernelEmitter &le, Value step, int64_t u) {
     Value unitIndex = le.add(le.mul(step, unitsPerStep),
-                             le.add(le.index(u * splits), warp));
+                             le.add(le.index(u * warps), warp));
     return le.add(le.mul(unitIndex, 4), laneMod4);
   };
   auto loadStep = [&](ImplicitLocOpBuilder &lb, Value step) {
@@ -327,7 +288,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
               b,
               vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
               partials,
-              ValueRange{warpInBlock, e.add(e.index(16 * mt + 8 * r), laneDiv4),
+              ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
                          e.add(warpCol0,
                                e.add(e.index(8 * ni + c), laneMod4x2))});
     }
@@ -336,79 +297,22 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // Each thread sums the warps' partials of tileM · tileN / threads
   // outputs; consecutive threads take consecutive columns.
   const int64_t threads = blockThreads;
-  struct Output {
-    Value index, inTile, row, col, total;
-  };
-  SmallVector<Output> owned;
+  const int64_t outputs = tileM * tileN;
   for (int64_t base = 0; base < outputs; base += threads) {
-    Output o;
-    o.index = e.add(tid, e.index(base));
-    o.inTile = e.ult(o.index, e.index(outputs));
-    Value safeIndex = e.minIndex(o.index, e.index(outputs - 1));
-    o.index = safeIndex;
-    o.row = arith::DivUIOp::create(b, safeIndex, e.index(tileN));
-    o.col = arith::RemUIOp::create(b, safeIndex, e.index(tileN));
-    o.total = memref::LoadOp::create(b, partials,
-                                     ValueRange{e.index(0), o.row, o.col});
+    Value index = e.add(tid, e.index(base));
+    Value inTile = e.ult(index, e.index(outputs));
+    Value safeIndex = e.minIndex(index, e.index(outputs - 1));
+    Value row = arith::DivUIOp::create(b, safeIndex, e.index(tileN));
+    Value col = arith::RemUIOp::create(b, safeIndex, e.index(tileN));
+    Value total =
+        memref::LoadOp::create(b, partials, ValueRange{e.index(0), row, col});
     for (int64_t w = 1; w < warps; ++w)
-      o.total = arith::AddFOp::create(
-          b, o.total,
+      total = arith::AddFOp::create(
+          b, total,
           memref::LoadOp::create(b, partials,
-                                 ValueRange{e.index(w), o.row, o.col}));
-    owned.push_back(o);
-  }
-
-  // Cluster split-K: blocks 1.. of the cluster store their sums into
-  // block 0's shared memory (generic addresses from mapa), and block 0
-  // adds them after the cluster barrier (arrive releases, wait acquires).
-  Value isLeader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                         clusterRank, e.index(0));
-  std::optional<scf::IfOp> leaderIf;
-  if (clusterK > 1) {
-    Value clusterPartials = func.getWorkgroupAttributions()[1];
-    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-    {
-      auto writeIf = scf::IfOp::create(
-          b, arith::XOrIOp::create(
-                 b, isLeader, arith::ConstantOp::create(b, b.getBoolAttr(true))),
-          /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(writeIf.thenBlock());
-      auto sharedPtr = LLVM::LLVMPointerType::get(ctx, 3);
-      auto genericPtr = LLVM::LLVMPointerType::get(ctx);
-      Value base = arith::IndexCastOp::create(
-          b, b.getI64Type(),
-          memref::ExtractAlignedPointerAsIndexOp::create(b, clusterPartials));
-      Value local = LLVM::AddrSpaceCastOp::create(
-          b, genericPtr, LLVM::IntToPtrOp::create(b, sharedPtr, base));
-      Value leaderBase = NVVM::MapaOp::create(
-          b, genericPtr, local,
-          arith::ConstantOp::create(b, b.getI32IntegerAttr(0)));
-      Value slot = arith::SubIOp::create(b, clusterRank, e.index(1));
-      for (const Output &o : owned) {
-        Value element = arith::IndexCastOp::create(
-            b, b.getI64Type(), e.add(e.mul(slot, outputs), o.index));
-        Value address = LLVM::GEPOp::create(b, genericPtr, f32, leaderBase,
-                                            ValueRange{element});
-        LLVM::StoreOp::create(b, o.total, address, /*alignment=*/4);
-      }
-    }
-    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-    leaderIf = scf::IfOp::create(b, isLeader, /*withElseRegion=*/false);
-    b.setInsertionPointToStart(leaderIf->thenBlock());
-    for (Output &o : owned)
-      for (int64_t rank = 1; rank < clusterK; ++rank)
-        o.total = arith::AddFOp::create(
-            b, o.total,
-            memref::LoadOp::create(b, clusterPartials,
-                                   ValueRange{e.index(rank - 1), o.index}));
-  }
-
-  for (const Output &o : owned) {
-    Value total = o.total;
-    Value outRow = e.add(blockM0, o.row);
-    Value outCol = e.add(blockN0, o.col);
+                                 ValueRange{e.index(w), row, col}));
+    Value outRow = e.add(blockM0, row);
+    Value outCol = e.add(blockN0, col);
     if (bias) {
       Value safeCol = e.minIndex(outCol, e.index(n - 1));
       total = arith::AddFOp::create(
@@ -419,7 +323,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
                   .getResult()));
     }
     Value valid = arith::AndIOp::create(
-        b, o.inTile,
+        b, inTile,
         arith::AndIOp::create(b, e.ult(outRow, m), e.ult(outCol, e.index(n))));
     auto storeIf = scf::IfOp::create(b, valid, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
@@ -427,8 +331,6 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     memref::StoreOp::create(b, arith::TruncFOp::create(b, elemType, total), y,
                             ValueRange{outRow, outCol});
   }
-  if (leaderIf)
-    b.setInsertionPointAfter(*leaderIf);
   gpu::ReturnOp::create(b);
   return streamLaunch(shape, config);
 }
