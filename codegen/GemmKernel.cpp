@@ -122,13 +122,16 @@ std::string awq::checkGemmSupport(const LinearShape &shape,
     return "at least two pipeline stages are needed";
   // Up to 48 KiB the buffers are static; above, dynamic shared memory up
   // to what the target allows per block.
-  int64_t sharedBytes = gemmSharedBytes(config);
-  if (sharedBytes > shape.maxSharedBytes)
-    return llvm::formatv("the tile needs {0} bytes of shared memory, more "
-                         "than the {1} a block may use on the target",
-                         sharedBytes, shape.maxSharedBytes)
-        .str();
-  return "";
+  return checkSharedBytes(shape, gemmSharedBytes(config));
+}
+
+std::string awq::checkSharedBytes(const LinearShape &shape, int64_t bytes) {
+  if (bytes <= shape.maxSharedBytes)
+    return "";
+  return llvm::formatv("the tile needs {0} bytes of shared memory, more "
+                       "than the {1} a block may use on the target",
+                       bytes, shape.maxSharedBytes)
+      .str();
 }
 
 KernelLaunch awq::gemmLaunch(const LinearShape &shape,

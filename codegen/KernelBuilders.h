@@ -40,6 +40,10 @@ struct LinearShape {
   std::string tag() const;
 };
 
+/// Why a tile needing `bytes` of shared memory cannot run on the target
+/// (more than shape.maxSharedBytes per block), or empty.
+std::string checkSharedBytes(const LinearShape &shape, int64_t bytes);
+
 /// What the runtime needs to launch one generated kernel.
 struct KernelLaunch {
   std::string family; ///< "gemv" or "gemm"

@@ -89,13 +89,7 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
            "threads";
   if (config.stages < 3)
     return "at least three pipeline stages are needed";
-  int64_t sharedBytes = WgmmaShared(config).total;
-  if (sharedBytes > shape.maxSharedBytes)
-    return llvm::formatv("the tile needs {0} bytes of shared memory, more "
-                         "than the {1} a block may use on the target",
-                         sharedBytes, shape.maxSharedBytes)
-        .str();
-  return "";
+  return checkSharedBytes(shape, WgmmaShared(config).total);
 }
 
 KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
