@@ -34,10 +34,10 @@ ls -l "$WORK/artifact"
 
 if [ -x /usr/local/cuda/bin/ptxas ]; then
   step "5. ptxas accepts the PTX"
+  # One PTX module per kernel in each file; ptxas takes one at a time.
   for arch in sm_80 sm_90; do
-    /usr/local/cuda/bin/ptxas -arch=$arch "$WORK/artifact/kernels.$arch.ptx" \
-      -o "$WORK/kernels.$arch.cubin"
-    echo "$arch: ok"
+    python3 "$ROOT/test/tools/awq-compile/assemble_ptx_modules.py" \
+      /usr/local/cuda/bin/ptxas $arch "$WORK/artifact/kernels.$arch.ptx"
   done
 fi
 

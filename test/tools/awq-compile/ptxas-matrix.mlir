@@ -18,6 +18,9 @@
 // RUN: %ptxas -arch=sm_90a -v %t.90a.ptx -o %t.90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90a > %t.bench90a.ptx
 // RUN: %ptxas -arch=sm_90a -v %t.bench90a.ptx -o %t.bench90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// The artifact ships one module per kernel; each assembles on its own.
+// RUN: rm -rf %t.art && awq-compile %awq_src_root/examples/gpu-test-shapes.mlir -o %t.art --arch=sm_90a
+// RUN: %python %awq_src_root/test/tools/awq-compile/assemble_ptx_modules.py %ptxas sm_90a %t.art/kernels.sm_90a.ptx | FileCheck %s --check-prefix=MODULES
 // RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90 > %t.bench.ptx
 // RUN: %ptxas -arch=sm_90 -v %t.bench.ptx -o %t.bench.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 
@@ -79,6 +82,8 @@
 // PTX90A-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_wgmma_bm64_bn64_wg1_s6(
 // PTX90A: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // PTX90A: ret;
+
+// MODULES: [[N:[0-9]+]] modules, [[N]] entries assembled for sm_90a
 
 // PTXAS: Compiling entry function
 // PTXAS-NOT: {{[1-9][0-9]*}} bytes spill

@@ -41,6 +41,15 @@ def main():
         text = open(os.path.join(args.artifact, name)).read()
         if f".target {arch}" not in text:
             fail(f"{name} does not target {arch}")
+        # One complete module per kernel: as many `.version`/`.target`
+        # headers as entries, every module for this arch.
+        versions = len(re.findall(r"^\.version ", text, re.M))
+        targets = re.findall(r"^\.target (\w+)", text, re.M)
+        kernels = len(re.findall(r"\.entry \w+\(", text))
+        if versions != kernels or len(targets) != kernels:
+            fail(f"{name}: {versions} modules for {kernels} kernels")
+        if any(t != arch for t in targets):
+            fail(f"{name}: a module targets {set(targets) - {arch}}, not {arch}")
         found = {}
         for m in re.finditer(r"\.entry (\w+)\(\s*(.*?)\)", text, re.S):
             found[m.group(1)] = len(re.findall(r"\.param", m.group(2)))
