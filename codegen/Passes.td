@@ -25,17 +25,14 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
     Option<"chip", "chip", "std::string", "\"sm_90\"",
            "target GPU architecture (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
     Option<"wgmma", "wgmma", "bool", "true",
-           "on sm_90a, serve large M with the warpgroup-MMA kernel; a "
-           "multi-arch artifact turns it off unless every arch is sm_90a, "
-           "since one variant list serves all">,
+           "on sm_90a, serve M > 32 with the warpgroup-MMA kernel">,
     Option<"maxSharedBytes", "max-shared-bytes", "int64_t", "0",
            "shared memory per block the kernels may use (0: the chip's "
-           "maximum); a multi-arch artifact passes its smallest arch's so "
-           "that every arch gets the same variants">,
+           "maximum; the JIT passes the device's own)">,
     Option<"gemvTile", "gemv-tile", "std::string", "\"\"",
-           "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL[xGROUPS] (weight rows per "
+           "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] (weight rows per "
            "group, warps splitting K, chunks per thread in flight, row groups "
-           "per block, pipelined) instead of the default">,
+           "per block, pipelined; blocks per SM) instead of the default">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "

@@ -332,6 +332,44 @@ static Error parseVariant(const json::Value &value, const std::string &where,
   return Error::success();
 }
 
+/// Parses a variant list at `path` into `out`, sorted by m_min; the
+/// ranges must tile [1, kMaxM] exactly.
+static Error parseVariantList(const json::Array &variants, const std::string &path,
+                              const LayerSpec &layer,
+                              std::vector<VariantSpec> &out) {
+  if (variants.empty())
+    return makeError(path + ": no variants");
+  for (size_t i = 0; i < variants.size(); ++i) {
+    VariantSpec variant;
+    if (Error e = parseVariant(variants[i], llvm::formatv("{0}[{1}]", path, i),
+                               layer, variant))
+      return e;
+    out.push_back(std::move(variant));
+  }
+  // Plain sort (few elements; stable_sort trips a libstdc++ deprecation).
+  std::sort(out.begin(), out.end(),
+            [](const VariantSpec &a, const VariantSpec &b) {
+              return a.mMin < b.mMin || (a.mMin == b.mMin && a.mMax < b.mMax);
+            });
+  int64_t next = 1;
+  for (const VariantSpec &v : out) {
+    if (v.mMin > next)
+      return makeError(llvm::formatv(
+          "{0}: variants leave M in [{1}, {2}] uncovered", path, next,
+          v.mMin - 1));
+    if (v.mMin < next)
+      return makeError(llvm::formatv(
+          "{0}: variant '{1}' [{2}, {3}] overlaps the M range of another "
+          "variant",
+          path, v.kernel, v.mMin, v.mMax));
+    next = v.mMax + 1;
+  }
+  if (next <= kMaxM)
+    return makeError(llvm::formatv(
+        "{0}: variants leave M in [{1}, {2}] uncovered", path, next, kMaxM));
+  return Error::success();
+}
+
 static Error parseLayer(const json::Value &value, const std::string &index,
                         LayerSpec &layer) {
   const json::Object *obj = value.getAsObject();
@@ -381,40 +419,28 @@ static Error parseLayer(const json::Value &value, const std::string &index,
       layer.tensors[entry.first.str()] = s->str();
     }
   }
-  if (variants->empty())
-    return makeError(r.at("variants") + ": no variants");
-  for (size_t i = 0; i < variants->size(); ++i) {
-    VariantSpec variant;
-    if (Error e = parseVariant((*variants)[i],
-                               llvm::formatv("{0}[{1}]", r.at("variants"), i),
-                               layer, variant))
-      return e;
-    layer.variants.push_back(std::move(variant));
+  if (Error e = parseVariantList(*variants, r.at("variants"), layer,
+                                 layer.variants))
+    return e;
+  // Optional lists for single archs whose kernels differ (sm_90a's wgmma
+  // GEMM): the runtime uses the one of the arch it loads.
+  if (const json::Value *byArch = obj->get("arch_variants")) {
+    const json::Object *archObj = byArch->getAsObject();
+    if (!archObj)
+      return makeError(r.at("arch_variants") + ": expected an object");
+    for (const auto &entry : *archObj) {
+      std::string path = r.at("arch_variants") + "." + entry.first.str();
+      if (Expected<Arch> a = parseArch(entry.first); !a)
+        return makeError(path + ": " + llvm::toString(a.takeError()));
+      const json::Array *list = entry.second.getAsArray();
+      if (!list)
+        return makeError(path + ": expected an array of variants");
+      std::vector<VariantSpec> parsed;
+      if (Error e = parseVariantList(*list, path, layer, parsed))
+        return e;
+      layer.archVariants[entry.first.str()] = std::move(parsed);
+    }
   }
-
-  // Coverage: sorted by m_min, the ranges must tile [1, kMaxM] exactly.
-  // Plain sort (few elements; stable_sort trips a libstdc++ deprecation).
-  std::sort(layer.variants.begin(), layer.variants.end(),
-            [](const VariantSpec &a, const VariantSpec &b) {
-              return a.mMin < b.mMin || (a.mMin == b.mMin && a.mMax < b.mMax);
-            });
-  int64_t next = 1;
-  for (const VariantSpec &v : layer.variants) {
-    if (v.mMin > next)
-      return makeError(llvm::formatv(
-          "{0}: variants leave M in [{1}, {2}] uncovered", r.at("variants"),
-          next, v.mMin - 1));
-    if (v.mMin < next)
-      return makeError(llvm::formatv(
-          "{0}: variant '{1}' [{2}, {3}] overlaps the M range of another "
-          "variant",
-          r.at("variants"), v.kernel, v.mMin, v.mMax));
-    next = v.mMax + 1;
-  }
-  if (next <= kMaxM)
-    return makeError(llvm::formatv(
-        "{0}: variants leave M in [{1}, {2}] uncovered", r.at("variants"),
-        next, kMaxM));
   return Error::success();
 }
 
@@ -475,6 +501,12 @@ Expected<Manifest> awq::runtime::parseManifest(StringRef text, StringRef source,
     if (Error e = parseLayer((*layers)[i], llvm::formatv("layers[{0}]", i),
                              layer))
       return makeError(prefix + llvm::toString(std::move(e)));
+    for (const auto &entry : layer.archVariants)
+      if (!manifest.ptx.empty() && !manifest.ptx.count(entry.first))
+        return makeError(llvm::formatv(
+            "{0}layers[{1}] ({2}).arch_variants.{3}: the artifact has no "
+            "PTX for {3}",
+            prefix, i, layer.name, entry.first));
     auto inserted = seen.try_emplace(layer.name, i);
     if (!inserted.second)
       return makeError(llvm::formatv("{0}layers[{1}]: duplicate layer name "
@@ -508,6 +540,15 @@ Expected<Arch> awq::runtime::parseArch(StringRef name) {
   if (arch.major < 5)
     return makeError("unknown architecture '" + name + "'");
   return arch;
+}
+
+void awq::runtime::selectArchVariants(Manifest &manifest, StringRef arch) {
+  for (LayerSpec &layer : manifest.layers) {
+    auto own = layer.archVariants.find(arch.str());
+    if (own != layer.archVariants.end())
+      layer.variants = own->second;
+    layer.archVariants.clear();
+  }
 }
 
 Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,

@@ -68,6 +68,9 @@ struct LayerSpec {
   std::map<std::string, std::string> tensors;
   /// Sorted by mMin; validated to cover [1, kMaxM] without gaps or overlaps.
   std::vector<VariantSpec> variants;
+  /// Lists for single archs whose kernels differ from `variants` (the
+  /// manifest's "arch_variants"), validated alike.
+  std::map<std::string, std::vector<VariantSpec>> archVariants;
 };
 
 struct Manifest {
@@ -100,6 +103,10 @@ llvm::Expected<Arch> parseArch(llvm::StringRef name);
 /// arch qualifies.
 llvm::Expected<std::string> selectPtxArch(const Manifest &manifest,
                                           unsigned major, unsigned minor);
+
+/// Makes every layer's `variants` the list for `arch` (its arch_variants
+/// entry where it has one) and drops the other archs' lists.
+void selectArchVariants(Manifest &manifest, llvm::StringRef arch);
 
 /// The PTX modules of a PTX text: a text may hold several complete modules
 /// back to back, each from its `.version` line on (comments before the

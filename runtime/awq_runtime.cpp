@@ -508,6 +508,7 @@ awq_status awq_artifact_load(awq_context ctx, const char *dir,
   if (!arch)
     return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
                 manifestPath + ": " + llvm::toString(arch.takeError()));
+  selectArchVariants(artifact->manifest, *arch);
   llvm::SmallString<256> ptxPath(dir);
   llvm::sys::path::append(ptxPath, artifact->manifest.ptx[*arch]);
   llvm::Expected<std::string> ptx = readFile(ptxPath);

@@ -220,16 +220,9 @@ static LogicalResult run(MLIRContext &context) {
     return failure();
   }
 
-  // One variant list serves every arch: tiles may use only the shared
-  // memory of the smallest.
-  int64_t sharedLimit = std::numeric_limits<int64_t>::max();
-  for (const std::string &arch : archs)
-    sharedLimit = std::min(sharedLimit, mlir::awq::sharedBytesLimit(arch));
-
-  // Likewise wgmma kernels only if every arch has wgmma.
-  bool allWgmma = llvm::all_of(
-      archs, [](const std::string &arch) { return arch == "sm_90a"; });
-
+  // Every arch gets the tiles its own shared memory allows (and sm_90a its
+  // wgmma kernels): the first arch's variants are each layer's "variants",
+  // another arch's go to "arch_variants" where they differ.
   llvm::json::Object ptxFiles;
   std::optional<llvm::json::Array> layers;
   for (const std::string &arch : archs) {
@@ -239,8 +232,6 @@ static LogicalResult run(MLIRContext &context) {
     options.chip = arch;
     options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     options.gemvTile = gemvTile;
-    options.maxSharedBytes = sharedLimit;
-    options.wgmma = allWgmma;
     pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
     if (failed(pm.run(*clone)))
       return failure();
@@ -249,20 +240,34 @@ static LogicalResult run(MLIRContext &context) {
       return success();
     }
 
+    llvm::json::Array described;
+    unsigned index = 0;
+    WalkResult walk = clone->walk([&](mlir::awq::QLinearOp op) {
+      FailureOr<llvm::json::Object> layer =
+          mlir::awq::describeLinear(op, *clone, index++);
+      if (failed(layer))
+        return WalkResult::interrupt();
+      described.push_back(std::move(*layer));
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
     if (!layers) {
-      // Variants are the same for every arch; describe them once.
-      layers.emplace();
-      unsigned index = 0;
-      WalkResult walk = clone->walk([&](mlir::awq::QLinearOp op) {
-        FailureOr<llvm::json::Object> layer =
-            mlir::awq::describeLinear(op, *clone, index++);
-        if (failed(layer))
-          return WalkResult::interrupt();
-        layers->push_back(std::move(*layer));
-        return WalkResult::advance();
-      });
-      if (walk.wasInterrupted())
-        return failure();
+      layers = std::move(described);
+    } else {
+      for (auto [base, own] : llvm::zip_equal(*layers, described)) {
+        llvm::json::Object *baseObj = base.getAsObject();
+        const llvm::json::Value *ownVariants =
+            own.getAsObject()->get("variants");
+        if (*baseObj->get("variants") == *ownVariants)
+          continue;
+        llvm::json::Object *byArch = baseObj->getObject("arch_variants");
+        if (!byArch) {
+          (*baseObj)["arch_variants"] = llvm::json::Object();
+          byArch = baseObj->getObject("arch_variants");
+        }
+        (*byArch)[arch] = *ownVariants;
+      }
     }
 
     // Only the kernels travel on: host functions stay out of the lowering.

@@ -69,30 +69,37 @@ def main():
         expected_shapes = {"x": [-1, k], "qweight": [n, k // 8],
                            "scales": [n, k // g], "zeros": [n, k // g],
                            "bias": [n], "y": [-1, n]}
-        next_m = 1
-        for v in sorted(layer["variants"], key=lambda v: v["m_min"]):
-            if v["m_min"] != next_m:
-                fail(f"{layer['name']}: M={next_m} not covered (next variant starts at {v['m_min']})")
-            if v["m_max"] < v["m_min"]:
-                fail(f"{layer['name']}: empty M range in {v['kernel']}")
-            next_m = v["m_max"] + 1
-            params = v["params"]
-            if [p["name"] for p in params] != roles:
-                fail(f"{v['kernel']}: params {[p['name'] for p in params]} != {roles}")
-            for p in params:
-                if p["shape"] != expected_shapes[p["name"]]:
-                    fail(f"{v['kernel']}: {p['name']} shape {p['shape']} != {expected_shapes[p['name']]}")
-            ptx_params = sum(3 + 2 * len(p["shape"]) for p in params)
-            for arch, found in entries.items():
+        by_arch = layer.get("arch_variants", {})
+        for arch in by_arch:
+            if arch not in entries:
+                fail(f"{layer['name']}: arch_variants.{arch} without {arch} PTX")
+        # Each arch's list (its own or the common one) against its PTX.
+        for arch, found in entries.items():
+            variants = by_arch.get(arch, layer["variants"])
+            next_m = 1
+            for v in sorted(variants, key=lambda v: v["m_min"]):
+                if v["m_min"] != next_m:
+                    fail(f"{layer['name']} ({arch}): M={next_m} not covered (next variant starts at {v['m_min']})")
+                if v["m_max"] < v["m_min"]:
+                    fail(f"{layer['name']}: empty M range in {v['kernel']}")
+                next_m = v["m_max"] + 1
+                params = v["params"]
+                if [p["name"] for p in params] != roles:
+                    fail(f"{v['kernel']}: params {[p['name'] for p in params]} != {roles}")
+                for p in params:
+                    if p["shape"] != expected_shapes[p["name"]]:
+                        fail(f"{v['kernel']}: {p['name']} shape {p['shape']} != {expected_shapes[p['name']]}")
+                ptx_params = sum(3 + 2 * len(p["shape"]) for p in params)
                 if v["kernel"] not in found:
                     fail(f"{v['kernel']} missing from the {arch} PTX")
                 if found[v["kernel"]] != ptx_params:
                     fail(f"{v['kernel']}: {found[v['kernel']]} PTX params, ABI implies {ptx_params}")
-            if len(v["grid"]) != 3 or len(v["block"]) != 3 or v["m_tile"] < 1:
-                fail(f"{v['kernel']}: bad launch geometry")
-        if next_m != MAX_M + 1:
-            fail(f"{layer['name']}: variants stop at M={next_m - 1}")
-        print(f"{layer['name']} n={n} k={k} g={g}: {len(layer['variants'])} variants cover M=1..{MAX_M}")
+                if len(v["grid"]) != 3 or len(v["block"]) != 3 or v["m_tile"] < 1:
+                    fail(f"{v['kernel']}: bad launch geometry")
+            if next_m != MAX_M + 1:
+                fail(f"{layer['name']} ({arch}): variants stop at M={next_m - 1}")
+        own = "".join(f", {a}: {len(v)}" for a, v in sorted(by_arch.items()))
+        print(f"{layer['name']} n={n} k={k} g={g}: {len(layer['variants'])} variants{own} cover M=1..{MAX_M}")
     print("manifest OK")
 
 

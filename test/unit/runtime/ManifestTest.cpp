@@ -220,6 +220,55 @@ TEST(Manifest, GapInMRanges) {
       << parseError(m);
 }
 
+TEST(Manifest, ArchVariantsReplaceTheCommonListForTheirArch) {
+  json::Object m = validManifest();
+  layer0(m)["arch_variants"] = json::Object{
+      {"sm_90", json::Array{variant("wide_k", 9, kMaxM), variant("gemv_k", 1, 8)}}};
+  llvm::Expected<Manifest> parsed = parseManifest(text(m), "manifest.json");
+  ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
+  ASSERT_EQ(parsed->layers[0].archVariants.count("sm_90"), 1u);
+  // Sorted and validated like "variants".
+  EXPECT_EQ(parsed->layers[0].archVariants.at("sm_90")[1].kernel, "wide_k");
+
+  Manifest forSm80 = *parsed;
+  selectArchVariants(forSm80, "sm_80");
+  EXPECT_EQ(forSm80.layers[0].variants[1].kernel, "gemm_k");
+  EXPECT_TRUE(forSm80.layers[0].archVariants.empty());
+  Manifest forSm90 = *parsed;
+  selectArchVariants(forSm90, "sm_90");
+  EXPECT_EQ(forSm90.layers[0].variants[1].kernel, "wide_k");
+}
+
+TEST(Manifest, ArchVariantsErrors) {
+  json::Object noPtx = validManifest();
+  layer0(noPtx)["arch_variants"] =
+      json::Object{{"sm_90a", json::Array{variant("w", 1, kMaxM)}}};
+  EXPECT_NE(parseError(noPtx).find("layers[0] (blk.0.up).arch_variants.sm_90a: "
+                                   "the artifact has no PTX for sm_90a"),
+            std::string::npos)
+      << parseError(noPtx);
+  json::Object gap = validManifest();
+  layer0(gap)["arch_variants"] =
+      json::Object{{"sm_90", json::Array{variant("w", 2, kMaxM)}}};
+  EXPECT_NE(parseError(gap).find("arch_variants.sm_90: variants leave M in "
+                                 "[1, 1] uncovered"),
+            std::string::npos)
+      << parseError(gap);
+  json::Object notList = validManifest();
+  layer0(notList)["arch_variants"] = json::Object{{"sm_90", 3}};
+  EXPECT_NE(parseError(notList).find("arch_variants.sm_90: expected an array "
+                                     "of variants"),
+            std::string::npos)
+      << parseError(notList);
+  json::Object badArch = validManifest();
+  layer0(badArch)["arch_variants"] =
+      json::Object{{"gfx90a", json::Array{variant("w", 1, kMaxM)}}};
+  EXPECT_NE(parseError(badArch).find("arch_variants.gfx90a: unknown "
+                                     "architecture"),
+            std::string::npos)
+      << parseError(badArch);
+}
+
 TEST(Manifest, MRangesMustStartAtOne) {
   json::Object m = validManifest();
   layer0(m)["variants"] = json::Array{variant("b", 2, kMaxM)};
