@@ -747,6 +747,12 @@ awq_status awq_jit_get_layer(awq_context ctx, const char *key,
                          llvm::formatv("{0} manifest: expected exactly one "
                                        "layer, got {1}",
                                        source, manifest->layers.size()));
+    // A JIT result is compiled for this device: one list, no per-arch ones.
+    if (!manifest->layers[0].archVariants.empty())
+      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                         source + " manifest: layers[0] has arch_variants; "
+                                  "a JIT result hands over the variants of "
+                                  "this device only");
     entry->manifest = std::move(*manifest);
     std::string ptxName = source + " PTX";
     if (llvm::Error e = checkKernelsInPtx(entry->manifest, ptx, ptxName))

@@ -12,6 +12,7 @@
 #   AWQ_GPU_BUILD_DIR  the static GPU-side build                 [build-gpu]
 #   AWQ_JOBS           ninja -j                                           [1]
 #   AWQ_ARCHS          awq-compile --arch                            [sm_90a]
+#   AWQ_TEST_ARCHS     --arch of the test artifact          [sm_80,AWQ_ARCHS]
 #   AWQ_TEST_IR        IR of the GPU test shapes [examples/gpu-test-shapes.mlir]
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
@@ -30,6 +31,7 @@ BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
 GPU_BUILD="${AWQ_GPU_BUILD_DIR:-$ROOT/build-gpu}"
 JOBS="${AWQ_JOBS:-1}"
 ARCHS="${AWQ_ARCHS:-sm_90a}"
+TEST_ARCHS="${AWQ_TEST_ARCHS:-sm_80,$ARCHS}"
 TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
 BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # Paths the default tiles of the test shapes never take: the GEMV for
@@ -82,7 +84,9 @@ COMPILE="$BUILD/bin/awq-compile"
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/awq-gpu-bundle.XXXXXX")"
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/bin" "$STAGE/artifacts"
-"$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test" --arch="$ARCHS"
+# The test artifact also carries sm_80 PTX, so that the H100 runs the
+# sm_90a list of the manifest's arch_variants, as a fleet artifact would.
+"$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test" --arch="$TEST_ARCHS"
 "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench" --arch="$ARCHS"
 # Plain sm_90 (mma.sync at every M, no wgmma): what other GPUs run, tested
 # and timed on the same device.

@@ -440,12 +440,17 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
   ASSERT_TRUE(static_cast<bool>(ptx));
   JitSource source;
   source.ptx = (*ptx)->getBuffer().str();
-  llvm::json::Object single{
-      {"format", "awq-artifact"},
-      {"version", 1},
-      {"layers",
-       llvm::json::Array{llvm::json::Value(
-           llvm::json::Object(*(*root->getArray("layers"))[0].getAsObject()))}}};
+  // A JIT result carries this device's variants only: the loaded arch's
+  // arch_variants list where the artifact has one.
+  llvm::json::Object layer(*(*root->getArray("layers"))[0].getAsObject());
+  if (llvm::json::Object *byArch = layer.getObject("arch_variants")) {
+    if (llvm::json::Value *own = byArch->get(load.ptx_arch))
+      layer["variants"] = *own;
+    layer.erase("arch_variants");
+  }
+  llvm::json::Object single{{"format", "awq-artifact"},
+                            {"version", 1},
+                            {"layers", llvm::json::Array{std::move(layer)}}};
   llvm::raw_string_ostream(source.manifest)
       << llvm::json::Value(std::move(single));
 
@@ -505,6 +510,26 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
             AWQ_ERROR_JIT);
   EXPECT_NE(std::string(awq_last_error_message())
                 .find("no compiler in this test"),
+            std::string::npos)
+      << awq_last_error_message();
+
+  // A JIT result is for this device only: per-arch lists are refused.
+  JitSource perArch;
+  perArch.ptx = source.ptx;
+  {
+    llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(source.manifest);
+    ASSERT_TRUE(static_cast<bool>(parsed));
+    llvm::json::Object *l0 =
+        (*parsed->getAsObject()->getArray("layers"))[0].getAsObject();
+    (*l0)["arch_variants"] =
+        llvm::json::Object{{load.ptx_arch, *l0->get("variants")}};
+    llvm::raw_string_ostream(perArch.manifest) << *parsed;
+  }
+  awq_layer refused = nullptr;
+  EXPECT_EQ(awq_jit_get_layer(env.ctx, "per-arch", serveJit, &perArch,
+                              &refused),
+            AWQ_ERROR_INVALID_ARTIFACT);
+  EXPECT_NE(std::string(awq_last_error_message()).find("arch_variants"),
             std::string::npos)
       << awq_last_error_message();
 }
