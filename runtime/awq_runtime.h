@@ -52,7 +52,9 @@ typedef enum awq_status {
   AWQ_ERROR_NOT_FOUND = 7,
   /// The artifact has no PTX usable on this device's architecture.
   AWQ_ERROR_UNSUPPORTED_ARCH = 8,
-  /// A JIT compile callback reported failure.
+  /// A JIT specialisation could not be built: the compile callback
+  /// reported failure or handed back an invalid result (the message says
+  /// which).
   AWQ_ERROR_JIT = 9
 } awq_status;
 

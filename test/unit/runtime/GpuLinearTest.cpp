@@ -528,7 +528,7 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
   awq_layer refused = nullptr;
   EXPECT_EQ(awq_jit_get_layer(env.ctx, "per-arch", serveJit, &perArch,
                               &refused),
-            AWQ_ERROR_INVALID_ARTIFACT);
+            AWQ_ERROR_JIT);
   EXPECT_NE(std::string(awq_last_error_message()).find("arch_variants"),
             std::string::npos)
       << awq_last_error_message();
