@@ -2,7 +2,7 @@
 # The main job on the bundled example: build the tools, make a one-block
 # Llama-style f16 checkpoint, quantize it with AWQ (scale + clip search on
 # calibration activations) into an AutoAWQ checkpoint, fuse the linears that
-# share an input, and compile kernels (PTX for sm_80 and sm_90) and packed
+# share an input, and compile kernels (PTX for sm_80, sm_90 and sm_90a) and packed
 # weights into a deployable artifact: build/example/artifact.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,15 +27,15 @@ step "3. model IR: fuse q/k/v and gate/up (awq-opt --awq-fuse-linears)"
   -o "$WORK/block.fused.mlir"
 grep -c "awq.qlinear" "$WORK/block.fused.mlir" | sed 's/^/quantized linears after fusion: /'
 
-step "4. compile: awq-compile --arch=sm_80,sm_90 -> $WORK/artifact"
+step "4. compile: awq-compile --arch=sm_80,sm_90,sm_90a -> $WORK/artifact"
 "$BIN/awq-compile" "$WORK/block.fused.mlir" -o "$WORK/artifact" \
-  --arch=sm_80,sm_90 --weights-dir="$WORK"
+  --arch=sm_80,sm_90,sm_90a --weights-dir="$WORK"
 ls -l "$WORK/artifact"
 
 if [ -x /usr/local/cuda/bin/ptxas ]; then
   step "5. ptxas accepts the PTX"
   # One PTX module per kernel in each file; ptxas takes one at a time.
-  for arch in sm_80 sm_90; do
+  for arch in sm_80 sm_90 sm_90a; do
     python3 "$ROOT/test/tools/awq-compile/assemble_ptx_modules.py" \
       /usr/local/cuda/bin/ptxas $arch "$WORK/artifact/kernels.$arch.ptx"
   done
@@ -46,8 +46,13 @@ python3 - "$WORK/artifact/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 print(f"PTX: {', '.join(sorted(m['ptx']))}; weights: {m.get('weights')}")
+def kinds(variants):
+    return ", ".join(f"M {v['m_min']}..{v['m_max']}: {v['kernel'].split('_z_')[-1]}"
+                     for v in variants)
 for layer in m["layers"]:
-    kinds = ", ".join(f"M {v['m_min']}..{v['m_max']}: {v['family']}" for v in layer["variants"])
-    print(f"  {layer['name']}: N={layer['n']} K={layer['k']} g={layer['group_size']} [{kinds}]")
+    print(f"  {layer['name']}: N={layer['n']} K={layer['k']} g={layer['group_size']}")
+    print(f"    variants: {kinds(layer['variants'])}")
+    for arch, variants in sorted(layer.get("arch_variants", {}).items()):
+        print(f"    {arch}: {kinds(variants)}")
 PY
 echo "run-example: OK ($WORK/artifact; load it with the runtime, see README.md)"
