@@ -313,7 +313,8 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
   // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
   int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
-  // Where the threads' chunks cover K in one step (K <= 8192), two row
+  // Where the threads' chunks cover K in one step (K <= 4096, or
+  // K = 8192 with two chunks per thread), two row
   // groups per block, the second's weights loading while the first is
   // reduced: H100, 4096x14336 59% -> 65% of copy bandwidth, 8192x28672
   // 78% -> 86%, 4096^2 8.8 -> 8.5 us; four or eight groups, or two-row
@@ -467,11 +468,13 @@ struct ConvertAwqToGPUPass final
       gemmRanges = *overrideRanges;
       for (const GemmRange &range : gemmRanges) {
         if (range.wgmma && !hasWgmma)
-          return op.emitOpError("cannot use warpgroup-MMA tile ")
-                 << range.wgmma->tileM << "x" << range.wgmma->tileN
-                 << ": it needs chip sm_90a"
-                 << (chip == "sm_90a" ? " with wgmma enabled" : "")
-                 << ", not '" << chip << "'";
+          return chip == "sm_90a"
+                     ? op.emitOpError("cannot use warpgroup-MMA tile ")
+                           << range.wgmma->tileM << "x" << range.wgmma->tileN
+                           << ": the wgmma option is off"
+                     : op.emitOpError("cannot use warpgroup-MMA tile ")
+                           << range.wgmma->tileM << "x" << range.wgmma->tileN
+                           << ": it needs chip sm_90a, not '" << chip << "'";
         if (std::string why = range.check(shape); !why.empty())
           return range.wgmma
                      ? op.emitOpError("cannot use warpgroup-MMA tile ")

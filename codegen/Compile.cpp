@@ -192,8 +192,11 @@ FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
       &context, 0, parts.size(), [&](size_t i) -> LogicalResult {
         FailureOr<SmallVector<std::string>> ptx =
             runToBinaries(*managers[i], *parts[i]);
-        if (failed(ptx) || ptx->size() != 1)
+        if (failed(ptx))
           return failure();
+        if (ptx->size() != 1)
+          return parts[i]->emitError("expected one PTX binary per kernel, got ")
+                 << ptx->size();
         texts[i] = std::move(ptx->front());
         return success();
       });

@@ -3,7 +3,9 @@
 // Builds the small-M kernel: weights are streamed once with 16-byte loads,
 // dequantized in registers with the magic-number trick (no conversion
 // instruction per nibble), multiplied in f16x2/bf16x2, accumulated in f32,
-// and reduced across the warp with shuffles.
+// and reduced across the warp with shuffles. Where a thread's chunks cover
+// K in one step, a block may compute several groups of rows, loading the
+// next group's weights while the current one is reduced.
 //
 // Weight layout (docs/artifact-format.md, "kernel" packing): a lane loads
 // one 4-word chunk holding 32 consecutive weights of one output channel.
@@ -57,10 +59,12 @@ std::string awq::checkGemvConfig(const LinearShape &shape,
   if (config.rowGroups > 1 &&
       shape.k / kChunk > kWarpSize * config.warpsPerBlock * config.unroll)
     return llvm::formatv("{0} row groups per block need K in one step per "
-                         "thread: K = {1} is more than {2} warps x {3} "
-                         "chunks of {4}",
-                         config.rowGroups, shape.k, config.warpsPerBlock,
-                         config.unroll, kChunk)
+                         "thread: K = {1} is more than the {2} weights {3} "
+                         "warps of 32 lanes take with {4} chunks of {5} each",
+                         config.rowGroups, shape.k,
+                         kWarpSize * config.warpsPerBlock * config.unroll *
+                             kChunk,
+                         config.warpsPerBlock, config.unroll, kChunk)
         .str();
   return "";
 }
@@ -318,9 +322,10 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   }
 
   // Several row groups per block (all of K in one step per thread, which
-  // checkGemvSupport guarantees): the activations are loaded once, and
+  // checkGemvConfig requires): the activations are loaded once, and
   // the weights of group g + 1 are in flight while group g is reduced and
   // stored, so a thread's loads never pause for a block to retire.
+  assert(steps == 1 && "row groups need K in one step per thread");
   SmallVector<LoadedChunk, 2> loaded;
   for (int64_t u = 0; u < unroll; ++u)
     loaded.push_back(locateChunk(b, u, e.index(0)));
@@ -338,7 +343,7 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
     return values;
   };
   const int64_t valuesPerChunk = 3 * rows;
-  auto groupLoop = scf::ForOp::create(
+  scf::ForOp::create(
       b, e.index(0), e.index(rowGroups), e.index(1),
       loadGroup(b, e.index(0)),
       [&](OpBuilder &nested, Location nestedLoc, Value groupIndex,
@@ -363,7 +368,6 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
                        arith::RemUIOp::create(lb, groupIndex, le.index(2)));
         scf::YieldOp::create(lb, next);
       });
-  (void)groupLoop;
   gpu::ReturnOp::create(b);
   return gemvLaunch(shape, config);
 }

@@ -15,9 +15,11 @@
 //              in flight while the next tile is dequantized.
 // Why stages - 2 ahead and three weight tiles: a warpgroup only knows that
 // its own wgmma group of step k - 2 finished (wait_group 1 at the end of
-// step k - 1); the barrier of step k then tells every thread that all
-// warpgroups are past that point, so step k may refill the stage of tile
-// k - 2, and write weight tile k mod 3, last read in step k - 3.
+// step k - 1). The barrier of step k tells every thread that all
+// warpgroups are past that point, so the copies issued after it may refill
+// the stage of tile k - 2. Weight tile k mod 3 is written before that
+// barrier: barrier k - 1 already tells that every warpgroup finished step
+// k - 3's wgmma, its last reader.
 // Rows of x past M are zero-filled by cp.async, rows of W past N read
 // clamped, and their outputs never stored, so any M >= 1 and N are served.
 //
@@ -57,8 +59,7 @@ struct WgmmaShared {
       : xStageBytes(config.tileM * kRowBytes),
         wTileBytes(config.tileN * kRowBytes),
         packedStageBytes(config.tileN * kTileK / 2),
-        xBytes(config.stages * xStageBytes),
-        wBytes(kWeightTiles * wTileBytes),
+        xBytes(config.stages * xStageBytes), wBytes(kWeightTiles * wTileBytes),
         total(xBytes + wBytes + config.stages * packedStageBytes) {}
 };
 } // namespace
@@ -71,15 +72,27 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
                          shape.k, kTileK, shape.groupSize, kChunk)
         .str();
   if (config.warpgroups < 1 || config.warpgroups > 4)
-    return "1 to 4 warpgroups per block";
-  if (config.tileM % (kWgmmaM * config.warpgroups) != 0)
-    return "tileM must be a multiple of 64 rows per warpgroup";
+    return llvm::formatv("{0} warpgroups per block: 1 to 4 are supported",
+                         config.warpgroups)
+        .str();
+  if (config.tileM < kWgmmaM * config.warpgroups ||
+      config.tileM % (kWgmmaM * config.warpgroups) != 0)
+    return llvm::formatv("tileM = {0} must be a positive multiple of {1} (64 "
+                         "rows per warpgroup)",
+                         config.tileM, kWgmmaM * config.warpgroups)
+        .str();
   if (config.tileN % 16 != 0 || config.tileN < 16 || config.tileN > 256)
-    return "tileN must be a multiple of 16 from 16 to 256 (one wgmma)";
+    return llvm::formatv("tileN = {0} must be a multiple of 16 from 16 to "
+                         "256 (one wgmma)",
+                         config.tileN)
+        .str();
   // f32 accumulators per thread: (tileM / warpgroups) · tileN / 128.
-  if (config.tileM / config.warpgroups * config.tileN / kWarpgroupThreads >
-      128)
-    return "more than 128 accumulators per thread";
+  int64_t accumulators =
+      config.tileM / config.warpgroups * config.tileN / kWarpgroupThreads;
+  if (accumulators > 128)
+    return llvm::formatv("{0} accumulators per thread: at most 128",
+                         accumulators)
+        .str();
   const int64_t threads = kWarpgroupThreads * config.warpgroups;
   if (config.tileN * 2 % threads != 0)
     return "the weight tile's 16-byte chunks (2 per row) do not divide "
@@ -87,8 +100,9 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
   if (config.tileM * (kTileK / 8) % threads != 0)
     return "the activation tile's 16-byte chunks do not divide among the "
            "threads";
-  if (config.stages < 3)
-    return "at least three pipeline stages are needed";
+  if (config.stages < 3 || config.stages > 16)
+    return llvm::formatv("{0} stages: 3 to 16 are supported", config.stages)
+        .str();
   return checkSharedBytes(shape, WgmmaShared(config).total);
 }
 
@@ -127,9 +141,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   const int64_t wChunks = tileN * 2 / threads;
   const WgmmaShared sharedLayout(config);
 
-  SmallVector<Type> argTypes =
-      linearKernelArgTypes(b, n, k, shape.numGroups(), elemType,
-                           shape.hasZeros, shape.hasBias);
+  SmallVector<Type> argTypes = linearKernelArgTypes(
+      b, n, k, shape.numGroups(), elemType, shape.hasZeros, shape.hasBias);
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -145,11 +158,10 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   Value xStages, elemBase;
   std::tie(xStages, elemBase) = dynamicSharedView(
       b, module, shared({stages, tileM, kTileK}, elemType), 0, kSwizzleAlign);
-  Value wTiles =
-      dynamicSharedView(b, module,
-                        shared({kWeightTiles, tileN, kTileK}, elemType),
-                        sharedLayout.xBytes, kSwizzleAlign)
-          .first;
+  Value wTiles = dynamicSharedView(
+                     b, module, shared({kWeightTiles, tileN, kTileK}, elemType),
+                     sharedLayout.xBytes, kSwizzleAlign)
+                     .first;
   Value packedStages =
       dynamicSharedView(b, module, shared({stages, tileN, kTileK / 8}, i32),
                         sharedLayout.xBytes + sharedLayout.wBytes,
@@ -203,11 +215,13 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
       Value chunk = arith::RemUIOp::create(ib, unit, ie.index(kTileK / 8));
       Value globalRow = ie.add(blockM0, row);
       // Rows past M read row M-1 with zero bytes taken: zero-filled.
-      Value srcElems = arith::SelectOp::create(
-          ib, ie.ult(globalRow, m), ie.index(8), ie.index(0));
+      Value srcElems = arith::SelectOp::create(ib, ie.ult(globalRow, m),
+                                               ie.index(8), ie.index(0));
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-          ib, tokenType, xStages, ValueRange{stage, row, swizzle(ib, row, chunk)},
-          x, ValueRange{ie.minIndex(globalRow, lastM), ie.add(k0, ie.mul(chunk, 8))},
+          ib, tokenType, xStages,
+          ValueRange{stage, row, swizzle(ib, row, chunk)}, x,
+          ValueRange{ie.minIndex(globalRow, lastM),
+                     ie.add(k0, ie.mul(chunk, 8))},
           ib.getIndexAttr(8), srcElems, ib.getUnitAttr()));
     }
     for (int64_t i = 0; i < wChunks; ++i) {
@@ -233,11 +247,10 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
           ie.index(shape.groupSize));
       values.push_back(memref::LoadOp::create(
           ib, scales, ValueRange{wRowsGlobal[i], group}));
-      values.push_back(
-          zeros ? memref::LoadOp::create(ib, zeros,
-                                         ValueRange{wRowsGlobal[i], group})
-                      .getResult()
-                : ie.scalar(kSymmetricZero));
+      values.push_back(zeros ? memref::LoadOp::create(
+                                   ib, zeros, ValueRange{wRowsGlobal[i], group})
+                                   .getResult()
+                             : ie.scalar(kSymmetricZero));
     }
     return values;
   };
@@ -264,7 +277,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   auto descriptor = [&](ImplicitLocOpBuilder &ib, Value byteOffset,
                         int64_t extra) -> Value {
     Value offset = arith::AddIOp::create(
-        ib, arith::IndexCastOp::create(ib, i64, byteOffset), i64Const(ib, extra));
+        ib, arith::IndexCastOp::create(ib, i64, byteOffset),
+        i64Const(ib, extra));
     return arith::AddIOp::create(
         ib, descriptorBase,
         arith::ShRUIOp::create(ib, offset, i64Const(ib, 4)));
@@ -328,9 +342,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
         issueCopies(lb, aheadTile,
                     arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
 
-        Value xOffset =
-            le.add(le.mul(stage, sharedLayout.xStageBytes),
-                   le.mul(groupRow0, kRowBytes));
+        Value xOffset = le.add(le.mul(stage, sharedLayout.xStageBytes),
+                               le.mul(groupRow0, kRowBytes));
         Value wOffset = le.add(le.index(sharedLayout.xBytes),
                                le.mul(wTile, sharedLayout.wTileBytes));
         NVVM::WgmmaFenceAlignedOp::create(lb);
@@ -339,8 +352,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
           for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
             // k16 steps advance 32 bytes inside the swizzled rows; the
             // hardware applies the swizzle to the advanced address.
-            Value descA = descriptor(lb, xOffset,
-                                     mb * kWgmmaM * kRowBytes + kk * 32);
+            Value descA =
+                descriptor(lb, xOffset, mb * kWgmmaM * kRowBytes + kk * 32);
             Value descB = descriptor(lb, wOffset, kk * 32);
             accs[mb] = NVVM::WgmmaMmaAsyncOp::create(
                 lb, accType, accs[mb], descA, descB,
@@ -405,9 +418,9 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
         Value rowValid = e.ult(row, m);
         if (pairs) {
           // N even: both columns of a pair are in range or neither is.
-          auto ifOp = scf::IfOp::create(
-              b, arith::AndIOp::create(b, colValid, rowValid),
-              /*withElseRegion=*/false);
+          auto ifOp =
+              scf::IfOp::create(b, arith::AndIOp::create(b, colValid, rowValid),
+                                /*withElseRegion=*/false);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           Value pair = vector::FromElementsOp::create(b, pairType, values);

@@ -749,7 +749,7 @@ awq_status awq_jit_get_layer(awq_context ctx, const char *key,
                                        source, manifest->layers.size()));
     // A JIT result is compiled for this device: one list, no per-arch ones.
     if (!manifest->layers[0].archVariants.empty())
-      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+      return statusError(AWQ_ERROR_JIT,
                          source + " manifest: layers[0] has arch_variants; "
                                   "a JIT result hands over the variants of "
                                   "this device only");

@@ -15,7 +15,7 @@
 // PLAIN: gpu.func @awq_gemv_n64_k2048_g128_f16_sym_mt1_r8_u2({{.*}}) workgroup(%{{.*}} : memref<1x4x8xf32, #gpu.address_space<workgroup>>) kernel
 // RANGE: error: invalid gemv-tile option: expected ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] with 1-16 rows, 1-32 warps, 1-8 chunks in flight, 1-64 row groups per block and 0-32 blocks per SM, got '4x4x1x0'
 // Row groups need all of K in one step per thread: 64 chunks, 32 threads.
-// STEPS: error: 'awq.qlinear' op cannot use gemv-tile 4x1x1x2: 2 row groups per block need K in one step per thread: K = 2048 is more than 1 warps x 1 chunks of 32
+// STEPS: error: 'awq.qlinear' op cannot use gemv-tile 4x1x1x2: 2 row groups per block need K in one step per thread: K = 2048 is more than the 1024 weights 1 warps of 32 lanes take with 1 chunks of 32 each
 func.func @gemv(%x: tensor<?x2048xf16>, %q: tensor<64x2048xi4>, %s: tensor<64x16xf16>) -> tensor<?x64xf16> {
   %y = awq.qlinear %x, %q, %s {group_size = 128 : i64}
       : tensor<?x2048xf16>, tensor<64x2048xi4>, tensor<64x16xf16> -> tensor<?x64xf16>

@@ -8,9 +8,10 @@
 // writes the numbers.
 //
 // Method: CUDA events around each launch, warm-up launches first, the median
-// of --iters (>= 50) launches, all queued behind a device memset of about a
-// millisecond so that the GPU runs them back to back and no event interval
-// contains host launch latency (cuBLAS's host-side work included);
+// of --iters (>= 50) launches, all queued behind device memsets that keep
+// the GPU busy for 50 us per launch (sized from one timed memset), so that
+// the GPU runs them back to back and no event interval contains host
+// launch latency (cuBLAS's host-side work included);
 // --host-paced times them as the host issues them instead. Weights (ours
 // and cuBLAS's) rotate among
 // enough copies to exceed twice the L2 cache, so every launch streams its
@@ -292,6 +293,26 @@ struct Timer {
     if (queueAhead)
       BENCH_CHECK(drv->cuMemAlloc(&delayBuffer, kDelayBytes));
   }
+
+  /// Seconds one delay memset keeps `stream` busy (measured once).
+  double delaySeconds(CUstream stream) {
+    if (measuredDelay > 0)
+      return measuredDelay;
+    std::vector<double> times;
+    for (int i = 0; i < 5; ++i) {
+      BENCH_CHECK(drv->cuEventRecord(start[0], stream));
+      BENCH_CHECK(drv->cuMemsetD8Async(delayBuffer, 0, kDelayBytes, stream));
+      BENCH_CHECK(drv->cuEventRecord(stop[0], stream));
+      BENCH_CHECK(drv->cuStreamSynchronize(stream));
+      float ms = 0;
+      BENCH_CHECK(drv->cuEventElapsedTime(&ms, start[0], stop[0]));
+      times.push_back(ms * 1e-3);
+    }
+    std::sort(times.begin(), times.end());
+    measuredDelay = times[times.size() / 2];
+    return measuredDelay;
+  }
+  double measuredDelay = 0;
   ~Timer() {
     for (size_t i = 0; i < start.size(); ++i) {
       drv->cuEventDestroy(start[i]);
@@ -307,10 +328,14 @@ struct Timer {
   template <typename Fn>
   double median(CUstream stream, int warmup, int iters, Fn launch) {
     if (delayBuffer) {
-      // Keep the GPU busy while the host issues every launch: 256 MiB
-      // memsets take about 0.1 ms each on an H100, and issuing one launch
-      // with its events takes the host well under 25 us.
-      int64_t memsets = (int64_t(warmup + iters) * 25 + 99) / 100 + 1;
+      // Keep the GPU busy while the host issues every launch: issuing one
+      // launch with its events takes the host well under 50 us (cuBLAS
+      // included), so the memsets (each timed once) cover 50 us per launch.
+      double perLaunch = 50e-6;
+      int64_t memsets =
+          static_cast<int64_t>(std::ceil((warmup + iters) * perLaunch /
+                                         delaySeconds(stream))) +
+          1;
       for (int64_t i = 0; i < memsets; ++i)
         BENCH_CHECK(drv->cuMemsetD8Async(delayBuffer,
                                          static_cast<unsigned char>(i),
@@ -387,15 +412,24 @@ bool makeJitSource(const std::string &dir, const char *ptxArch,
   auto ptx = llvm::MemoryBuffer::getFile(ptxPath);
   if (!ptx)
     return false;
+  // A JIT result carries the loaded arch's variants only: its
+  // arch_variants list where the layer has one.
+  llvm::json::Object *layer = (*layers)[0].getAsObject();
+  if (!layer)
+    return false;
+  if (llvm::json::Object *byArch = layer->getObject("arch_variants")) {
+    if (llvm::json::Value *own = byArch->get(ptxArch))
+      (*layer)["variants"] = *own;
+    layer->erase("arch_variants");
+  }
   // Only the PTX modules of layer 0's kernels (an artifact's PTX holds one
   // module per kernel, each from its `.version` line), each made unique.
   llvm::SmallVector<std::string> kernels;
-  if (llvm::json::Object *layer = (*layers)[0].getAsObject())
-    if (llvm::json::Array *variants = layer->getArray("variants"))
-      for (llvm::json::Value &variant : *variants)
-        if (llvm::json::Object *v = variant.getAsObject())
-          if (std::optional<llvm::StringRef> name = v->getString("kernel"))
-            kernels.push_back(name->str());
+  if (llvm::json::Array *variants = layer->getArray("variants"))
+    for (llvm::json::Value &variant : *variants)
+      if (llvm::json::Object *v = variant.getAsObject())
+        if (std::optional<llvm::StringRef> name = v->getString("kernel"))
+          kernels.push_back(name->str());
   llvm::StringRef text = (*ptx)->getBuffer();
   std::string stamp = llvm::formatv("\n// awq-bench JIT probe {0}\n",
                                     std::chrono::steady_clock::now()
@@ -497,6 +531,11 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "awq-bench: JIT probe failed: %s\n",
                    awq_last_error_message());
     }
+  } else {
+    std::fprintf(stderr,
+                 "awq-bench: no JIT probe: the manifest's first layer or its "
+                 "kernels in the %s PTX could not be read\n",
+                 cold.ptx_arch);
   }
 
   CUstream stream;

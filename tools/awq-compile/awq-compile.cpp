@@ -53,10 +53,10 @@ static cl::list<std::string> gemmTiles(
     cl::CommaSeparated);
 static cl::opt<std::string> gemvTile(
     "gemv-tile",
-    cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL[xGROUPS] (weight "
-             "rows per group, warps splitting K, chunks per thread in "
-             "flight, row groups per block: the next group's weights load "
-             "while the current one is reduced)"),
+    cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] "
+             "(weight rows per group, warps splitting K, chunks per thread "
+             "in flight, row groups per block: the next group's weights "
+             "load while the current one is reduced; blocks per SM)"),
     cl::init(""));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
