@@ -26,8 +26,9 @@ int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
   // sm_80 PTX also serves sm_86 and sm_89 devices (the runtime picks the
   // highest arch at or below the device's), so it gets their 99 KiB, not
   // the A100's 163 KiB. sm_90 assumes Hopper's (and datacenter
-  // Blackwell's) 227 KiB; GPUs with less that run sm_90 PTX are rejected
-  // at load with the numbers, and the JIT compiles for their own limit.
+  // Blackwell's) 227 KiB; on GPUs with less the runtime falls back to an
+  // older arch of the artifact (or rejects it with the numbers), and the
+  // JIT compiles for their own limit.
   if (chip == "sm_90" || chip == "sm_90a")
     return 227 * 1024;
   if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")

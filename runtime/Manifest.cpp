@@ -551,13 +551,29 @@ void awq::runtime::selectArchVariants(Manifest &manifest, StringRef arch) {
   }
 }
 
+/// The most dynamic shared memory a block of `arch`'s variants asks for.
+static uint64_t sharedBytesNeeded(const Manifest &manifest,
+                                  const std::string &arch) {
+  uint64_t most = 0;
+  for (const LayerSpec &layer : manifest.layers) {
+    auto own = layer.archVariants.find(arch);
+    const std::vector<VariantSpec> &variants =
+        own != layer.archVariants.end() ? own->second : layer.variants;
+    for (const VariantSpec &variant : variants)
+      most = std::max<uint64_t>(most, variant.sharedBytes);
+  }
+  return most;
+}
+
 Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,
                                                   unsigned major,
-                                                  unsigned minor) {
+                                                  unsigned minor,
+                                                  uint64_t maxSharedBytes) {
   unsigned device = major * 10 + minor;
   std::string best;
   unsigned bestValue = 0;
   bool bestSpecific = false;
+  std::string tooLarge;
   for (const auto &entry : manifest.ptx) {
     Expected<Arch> arch = parseArch(entry.first);
     if (!arch) {
@@ -569,6 +585,17 @@ Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,
     // PTX is forward compatible within what the driver can JIT.
     if (arch->archSpecific ? value != device : value > device)
       continue;
+    // An arch whose tiles need more shared memory than the device has per
+    // block (sm_90 tiles on a 99 KiB GPU of a later generation) leaves the
+    // choice to an older arch.
+    if (uint64_t needed = sharedBytesNeeded(manifest, entry.first);
+        maxSharedBytes > 0 && needed > maxSharedBytes) {
+      tooLarge += llvm::formatv("{0}{1} needs {2} bytes per block",
+                                tooLarge.empty() ? "" : ", ", entry.first,
+                                needed)
+                      .str();
+      continue;
+    }
     if (best.empty() || value > bestValue ||
         (value == bestValue && arch->archSpecific && !bestSpecific)) {
       best = entry.first;
@@ -581,8 +608,13 @@ Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,
     for (const auto &entry : manifest.ptx)
       have += (have.empty() ? "" : ", ") + entry.first;
     return makeError(llvm::formatv(
-        "no PTX usable on sm_{0}{1}: the artifact has {2}", major, minor,
-        have.empty() ? std::string("none") : have));
+        "no PTX usable on sm_{0}{1}: the artifact has {2}{3}", major, minor,
+        have.empty() ? std::string("none") : have,
+        tooLarge.empty()
+            ? std::string()
+            : llvm::formatv(" ({0} of shared memory; the device allows {1})",
+                            tooLarge, maxSharedBytes)
+                  .str()));
   }
   return best;
 }

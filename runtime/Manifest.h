@@ -99,10 +99,12 @@ llvm::Expected<Arch> parseArch(llvm::StringRef name);
 
 /// Chooses the manifest "ptx" key for a device of compute capability
 /// major.minor: the exact match (the "a" variant first), else the highest
-/// plain arch below the device's. Fails, listing what the artifact has, if no
-/// arch qualifies.
+/// plain arch below the device's, skipping archs whose variants need more
+/// than `maxSharedBytes` of shared memory per block (0: no limit). Fails,
+/// listing what the artifact has, if no arch qualifies.
 llvm::Expected<std::string> selectPtxArch(const Manifest &manifest,
-                                          unsigned major, unsigned minor);
+                                          unsigned major, unsigned minor,
+                                          uint64_t maxSharedBytes = 0);
 
 /// Makes every layer's `variants` the list for `arch` (its arch_variants
 /// entry where it has one) and drops the other archs' lists.

@@ -503,8 +503,9 @@ awq_status awq_artifact_load(awq_context ctx, const char *dir,
   auto artifact = std::make_unique<awq_artifact_st>();
   artifact->ctx = ctx;
   artifact->manifest = std::move(*manifest);
-  llvm::Expected<std::string> arch = selectPtxArch(
-      artifact->manifest, ctx->info.cc_major, ctx->info.cc_minor);
+  llvm::Expected<std::string> arch =
+      selectPtxArch(artifact->manifest, ctx->info.cc_major, ctx->info.cc_minor,
+                    static_cast<uint64_t>(std::max(ctx->maxSharedOptin, 0)));
   if (!arch)
     return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
                 manifestPath + ": " + llvm::toString(arch.takeError()));

@@ -400,6 +400,30 @@ TEST(Arch, Select) {
             "error: no PTX usable on sm_100: the artifact has sm_90a");
 }
 
+TEST(Arch, SelectSkipsArchsNeedingMoreSharedMemory) {
+  // sm_90's tiles take 160 KiB, sm_80's 96 KiB: a 12.0 GPU with 99 KiB per
+  // block runs the sm_80 PTX.
+  Manifest m = withArchs({"sm_80", "sm_90"});
+  LayerSpec layer;
+  layer.variants.push_back(VariantSpec());
+  layer.variants.back().sharedBytes = 96 * 1024;
+  layer.archVariants["sm_90"].push_back(VariantSpec());
+  layer.archVariants["sm_90"].back().sharedBytes = 160 * 1024;
+  m.layers.push_back(layer);
+  llvm::Expected<std::string> small = selectPtxArch(m, 12, 0, 99 * 1024);
+  ASSERT_TRUE(static_cast<bool>(small)) << llvm::toString(small.takeError());
+  EXPECT_EQ(*small, "sm_80");
+  llvm::Expected<std::string> large = selectPtxArch(m, 12, 0, 227 * 1024);
+  ASSERT_TRUE(static_cast<bool>(large)) << llvm::toString(large.takeError());
+  EXPECT_EQ(*large, "sm_90");
+  llvm::Expected<std::string> none = selectPtxArch(m, 12, 0, 64 * 1024);
+  ASSERT_FALSE(static_cast<bool>(none));
+  EXPECT_EQ(llvm::toString(none.takeError()),
+            "no PTX usable on sm_120: the artifact has sm_80, sm_90 (sm_80 "
+            "needs 98304 bytes per block, sm_90 needs 163840 bytes per "
+            "block of shared memory; the device allows 65536)");
+}
+
 //===----------------------------------------------------------------------===//
 // PTX scan and parameter packing
 //===----------------------------------------------------------------------===//
