@@ -188,9 +188,9 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     if (llvm::all_of(tensorCore, [&](const GemmRange &range) {
           return range.check(shape).empty();
         })) {
-      ranges.erase(llvm::find_if(ranges,
-                                 [](const GemmRange &r) { return !r.stream; }),
-                   ranges.end());
+      ranges.erase(
+          llvm::find_if(ranges, [](const GemmRange &r) { return !r.stream; }),
+          ranges.end());
       llvm::append_range(ranges, tensorCore);
     }
   }
@@ -247,8 +247,8 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
                       dims[2].getAsInteger(10, wgmma.warpgroups) ||
                       dims[3].getAsInteger(10, wgmma.stages);
       if (badWgmma) {
-        error = "expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES, got '" + entry +
-                "'";
+        error =
+            "expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES, got '" + entry + "'";
         return failure();
       }
       r.wgmma = wgmma;
@@ -256,20 +256,21 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     }
     if (!r.stream && !r.wgmma)
       tile.split(dims, 'x');
-    bool bad = !r.stream && !r.wgmma && (lo.getAsInteger(10, r.mMin) ||
-               (hi == "max" ? (r.mMax = kMaxM, false)
-                            : hi.getAsInteger(10, r.mMax)) ||
-               (dims.size() != 5 && dims.size() != 7 && dims.size() != 8) ||
-               dims[0].getAsInteger(10, r.config.tileM) ||
-               dims[1].getAsInteger(10, r.config.tileN) ||
-               dims[2].getAsInteger(10, r.config.warpsM) ||
-               dims[3].getAsInteger(10, r.config.warpsN) ||
-               dims[4].getAsInteger(10, r.config.stages) ||
-               (dims.size() >= 7 &&
-                (dims[5].getAsInteger(10, r.config.kChunks) ||
-                 dims[6].getAsInteger(10, r.config.warpsK))) ||
-               (dims.size() == 8 && dims[7] != "0" && dims[7] != "1" &&
-                dims[7] != "r"));
+    bool bad =
+        !r.stream && !r.wgmma &&
+        (lo.getAsInteger(10, r.mMin) ||
+         (hi == "max" ? (r.mMax = kMaxM, false)
+                      : hi.getAsInteger(10, r.mMax)) ||
+         (dims.size() != 5 && dims.size() != 7 && dims.size() != 8) ||
+         dims[0].getAsInteger(10, r.config.tileM) ||
+         dims[1].getAsInteger(10, r.config.tileN) ||
+         dims[2].getAsInteger(10, r.config.warpsM) ||
+         dims[3].getAsInteger(10, r.config.warpsN) ||
+         dims[4].getAsInteger(10, r.config.stages) ||
+         (dims.size() >= 7 && (dims[5].getAsInteger(10, r.config.kChunks) ||
+                               dims[6].getAsInteger(10, r.config.warpsK))) ||
+         (dims.size() == 8 && dims[7] != "0" && dims[7] != "1" &&
+          dims[7] != "r"));
     if (!r.stream && !r.wgmma && dims.size() == 8) {
       r.config.doubleBufferW = dims[7] == "1";
       r.config.dequantInRegisters = dims[7] == "r";
@@ -460,8 +461,7 @@ struct ConvertAwqToGPUPass final
     if (std::string why = checkGemvSupport(shape); !why.empty())
       return op.emitOpError("cannot generate kernels: ") << why;
     if (gemvOverride)
-      if (std::string why = checkGemvConfig(shape, *gemvOverride);
-          !why.empty())
+      if (std::string why = checkGemvConfig(shape, *gemvOverride); !why.empty())
         return op.emitOpError("cannot use gemv-tile ")
                << gemvTile.getValue() << ": " << why;
     SmallVector<GemmRange> gemmRanges;
@@ -477,10 +477,9 @@ struct ConvertAwqToGPUPass final
                            << range.wgmma->tileM << "x" << range.wgmma->tileN
                            << ": it needs chip sm_90a, not '" << chip << "'";
         if (std::string why = range.check(shape); !why.empty())
-          return range.wgmma
-                     ? op.emitOpError("cannot use warpgroup-MMA tile ")
-                           << range.wgmma->tileM << "x" << range.wgmma->tileN
-                           << ": " << why
+          return range.wgmma ? op.emitOpError("cannot use warpgroup-MMA tile ")
+                                   << range.wgmma->tileM << "x"
+                                   << range.wgmma->tileN << ": " << why
                  : range.stream
                      ? op.emitOpError("cannot use the stream kernel: ") << why
                      : op.emitOpError("cannot use GEMM tile ")
@@ -497,24 +496,21 @@ struct ConvertAwqToGPUPass final
       std::string name;
       if (plan.wgmma)
         name = llvm::formatv("awq_gemm_{0}_wgmma_bm{1}_bn{2}_wg{3}_s{4}",
-                             shape.tag(), plan.wgmma->tileM,
-                             plan.wgmma->tileN, plan.wgmma->warpgroups,
-                             plan.wgmma->stages);
+                             shape.tag(), plan.wgmma->tileM, plan.wgmma->tileN,
+                             plan.wgmma->warpgroups, plan.wgmma->stages);
       else if (plan.gemv)
-        name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}{4}{5}", shape.tag(),
-                             plan.gemv->mTile, plan.gemv->rowsPerWarp,
-                             plan.gemv->unroll,
-                             plan.gemv->warpsPerBlock != 4
-                                 ? "_w" + std::to_string(
-                                              plan.gemv->warpsPerBlock)
-                                 : std::string(),
-                             (plan.gemv->rowGroups > 1
-                                  ? "_g" + std::to_string(plan.gemv->rowGroups)
-                                  : std::string()) +
-                                 (plan.gemv->minBlocksPerSM > 0
-                                      ? "_b" + std::to_string(
-                                                   plan.gemv->minBlocksPerSM)
-                                      : std::string()));
+        name = llvm::formatv(
+            "awq_gemv_{0}_mt{1}_r{2}_u{3}{4}{5}", shape.tag(), plan.gemv->mTile,
+            plan.gemv->rowsPerWarp, plan.gemv->unroll,
+            plan.gemv->warpsPerBlock != 4
+                ? "_w" + std::to_string(plan.gemv->warpsPerBlock)
+                : std::string(),
+            (plan.gemv->rowGroups > 1
+                 ? "_g" + std::to_string(plan.gemv->rowGroups)
+                 : std::string()) +
+                (plan.gemv->minBlocksPerSM > 0
+                     ? "_b" + std::to_string(plan.gemv->minBlocksPerSM)
+                     : std::string()));
       else if (plan.stream)
         name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
                              shape.tag(), plan.stream->mTiles,

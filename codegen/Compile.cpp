@@ -14,19 +14,19 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "mlir/IR/Threading.h"
 
 #include <mutex>
 
 using namespace mlir;
 using namespace mlir::awq;
 
-const char *const awq::kSupportedArchs[5] = {"sm_80", "sm_86", "sm_89",
-                                             "sm_90", "sm_90a"};
+const char *const awq::kSupportedArchs[5] = {"sm_80", "sm_86", "sm_89", "sm_90",
+                                             "sm_90a"};
 
 bool awq::isSupportedArch(StringRef arch) {
   return llvm::is_contained(kSupportedArchs, arch);
@@ -176,8 +176,7 @@ FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
         used.insert(use.getSymbolRef().getLeafReference().getValue());
     for (Operation &op : gpuModule.getBody()->without_terminator())
       if (auto symbol = dyn_cast<SymbolOpInterface>(op);
-          symbol && !isa<gpu::GPUFuncOp>(op) &&
-          used.contains(symbol.getName()))
+          symbol && !isa<gpu::GPUFuncOp>(op) && used.contains(symbol.getName()))
         pb.clone(op);
     pb.clone(*kernel);
     parts.push_back(std::move(part));

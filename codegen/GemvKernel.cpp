@@ -1,4 +1,5 @@
-//===- GemvKernel.cpp - fused INT4-dequant GEMV kernel generator -----------===//
+//===- GemvKernel.cpp - fused INT4-dequant GEMV kernel generator
+//-----------===//
 //
 // Builds the small-M kernel: weights are streamed once with 16-byte loads,
 // dequantized in registers with the magic-number trick (no conversion
@@ -175,8 +176,8 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
     // Out-of-range chunks load the last chunk and are not added.
     Value safe = ragged ? ie.minIndex(index, ie.index(numChunks - 1)) : index;
     chunk.k0 = ie.mul(safe, kChunk);
-    chunk.group = arith::DivUIOp::create(ib, chunk.k0,
-                                         ie.index(shape.groupSize));
+    chunk.group =
+        arith::DivUIOp::create(ib, chunk.k0, ie.index(shape.groupSize));
     chunk.xs.resize(mTile);
     for (int64_t i = 0; i < mTile; ++i)
       for (int64_t j = 0; j < 4; ++j)
@@ -195,25 +196,23 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
     chunk.ss.clear();
     chunk.zs.clear();
     for (Value row : loadRows) {
-      chunk.ws.push_back(vector::LoadOp::create(
-          ib, VectorType::get({4}, ib.getI32Type()), qweight,
-          ValueRange{row, wordCol}, /*nontemporal=*/false,
-          llvm::MaybeAlign(16)));
+      chunk.ws.push_back(
+          vector::LoadOp::create(ib, VectorType::get({4}, ib.getI32Type()),
+                                 qweight, ValueRange{row, wordCol},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(16)));
       chunk.ss.push_back(
           memref::LoadOp::create(ib, scales, ValueRange{row, chunk.group}));
-      chunk.zs.push_back(
-          zeros ? memref::LoadOp::create(ib, zeros,
-                                         ValueRange{row, chunk.group})
-                      .getResult()
-                : ie.scalar(kSymmetricZero));
+      chunk.zs.push_back(zeros ? memref::LoadOp::create(
+                                     ib, zeros, ValueRange{row, chunk.group})
+                                     .getResult()
+                               : ie.scalar(kSymmetricZero));
     }
   };
   auto accumulate = [&](ImplicitLocOpBuilder &ib, const LoadedChunk &chunk,
                         SmallVector<Value> &accs) {
     for (int64_t r = 0; r < rows; ++r) {
-      std::array<Value, 4> wq =
-          KernelEmitter{ib, elemType}.dequantize(chunk.ws[r], chunk.ss[r],
-                                                 chunk.zs[r]);
+      std::array<Value, 4> wq = KernelEmitter{ib, elemType}.dequantize(
+          chunk.ws[r], chunk.ss[r], chunk.zs[r]);
       for (int64_t i = 0; i < mTile; ++i) {
         // 32 products summed in f16x2/bf16x2 to one pair (16 terms each),
         // then into the f32 accumulator: short half-precision partial sums
@@ -230,10 +229,10 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
         Value pf = arith::ExtFOp::create(ib, accType, p2);
         Value &acc = accs[r * mTile + i];
         Value sum = arith::AddFOp::create(ib, acc, pf);
-        acc = chunk.valid
-                  ? arith::SelectOp::create(ib, chunk.valid, sum, acc)
-                        .getResult()
-                  : sum;
+        acc =
+            chunk.valid
+                ? arith::SelectOp::create(ib, chunk.valid, sum, acc).getResult()
+                : sum;
       }
     }
   };
@@ -243,12 +242,12 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   auto reduceAndStore = [&](ImplicitLocOpBuilder &ib, ValueRange accs,
                             Value firstRow, Value buffer) {
     KernelEmitter ie{ib, elemType};
-    Value isLane0 = arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lane,
-                                          ie.index(0));
+    Value isLane0 =
+        arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lane, ie.index(0));
     SmallVector<Value> sums;
     for (int64_t i = 0; i < rows * mTile; ++i) {
-      Value sum = vector::ReductionOp::create(ib, vector::CombiningKind::ADD,
-                                              accs[i]);
+      Value sum =
+          vector::ReductionOp::create(ib, vector::CombiningKind::ADD, accs[i]);
       for (int32_t offset = kWarpSize / 2; offset >= 1; offset /= 2)
         sum = arith::AddFOp::create(
             ib, sum,
@@ -271,8 +270,8 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
     auto ownerIf = scf::IfOp::create(ib, isOwner, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(ib);
     ib.setInsertionPointToStart(ownerIf.thenBlock());
-    Value total = memref::LoadOp::create(
-        ib, partials, ValueRange{buffer, ie.index(0), tid});
+    Value total = memref::LoadOp::create(ib, partials,
+                                         ValueRange{buffer, ie.index(0), tid});
     for (int64_t w = 1; w < warps; ++w)
       total = arith::AddFOp::create(
           ib, total,
@@ -291,12 +290,12 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
               memref::LoadOp::create(ib, bias, ValueRange{safeRow})
                   .getResult()));
     }
-    Value valid = arith::AndIOp::create(ib, ie.ult(outRow, ie.index(n)),
-                                        ie.ult(outM, m));
+    Value valid =
+        arith::AndIOp::create(ib, ie.ult(outRow, ie.index(n)), ie.ult(outM, m));
     auto storeIf = scf::IfOp::create(ib, valid, /*withElseRegion=*/false);
     ib.setInsertionPointToStart(storeIf.thenBlock());
-    memref::StoreOp::create(ib, arith::TruncFOp::create(ib, elemType, total),
-                            y, ValueRange{outM, outRow});
+    memref::StoreOp::create(ib, arith::TruncFOp::create(ib, elemType, total), y,
+                            ValueRange{outM, outRow});
   };
 
   if (rowGroups == 1) {
@@ -344,27 +343,24 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
   };
   const int64_t valuesPerChunk = 3 * rows;
   scf::ForOp::create(
-      b, e.index(0), e.index(rowGroups), e.index(1),
-      loadGroup(b, e.index(0)),
+      b, e.index(0), e.index(rowGroups), e.index(1), loadGroup(b, e.index(0)),
       [&](OpBuilder &nested, Location nestedLoc, Value groupIndex,
           ValueRange current) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
         KernelEmitter le{lb, elemType};
         // The last group re-loads itself rather than branching.
-        SmallVector<Value> next = loadGroup(
-            lb, le.minIndex(le.add(groupIndex, le.index(1)),
-                            le.index(rowGroups - 1)));
+        SmallVector<Value> next =
+            loadGroup(lb, le.minIndex(le.add(groupIndex, le.index(1)),
+                                      le.index(rowGroups - 1)));
         SmallVector<Value> accs(initAccs);
         for (auto [u, chunk] : llvm::enumerate(loaded)) {
-          ValueRange values =
-              current.slice(u * valuesPerChunk, valuesPerChunk);
+          ValueRange values = current.slice(u * valuesPerChunk, valuesPerChunk);
           chunk.ws.assign(values.begin(), values.begin() + rows);
           chunk.ss.assign(values.begin() + rows, values.begin() + 2 * rows);
           chunk.zs.assign(values.begin() + 2 * rows, values.end());
           accumulate(lb, chunk, accs);
         }
-        reduceAndStore(lb, accs,
-                       le.add(blockRow0, le.mul(groupIndex, rows)),
+        reduceAndStore(lb, accs, le.add(blockRow0, le.mul(groupIndex, rows)),
                        arith::RemUIOp::create(lb, groupIndex, le.index(2)));
         scf::YieldOp::create(lb, next);
       });

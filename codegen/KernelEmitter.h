@@ -10,8 +10,8 @@
 #define AWQ_CODEGEN_KERNELEMITTER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -222,11 +222,9 @@ inline Value mmaSync(ImplicitLocOpBuilder &b, Value fragA, Value fragB,
 /// dynamic base: gpu.dynamic_shared_memory and private globals are demoted
 /// to static 1-byte arrays by LLVM 22 (CODEGEN-NOTES P3). Returns the view
 /// and the global's base memref.
-inline std::pair<Value, Value> dynamicSharedView(ImplicitLocOpBuilder &b,
-                                                 gpu::GPUModuleOp module,
-                                                 MemRefType type,
-                                                 int64_t byteOffset,
-                                                 int64_t alignment = 16) {
+inline std::pair<Value, Value>
+dynamicSharedView(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
+                  MemRefType type, int64_t byteOffset, int64_t alignment = 16) {
   MLIRContext *ctx = b.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);

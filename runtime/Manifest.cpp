@@ -334,8 +334,8 @@ static Error parseVariant(const json::Value &value, const std::string &where,
 
 /// Parses a variant list at `path` into `out`, sorted by m_min; the
 /// ranges must tile [1, kMaxM] exactly.
-static Error parseVariantList(const json::Array &variants, const std::string &path,
-                              const LayerSpec &layer,
+static Error parseVariantList(const json::Array &variants,
+                              const std::string &path, const LayerSpec &layer,
                               std::vector<VariantSpec> &out) {
   if (variants.empty())
     return makeError(path + ": no variants");
@@ -354,9 +354,9 @@ static Error parseVariantList(const json::Array &variants, const std::string &pa
   int64_t next = 1;
   for (const VariantSpec &v : out) {
     if (v.mMin > next)
-      return makeError(llvm::formatv(
-          "{0}: variants leave M in [{1}, {2}] uncovered", path, next,
-          v.mMin - 1));
+      return makeError(
+          llvm::formatv("{0}: variants leave M in [{1}, {2}] uncovered", path,
+                        next, v.mMin - 1));
     if (v.mMin < next)
       return makeError(llvm::formatv(
           "{0}: variant '{1}' [{2}, {3}] overlaps the M range of another "
@@ -419,8 +419,8 @@ static Error parseLayer(const json::Value &value, const std::string &index,
       layer.tensors[entry.first.str()] = s->str();
     }
   }
-  if (Error e = parseVariantList(*variants, r.at("variants"), layer,
-                                 layer.variants))
+  if (Error e =
+          parseVariantList(*variants, r.at("variants"), layer, layer.variants))
     return e;
   // Optional lists for single archs whose kernels differ (sm_90a's wgmma
   // GEMM): the runtime uses the one of the arch it loads.
@@ -590,10 +590,10 @@ Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,
     // choice to an older arch.
     if (uint64_t needed = sharedBytesNeeded(manifest, entry.first);
         maxSharedBytes > 0 && needed > maxSharedBytes) {
-      tooLarge += llvm::formatv("{0}{1} needs {2} bytes per block",
-                                tooLarge.empty() ? "" : ", ", entry.first,
-                                needed)
-                      .str();
+      tooLarge +=
+          llvm::formatv("{0}{1} needs {2} bytes per block",
+                        tooLarge.empty() ? "" : ", ", entry.first, needed)
+              .str();
       continue;
     }
     if (best.empty() || value > bestValue ||

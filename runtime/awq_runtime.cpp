@@ -314,11 +314,10 @@ bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
                         "': kernel '" + variant.kernel + "'";
     CUfunction function = nullptr;
     auto owner = module.moduleOfEntry.find(variant.kernel);
-    CUresult result =
-        owner == module.moduleOfEntry.end()
-            ? CUDA_ERROR_NOT_FOUND
-            : drv.cuModuleGetFunction(&function, owner->second,
-                                      variant.kernel.c_str());
+    CUresult result = owner == module.moduleOfEntry.end()
+                          ? CUDA_ERROR_NOT_FOUND
+                          : drv.cuModuleGetFunction(&function, owner->second,
+                                                    variant.kernel.c_str());
     if (result == CUDA_ERROR_NOT_FOUND)
       return statusError(AWQ_ERROR_INVALID_ARTIFACT,
                          where + " is not in the module");

@@ -333,13 +333,12 @@ struct Timer {
       // included), so the memsets (each timed once) cover 50 us per launch.
       double perLaunch = 50e-6;
       int64_t memsets =
-          static_cast<int64_t>(std::ceil((warmup + iters) * perLaunch /
-                                         delaySeconds(stream))) +
+          static_cast<int64_t>(
+              std::ceil((warmup + iters) * perLaunch / delaySeconds(stream))) +
           1;
       for (int64_t i = 0; i < memsets; ++i)
-        BENCH_CHECK(drv->cuMemsetD8Async(delayBuffer,
-                                         static_cast<unsigned char>(i),
-                                         kDelayBytes, stream));
+        BENCH_CHECK(drv->cuMemsetD8Async(
+            delayBuffer, static_cast<unsigned char>(i), kDelayBytes, stream));
     }
     for (int i = 0; i < warmup; ++i)
       if (!launch(i))
@@ -431,11 +430,10 @@ bool makeJitSource(const std::string &dir, const char *ptxArch,
         if (std::optional<llvm::StringRef> name = v->getString("kernel"))
           kernels.push_back(name->str());
   llvm::StringRef text = (*ptx)->getBuffer();
-  std::string stamp = llvm::formatv("\n// awq-bench JIT probe {0}\n",
-                                    std::chrono::steady_clock::now()
-                                        .time_since_epoch()
-                                        .count())
-                          .str();
+  std::string stamp =
+      llvm::formatv("\n// awq-bench JIT probe {0}\n",
+                    std::chrono::steady_clock::now().time_since_epoch().count())
+          .str();
   while (!text.empty()) {
     size_t next = text.find("\n.version", 1);
     llvm::StringRef module = text.substr(0, next);

@@ -64,9 +64,10 @@ static cl::opt<std::string> weightsDir(
              "against (default: the IR file's directory)"),
     cl::init(""));
 static cl::list<std::string>
-    archs("arch", cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90, "
-                           "sm_90a: Hopper's warpgroup MMA, runs only on "
-                           "compute capability 9.0)"),
+    archs("arch",
+          cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90, "
+                   "sm_90a: Hopper's warpgroup MMA, runs only on "
+                   "compute capability 9.0)"),
           cl::CommaSeparated);
 enum class Emit { artifact, mlir, llvm, ptx };
 static cl::opt<Emit> emit(
@@ -296,7 +297,8 @@ static LogicalResult run(MLIRContext &context) {
     // The artifact's PTX: one module per kernel, which the runtime compiles
     // to SASS concurrently (a cold load of the four bench layers took 2 s
     // as one module on one thread).
-    FailureOr<std::string> ptx = mlir::awq::lowerKernelsPerModule(*kernels, arch);
+    FailureOr<std::string> ptx =
+        mlir::awq::lowerKernelsPerModule(*kernels, arch);
     if (failed(ptx))
       return failure();
     std::string ptxName = "kernels." + arch + ".ptx";

@@ -517,7 +517,8 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
   JitSource perArch;
   perArch.ptx = source.ptx;
   {
-    llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(source.manifest);
+    llvm::Expected<llvm::json::Value> parsed =
+        llvm::json::parse(source.manifest);
     ASSERT_TRUE(static_cast<bool>(parsed));
     llvm::json::Object *l0 =
         (*parsed->getAsObject()->getArray("layers"))[0].getAsObject();
@@ -526,9 +527,9 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
     llvm::raw_string_ostream(perArch.manifest) << *parsed;
   }
   awq_layer refused = nullptr;
-  EXPECT_EQ(awq_jit_get_layer(env.ctx, "per-arch", serveJit, &perArch,
-                              &refused),
-            AWQ_ERROR_JIT);
+  EXPECT_EQ(
+      awq_jit_get_layer(env.ctx, "per-arch", serveJit, &perArch, &refused),
+      AWQ_ERROR_JIT);
   EXPECT_NE(std::string(awq_last_error_message()).find("arch_variants"),
             std::string::npos)
       << awq_last_error_message();

@@ -209,10 +209,10 @@ TEST(JitArch, DeviceToCodegenArch) {
     int major, minor;
     const char *arch;
   };
-  for (const Case &c : {Case{8, 0, "sm_80"}, Case{8, 6, "sm_86"},
-                        Case{8, 7, "sm_86"}, Case{8, 9, "sm_89"},
-                        Case{9, 0, "sm_90a"}, Case{9, 1, "sm_90"}, Case{10, 0, "sm_90"},
-                        Case{12, 0, "sm_90"}}) {
+  for (const Case &c :
+       {Case{8, 0, "sm_80"}, Case{8, 6, "sm_86"}, Case{8, 7, "sm_86"},
+        Case{8, 9, "sm_89"}, Case{9, 0, "sm_90a"}, Case{9, 1, "sm_90"},
+        Case{10, 0, "sm_90"}, Case{12, 0, "sm_90"}}) {
     llvm::Expected<std::string> arch = codegenArch(c.major, c.minor);
     ASSERT_TRUE(static_cast<bool>(arch)) << llvm::toString(arch.takeError());
     EXPECT_EQ(*arch, c.arch) << c.major << "." << c.minor;

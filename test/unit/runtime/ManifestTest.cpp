@@ -222,8 +222,9 @@ TEST(Manifest, GapInMRanges) {
 
 TEST(Manifest, ArchVariantsReplaceTheCommonListForTheirArch) {
   json::Object m = validManifest();
-  layer0(m)["arch_variants"] = json::Object{
-      {"sm_90", json::Array{variant("wide_k", 9, kMaxM), variant("gemv_k", 1, 8)}}};
+  layer0(m)["arch_variants"] =
+      json::Object{{"sm_90", json::Array{variant("wide_k", 9, kMaxM),
+                                         variant("gemv_k", 1, 8)}}};
   llvm::Expected<Manifest> parsed = parseManifest(text(m), "manifest.json");
   ASSERT_TRUE(static_cast<bool>(parsed)) << llvm::toString(parsed.takeError());
   ASSERT_EQ(parsed->layers[0].archVariants.count("sm_90"), 1u);
