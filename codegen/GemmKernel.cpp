@@ -629,13 +629,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
         Value col = e.add(e.add(blockN0, warpCol0),
                           e.add(e.index(ni * 8 + c), laneMod4x2));
         Value colValid = e.ult(col, e.index(n));
-        Value biasValue;
-        if (bias) {
-          Value safeCol = e.minIndex(col, e.index(n - 1));
-          biasValue = arith::ExtFOp::create(
-              b, f32,
-              memref::LoadOp::create(b, bias, ValueRange{safeCol}).getResult());
-        }
+        Value biasValue = bias ? e.biasAt(bias, col, n) : Value();
         for (int64_t r = 0; r < 2; ++r) {
           Value row = e.add(e.add(blockM0, warpRow0),
                             e.add(e.index(mi * 16 + 8 * r), laneDiv4));

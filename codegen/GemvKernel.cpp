@@ -281,15 +281,8 @@ KernelLaunch awq::buildGemvKernel(OpBuilder &builder, Location loc,
         ie.add(firstRow, arith::DivUIOp::create(ib, tid, ie.index(mTile)));
     Value outM =
         ie.add(firstM, arith::RemUIOp::create(ib, tid, ie.index(mTile)));
-    if (bias) {
-      Value safeRow = ie.minIndex(outRow, ie.index(n - 1));
-      total = arith::AddFOp::create(
-          ib, total,
-          arith::ExtFOp::create(
-              ib, f32,
-              memref::LoadOp::create(ib, bias, ValueRange{safeRow})
-                  .getResult()));
-    }
+    if (bias)
+      total = arith::AddFOp::create(ib, total, ie.biasAt(bias, outRow, n));
     Value valid =
         arith::AndIOp::create(ib, ie.ult(outRow, ie.index(n)), ie.ult(outM, m));
     auto storeIf = scf::IfOp::create(ib, valid, /*withElseRegion=*/false);

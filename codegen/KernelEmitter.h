@@ -46,6 +46,14 @@ struct KernelEmitter {
     return vector::BroadcastOp::create(
         b, VectorType::get({lanes}, scalarValue.getType()), scalarValue);
   }
+  /// bias[col] as f32, `bias` of `n` elements. Columns past N read the last
+  /// element: their outputs are computed but never stored.
+  Value biasAt(Value bias, Value col, int64_t n) {
+    Value safeCol = minIndex(col, index(n - 1));
+    return arith::ExtFOp::create(
+        b, b.getF32Type(),
+        memref::LoadOp::create(b, bias, ValueRange{safeCol}).getResult());
+  }
   /// An mma fragment of `rows.size()` rows of vector<2 x elemType> (A:
   /// four rows, B: two), row r from rows[r].
   Value fragment(ArrayRef<Value> rows) {

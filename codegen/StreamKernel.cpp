@@ -313,15 +313,8 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
                                  ValueRange{e.index(w), row, col}));
     Value outRow = e.add(blockM0, row);
     Value outCol = e.add(blockN0, col);
-    if (bias) {
-      Value safeCol = e.minIndex(outCol, e.index(n - 1));
-      total = arith::AddFOp::create(
-          b, total,
-          arith::ExtFOp::create(
-              b, f32,
-              memref::LoadOp::create(b, bias, ValueRange{safeCol})
-                  .getResult()));
-    }
+    if (bias)
+      total = arith::AddFOp::create(b, total, e.biasAt(bias, outCol, n));
     Value valid = arith::AndIOp::create(
         b, inTile,
         arith::AndIOp::create(b, e.ult(outRow, m), e.ult(outCol, e.index(n))));

@@ -398,12 +398,7 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
     std::array<Value, 2> biasValues;
     if (bias)
       for (int64_t c = 0; c < 2; ++c)
-        biasValues[c] = arith::ExtFOp::create(
-            b, f32,
-            memref::LoadOp::create(
-                b, bias,
-                ValueRange{e.minIndex(e.add(col, e.index(c)), e.index(n - 1))})
-                .getResult());
+        biasValues[c] = e.biasAt(bias, e.add(col, e.index(c)), n);
     for (int64_t mb = 0; mb < mBlocks; ++mb)
       for (int64_t r = 0; r < 2; ++r) {
         Value row = e.add(threadRow0, e.index(mb * kWgmmaM + 8 * r));
