@@ -565,6 +565,14 @@ static uint64_t sharedBytesNeeded(const Manifest &manifest,
   return most;
 }
 
+void awq::runtime::selectArchVariants(json::Object &layer, StringRef arch) {
+  if (json::Object *byArch = layer.getObject("arch_variants")) {
+    if (json::Value *own = byArch->get(arch))
+      layer["variants"] = *own;
+    layer.erase("arch_variants");
+  }
+}
+
 Expected<std::string> awq::runtime::selectPtxArch(const Manifest &manifest,
                                                   unsigned major,
                                                   unsigned minor,

@@ -20,6 +20,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm::json {
+class Object;
+} // namespace llvm::json
+
 namespace awq {
 namespace runtime {
 
@@ -109,6 +113,11 @@ llvm::Expected<std::string> selectPtxArch(const Manifest &manifest,
 /// Makes every layer's `variants` the list for `arch` (its arch_variants
 /// entry where it has one) and drops the other archs' lists.
 void selectArchVariants(Manifest &manifest, llvm::StringRef arch);
+
+/// The same on one manifest "layers" element, as JSON: what a JIT result
+/// built from an artifact's layer must carry (it may not have per-arch
+/// lists).
+void selectArchVariants(llvm::json::Object &layer, llvm::StringRef arch);
 
 /// The PTX modules of a PTX text: a text may hold several complete modules
 /// back to back, each from its `.version` line on (comments before the

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/CudaDriver.h"
+#include "runtime/Manifest.h"
 #include "runtime/awq_runtime.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -411,16 +412,11 @@ bool makeJitSource(const std::string &dir, const char *ptxArch,
   auto ptx = llvm::MemoryBuffer::getFile(ptxPath);
   if (!ptx)
     return false;
-  // A JIT result carries the loaded arch's variants only: its
-  // arch_variants list where the layer has one.
+  // A JIT result carries the loaded arch's variants only.
   llvm::json::Object *layer = (*layers)[0].getAsObject();
   if (!layer)
     return false;
-  if (llvm::json::Object *byArch = layer->getObject("arch_variants")) {
-    if (llvm::json::Value *own = byArch->get(ptxArch))
-      (*layer)["variants"] = *own;
-    layer->erase("arch_variants");
-  }
+  awq::runtime::selectArchVariants(*layer, ptxArch);
   // Only the PTX modules of layer 0's kernels (an artifact's PTX holds one
   // module per kernel, each from its `.version` line), each made unique.
   llvm::SmallVector<std::string> kernels;

@@ -33,8 +33,6 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <limits>
-
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -262,12 +260,9 @@ static LogicalResult run(MLIRContext &context) {
             own.getAsObject()->get("variants");
         if (*baseObj->get("variants") == *ownVariants)
           continue;
-        llvm::json::Object *byArch = baseObj->getObject("arch_variants");
-        if (!byArch) {
-          (*baseObj)["arch_variants"] = llvm::json::Object();
-          byArch = baseObj->getObject("arch_variants");
-        }
-        (*byArch)[arch] = *ownVariants;
+        auto byArch =
+            baseObj->try_emplace("arch_variants", llvm::json::Object()).first;
+        (*byArch->second.getAsObject())[arch] = *ownVariants;
       }
     }
 

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/KernelLayout.h"
+#include "runtime/Manifest.h"
 #include "runtime/awq_runtime.h"
 #include "test/unit/runtime/GpuTestUtil.h"
 
@@ -440,14 +441,9 @@ TEST(GpuJit, CompilesOncePerKeyAndComputes) {
   ASSERT_TRUE(static_cast<bool>(ptx));
   JitSource source;
   source.ptx = (*ptx)->getBuffer().str();
-  // A JIT result carries this device's variants only: the loaded arch's
-  // arch_variants list where the artifact has one.
+  // A JIT result carries this device's variants only.
   llvm::json::Object layer(*(*root->getArray("layers"))[0].getAsObject());
-  if (llvm::json::Object *byArch = layer.getObject("arch_variants")) {
-    if (llvm::json::Value *own = byArch->get(load.ptx_arch))
-      layer["variants"] = *own;
-    layer.erase("arch_variants");
-  }
+  awq::runtime::selectArchVariants(layer, load.ptx_arch);
   llvm::json::Object single{{"format", "awq-artifact"},
                             {"version", 1},
                             {"layers", llvm::json::Array{std::move(layer)}}};

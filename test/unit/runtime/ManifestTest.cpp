@@ -240,6 +240,22 @@ TEST(Manifest, ArchVariantsReplaceTheCommonListForTheirArch) {
   EXPECT_EQ(forSm90.layers[0].variants[1].kernel, "wide_k");
 }
 
+TEST(Manifest, ArchVariantsSelectedInJson) {
+  json::Object m = validManifest();
+  layer0(m)["arch_variants"] = json::Object{
+      {"sm_90", json::Array{variant("wide_k", 1, kMaxM)}}};
+  json::Object forSm90 = layer0(m);
+  selectArchVariants(forSm90, "sm_90");
+  EXPECT_EQ(forSm90.get("arch_variants"), nullptr);
+  EXPECT_EQ(*(*forSm90.getArray("variants"))[0].getAsObject()->getString(
+                "kernel"),
+            "wide_k");
+  json::Object forSm80 = layer0(m);
+  selectArchVariants(forSm80, "sm_80");
+  EXPECT_EQ(forSm80.get("arch_variants"), nullptr);
+  EXPECT_EQ(forSm80.getArray("variants")->size(), 2u);
+}
+
 TEST(Manifest, ArchVariantsErrors) {
   json::Object noPtx = validManifest();
   layer0(noPtx)["arch_variants"] =
