@@ -23,7 +23,8 @@
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
-# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096],
+# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_TEST_M (also
+# test each sweep artifact against the CPU reference at these M),
 # AWQ_BF16_BENCH_M [1,16,64,256,4096].
 #
 #===----------------------------------------------------------------------===#
@@ -173,6 +174,11 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     echo "== $name: $(cat "$sweep/TILES")" | tee -a "$SUMMARY"
     run "$name" 60 "$BIN/awq-bench" "$sweep" --no-cublas \
       --m="${AWQ_SWEEP_M:-4,16,64,256,4096}" --json="$LOGS/$name.json"
+    if [ -n "${AWQ_SWEEP_TEST_M:-}" ]; then
+      # The swept kernels against the CPU reference too (random weights).
+      AWQ_GPU_TEST_ARTIFACT="$sweep" AWQ_GPU_TEST_M_LIST="$AWQ_SWEEP_TEST_M" \
+        run "test-$name" 120 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    fi
   done
 fi
 
