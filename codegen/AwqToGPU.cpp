@@ -224,16 +224,11 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
                        dims[3].getAsInteger(10, stream.unroll) ||
                        (dims.size() >= 5 &&
                         dims[4].getAsInteger(10, stream.warpsN)) ||
-                       (dims.size() == 6 && dims[5] != "p" &&
-                        (!dims[5].consume_front("c") ||
-                         dims[5].getAsInteger(10, stream.stages) ||
-                         stream.stages < 2));
-      stream.prefetch = dims.size() == 6 && stream.stages == 0;
+                       (dims.size() == 6 && dims[5] != "p");
+      stream.prefetch = dims.size() == 6;
       if (badStream) {
-        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp|"
-                "xcSTAGES]] (p: prefetch the next step into registers; "
-                "cSTAGES: copy STAGES - 1 steps ahead into shared memory), "
-                "got '" +
+        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] "
+                "(p: prefetch the next step), got '" +
                 entry + "'";
         return failure();
       }
@@ -313,7 +308,7 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
 /// range (M = 1 by default; M = 2..4 too when --gemm-tiles starts later),
 /// tensor-core kernels above. Where no tensor-core kernel serves the shape,
 /// the 4-row GEMV tiles M over grid.y.
-static SmallVector<VariantPlan, 4>
+static SmallVector<VariantPlan>
 planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
              const std::optional<GemvConfig> &gemvOverride) {
   // Loads of two chunks per thread in flight help when every thread has at
@@ -329,7 +324,7 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   GemvConfig m1{1, 4, 4, unroll};
   if (shape.k / kChunk <= 128 * unroll)
     m1.rowGroups = 2;
-  SmallVector<VariantPlan, 4> gemvPlans = {
+  SmallVector<VariantPlan> gemvPlans = {
       {1, 1, m1, {}, {}},
       {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},
       {3, 4, GemvConfig{4, 4, 4, 1}, {}, {}}};
@@ -342,7 +337,7 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
       });
   // Tensor cores take over at the first GEMM range's M.
   int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kLatestGemmMin;
-  SmallVector<VariantPlan, 4> plans;
+  SmallVector<VariantPlan> plans;
   for (VariantPlan plan : gemvPlans) {
     if (plan.mMin >= gemmMin)
       break;
@@ -524,10 +519,7 @@ struct ConvertAwqToGPUPass final
                              plan.stream->warpsN > 1
                                  ? "_wn" + std::to_string(plan.stream->warpsN)
                                  : std::string(),
-                             plan.stream->prefetch ? std::string("_p")
-                             : plan.stream->stages > 0
-                                 ? "_c" + std::to_string(plan.stream->stages)
-                                 : std::string());
+                             plan.stream->prefetch ? "_p" : "");
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,

@@ -126,10 +126,6 @@ struct StreamConfig {
   int64_t warpsN = 1;
   /// Carry the next step's loads through the K loop (software pipelining).
   bool prefetch = false;
-  /// 0: loads go to registers. >= 2: each thread copies its weights and
-  /// activations with cp.async into its own shared-memory slots, stages - 1
-  /// steps ahead (no register holds a load in flight, no barrier).
-  int64_t stages = 0;
 };
 
 /// Why the stream kernel cannot serve `shape` with `config`, or empty.

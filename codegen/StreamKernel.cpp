@@ -36,25 +36,6 @@ using namespace mlir::awq;
 namespace {
 /// K per unit: one 32-weight chunk per lane of a quad.
 constexpr int64_t kUnitK = 4 * kChunk;
-
-/// 16-byte pieces a thread copies per K step: four of activations per x
-/// row (two rows per 16-row tile) and one of weights per n8 tile, for each
-/// unrolled unit.
-int64_t xPiecesPerStep(const StreamConfig &config) {
-  return config.unroll * 2 * config.mTiles * 4;
-}
-int64_t wPiecesPerStep(const StreamConfig &config) {
-  return config.unroll * config.nTiles;
-}
-
-/// Dynamic shared memory of the staged variant: every thread's slots.
-int64_t stagedBytes(const StreamConfig &config) {
-  if (config.stages == 0)
-    return 0;
-  return config.stages *
-         (xPiecesPerStep(config) + wPiecesPerStep(config)) * 16 * awq::kWarpSize *
-         config.warps * config.warpsN;
-}
 } // namespace
 
 std::string awq::checkStreamSupport(const LinearShape &shape,
@@ -78,12 +59,7 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
                          "memory, more than the {1} of static shared memory",
                          partialBytes, kStaticSharedBytes)
         .str();
-  if (config.stages != 0 && (config.stages < 2 || config.stages > 8))
-    return "the staged stream kernel takes 2 to 8 stages";
-  if (config.stages != 0 && config.prefetch)
-    return "the stream kernel either prefetches into registers or stages "
-           "copies in shared memory, not both";
-  return checkSharedBytes(shape, partialBytes + stagedBytes(config));
+  return "";
 }
 
 KernelLaunch awq::streamLaunch(const LinearShape &shape,
@@ -94,7 +70,6 @@ KernelLaunch awq::streamLaunch(const LinearShape &shape,
   int64_t rowsPerBlock = 8 * config.nTiles * config.warpsN;
   launch.grid = {(shape.n + rowsPerBlock - 1) / rowsPerBlock, 1, 1};
   launch.block = {kWarpSize * config.warps * config.warpsN, 1, 1};
-  launch.sharedBytes = stagedBytes(config);
   return launch;
 }
 
@@ -164,13 +139,12 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   Value lastM = arith::SubIOp::create(b, m, e.index(1));
 
   // x rows g and g + 8 of each 16-row tile, weight row g of each n8 tile.
-  SmallVector<Value> xRows, xRowsInRange;
+  SmallVector<Value> xRows;
   for (int64_t mt = 0; mt < mTiles; ++mt)
-    for (int64_t half = 0; half < 2; ++half) {
-      Value row = e.add(blockM0, e.add(e.index(16 * mt + 8 * half), laneDiv4));
-      xRows.push_back(e.minIndex(row, lastM));
-      xRowsInRange.push_back(e.ult(row, m));
-    }
+    for (int64_t half = 0; half < 2; ++half)
+      xRows.push_back(e.minIndex(
+          e.add(blockM0, e.add(e.index(16 * mt + 8 * half), laneDiv4)),
+          lastM));
   SmallVector<Value> wRows;
   for (int64_t ni = 0; ni < nTiles; ++ni)
     wRows.push_back(e.minIndex(
@@ -272,199 +246,13 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     }
   };
 
+  // With prefetch the loop carries the next step's loads: they are issued
+  // before this step's math, so memory latency overlaps the dequantization
+  // and the MMAs (the last step re-loads itself instead of branching).
   const int64_t numAccs = mTiles * nTiles;
-  scf::ForOp loop;
-  if (config.stages > 0) {
-    // Staged: each thread copies its step's activations and weights with
-    // cp.async into its own slots of stage (step mod stages), stages - 1
-    // steps ahead. Weights: each thread copies its own 16-byte pieces and
-    // reads back only those (cp.async.wait_group makes them visible to the
-    // thread). Activations: a warp's 16 · mTiles rows x 128 K of a unit are
-    // copied row by row, 16 lanes to a contiguous 256-byte row (four
-    // 128-byte lines per copy, where the lanes' own pieces touched sixteen),
-    // 16-byte pieces XOR-swizzled by row within each 128-byte line so that
-    // the fragment reads are free of bank conflicts; a warp barrier makes
-    // them visible across the warp, and another keeps a stage from being
-    // refilled while a lane still reads it. No register holds a load in
-    // flight. Copies past K (ragged or beyond the
-    // last step) take zero source bytes: zero-filled, nothing read. Scales
-    // and zero points are 2-byte values (below cp.async's 4): they are
-    // loaded into registers when their step's copies are issued and carried
-    // until it is computed.
-    const int64_t stages = config.stages;
-    const int64_t threads = blockThreads;
-    const int64_t xPieces = xPiecesPerStep(config);
-    const int64_t wPieces = wPiecesPerStep(config);
-    auto workgroup =
-        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    const int64_t tileRows = 16 * mTiles;
-    // 16-byte pieces per unit and x row: 128 K.
-    constexpr int64_t kRowPieces = kUnitK / 8;
-    Value xSlots =
-        dynamicSharedView(
-            b, module,
-            MemRefType::get({stages, threads / kWarpSize, unroll, tileRows,
-                             kRowPieces, 8},
-                            elemType, MemRefLayoutAttrInterface{}, workgroup),
-            0)
-            .first;
-    // Piece `col` of tile row `row` sits at this column: XOR by the row
-    // within its 128-byte line.
-    auto swizzled = [&](KernelEmitter &ie, Value row, Value col) -> Value {
-      Value line = arith::AndIOp::create(ie.b, col, ie.index(8));
-      Value inLine = arith::AndIOp::create(
-          ie.b, arith::XOrIOp::create(ie.b, col, row), ie.index(7));
-      return arith::OrIOp::create(ie.b, line, inLine);
-    };
-    Value wSlots =
-        dynamicSharedView(b, module,
-                          MemRefType::get({stages, wPieces, threads, 4}, i32,
-                                          MemRefLayoutAttrInterface{},
-                                          workgroup),
-                          stages * xPieces * threads * 16)
-            .first;
-    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
-    const int64_t scalesPerStep = unroll * nTiles * (zeros ? 2 : 1);
-    // Issues the copies of `step` and returns their group's token and the
-    // step's scales and zero points.
-    auto issueStep = [&](ImplicitLocOpBuilder &ib,
-                         Value step) -> std::pair<Value, SmallVector<Value>> {
-      KernelEmitter ie{ib, elemType};
-      Value stage = arith::RemUIOp::create(ib, step, ie.index(stages));
-      Value stepValid = ie.ult(step, ie.index(steps));
-      Value safeStep = ie.minIndex(step, ie.index(steps - 1));
-      SmallVector<Value> tokens, scaleValues;
-      for (int64_t u = 0; u < unroll; ++u) {
-        Value chunk = unitChunk(ie, safeStep, u);
-        Value valid = stepValid;
-        if (ragged) {
-          valid = arith::AndIOp::create(ib, valid,
-                                        ie.ult(chunk, ie.index(numChunks)));
-          chunk = ie.minIndex(chunk, ie.index(numChunks - 1));
-        }
-        Value k0 = ie.mul(chunk, kChunk);
-        Value group = arith::DivUIOp::create(ib, k0, ie.index(shape.groupSize));
-        Value wordCol = ie.mul(chunk, 4);
-        Value wElems = arith::SelectOp::create(ib, valid, ie.index(4),
-                                               ie.index(0));
-        // The warp's unit: copy i of lane L takes piece (i · 32 + L) of the
-        // tile rows x 16 pieces. Rows past M are zero-filled.
-        Value unitIndex = ie.add(ie.mul(safeStep, unitsPerStep),
-                                 ie.add(ie.index(u * warps), warp));
-        for (int64_t i = 0; i < tileRows * kRowPieces / kWarpSize; ++i) {
-          Value piece = ie.add(lane, ie.index(i * kWarpSize));
-          Value row = arith::DivUIOp::create(ib, piece, ie.index(kRowPieces));
-          Value col = arith::RemUIOp::create(ib, piece, ie.index(kRowPieces));
-          Value xRow = ie.add(blockM0, row);
-          Value pieceChunk = ie.add(ie.mul(unitIndex, 4),
-                                    arith::DivUIOp::create(ib, col,
-                                                           ie.index(4)));
-          Value inRange = arith::AndIOp::create(ib, stepValid,
-                                                ie.ult(xRow, m));
-          if (ragged)
-            inRange = arith::AndIOp::create(
-                ib, inRange, ie.ult(pieceChunk, ie.index(numChunks)));
-          Value xK = ie.add(
-              ie.mul(ie.minIndex(pieceChunk, ie.index(numChunks - 1)),
-                     kChunk),
-              ie.mul(arith::RemUIOp::create(ib, col, ie.index(4)), 8));
-          tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-              ib, tokenType, xSlots,
-              ValueRange{stage, warpId, ie.index(u), row,
-                         swizzled(ie, row, col), ie.index(0)},
-              x, ValueRange{ie.minIndex(xRow, lastM), xK},
-              ib.getIndexAttr(8),
-              arith::SelectOp::create(ib, inRange, ie.index(8), ie.index(0)),
-              /*bypassL1=*/UnitAttr()));
-        }
-        for (auto [ni, row] : llvm::enumerate(wRows)) {
-          tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-              ib, tokenType, wSlots,
-              ValueRange{stage, ie.index(u * nTiles + ni), tid, ie.index(0)},
-              qweight, ValueRange{row, wordCol}, ib.getIndexAttr(4), wElems,
-              ib.getUnitAttr()));
-          scaleValues.push_back(
-              memref::LoadOp::create(ib, scales, ValueRange{row, group}));
-          if (zeros)
-            scaleValues.push_back(
-                memref::LoadOp::create(ib, zeros, ValueRange{row, group}));
-        }
-      }
-      Value token =
-          nvgpu::DeviceAsyncCreateGroupOp::create(ib, tokenType, tokens);
-      return {token, scaleValues};
-    };
-    Value token;
-    for (int64_t s = 0; s + 1 < stages; ++s) {
-      auto [issued, values] = issueStep(b, e.index(s));
-      token = issued;
-      llvm::append_range(init, values);
-    }
-    loop = scf::ForOp::create(
-        b, e.index(0), e.index(steps), e.index(1), init,
-        [&](OpBuilder &nested, Location nestedLoc, Value step,
-            ValueRange carried) {
-          ImplicitLocOpBuilder lb(nestedLoc, nested);
-          KernelEmitter le{lb, elemType};
-          Value fullMask = arith::ConstantOp::create(
-              lb, lb.getI32IntegerAttr(-1));
-          // Every lane has read the stage that this step refills.
-          NVVM::SyncWarpOp::create(lb, fullMask);
-          auto [issued, nextScales] =
-              issueStep(lb, le.add(step, le.index(stages - 1)));
-          // This step's group is complete once at most stages - 1 younger
-          // ones are pending; the warp barrier shows each lane's activation
-          // copies to the others.
-          nvgpu::DeviceAsyncWaitOp::create(lb, issued,
-                                           lb.getI32IntegerAttr(stages - 1));
-          NVVM::SyncWarpOp::create(lb, fullMask);
-          Value stage = arith::RemUIOp::create(lb, step, le.index(stages));
-          ValueRange stepScales =
-              carried.slice(numAccs, scalesPerStep);
-          // The loaded values in loadStep's order.
-          SmallVector<Value> loaded;
-          int64_t scaleIndex = 0;
-          for (int64_t u = 0; u < unroll; ++u) {
-            // Pieces j of this lane's chunk in its x rows (loadStep's
-            // order: row-major over xRows, then j).
-            for (int64_t r = 0; r < 2 * mTiles; ++r)
-              for (int64_t j = 0; j < 4; ++j) {
-                Value row = le.add(le.index(8 * r), laneDiv4);
-                Value col = le.add(le.mul(laneMod4, 4), le.index(j));
-                loaded.push_back(vector::LoadOp::create(
-                    lb, x8Type, xSlots,
-                    ValueRange{stage, warpId, le.index(u), row,
-                               swizzled(le, row, col), le.index(0)}));
-              }
-            for (int64_t ni = 0; ni < nTiles; ++ni) {
-              loaded.push_back(vector::LoadOp::create(
-                  lb, VectorType::get({4}, i32), wSlots,
-                  ValueRange{stage, le.index(u * nTiles + ni), tid,
-                             le.index(0)}));
-              loaded.push_back(stepScales[scaleIndex++]);
-              if (zeros)
-                loaded.push_back(stepScales[scaleIndex++]);
-            }
-          }
-          SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
-          computeStep(lb, step, loaded, accs);
-          SmallVector<Value> yielded = accs;
-          llvm::append_range(yielded,
-                             carried.drop_front(numAccs + scalesPerStep));
-          llvm::append_range(yielded, nextScales);
-          scf::YieldOp::create(lb, yielded);
-        });
-    // No copy may still be writing shared memory when the block moves on.
-    Value drained =
-        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
-    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
-  } else {
-    // With prefetch the loop carries the next step's loads: they are issued
-    // before this step's math, so memory latency overlaps the dequantization
-    // and the MMAs (the last step re-loads itself instead of branching).
-    if (config.prefetch)
-      llvm::append_range(init, loadStep(b, e.index(0)));
-    loop = scf::ForOp::create(
+  if (config.prefetch)
+    llvm::append_range(init, loadStep(b, e.index(0)));
+  auto loop = scf::ForOp::create(
       b, e.index(0), e.index(steps), e.index(1), init,
       [&](OpBuilder &nested, Location nestedLoc, Value step,
           ValueRange carried) {
@@ -486,7 +274,6 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         }
         scf::YieldOp::create(lb, yielded);
       });
-  }
 
   // Every warp leaves its 16·mTiles x 8·nTiles partial tile in shared
   // memory: accumulator (r, c) of lane 4g + t is row g + 8r, column

@@ -39,7 +39,7 @@ BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # (g32) or straddles them (g96), the stream kernel with two n8 tiles, two
 # warp groups along N and prefetch, a GEMM in dynamic shared memory; bf16.
 TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-5-16:32x32x2x1x3x2x1xr,17-32:s2x2x2x2x2xp,33-256:64x32x2x1x2x2x1xr,257-max:128x128x4x2x3x2x1x1}"
-WGMMA_TILE_TEST_TILES="2-8:s1x4x8x1x1xc4,9-16:s1x2x2x2x2xc3,17-32:s2x4x4x1x1xc3,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
+WGMMA_TILE_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
