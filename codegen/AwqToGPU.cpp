@@ -324,6 +324,17 @@ planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
   GemvConfig m1{1, 4, 4, unroll};
   if (shape.k / kChunk <= 128 * unroll)
     m1.rowGroups = 2;
+  // Where eight warps of one chunk per thread cover K in one step (K =
+  // 4128..8192), with two row groups: on the H100 they beat four warps of
+  // two chunks at K = 8192 (8192x28672, 48.5 -> 46.5 us in two runs;
+  // docs/perf.md). Eight warps lost at K = 4096 and gained nothing at
+  // K = 14336 (two steps).
+  int64_t numChunks = shape.k / kChunk;
+  if (numChunks > 128 && numChunks <= 256) {
+    m1.warpsPerBlock = 8;
+    m1.unroll = 1;
+    m1.rowGroups = 2;
+  }
   SmallVector<VariantPlan> gemvPlans = {
       {1, 1, m1, {}, {}},
       {2, 2, GemvConfig{2, 4, 4, unroll}, {}, {}},

@@ -41,3 +41,8 @@ func.func @t_bf16_sym_bias_g64(%x: tensor<?x640xbf16>, %q7: tensor<72x640xi4>, %
       : tensor<?x640xbf16>, tensor<72x640xi4>, tensor<72x10xbf16>, bias tensor<72xbf16> -> tensor<?x72xbf16>
   return %y : tensor<?x72xbf16>
 }
+func.func @t_k6144_bias_g128(%x: tensor<?x6144xf16>, %q8: tensor<1000x6144xi4>, %s8: tensor<1000x48xf16>, %z8: tensor<1000x48xi4>, %b8: tensor<1000xf16>) -> tensor<?x1000xf16> {
+  %y = awq.qlinear %x, %q8, %s8 zeros %z8 bias %b8 {group_size = 128 : i64, name = "t.k6144_bias_g128"}
+      : tensor<?x6144xf16>, tensor<1000x6144xi4>, tensor<1000x48xf16>, zeros tensor<1000x48xi4>, bias tensor<1000xf16> -> tensor<?x1000xf16>
+  return %y : tensor<?x1000xf16>
+}

@@ -23,7 +23,8 @@
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
-# (extra arguments), AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_TEST_M (also
+# (extra arguments), AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
+# AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
 # AWQ_BF16_BENCH_M [1,16,64,256,4096].
 #
@@ -158,6 +159,10 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # the host's launch latency.
   CUDA_CACHE_DISABLE=1 run bench-host-paced 60 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
     --host-paced --m=1,16,4096 --json="$LOGS/bench-host-paced.json"
+  # Launches captured in a CUDA graph, as serving stacks run decode steps.
+  CUDA_CACHE_DISABLE=1 run bench-graph 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
+    --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
+    --json="$LOGS/bench-graph.json"
   if [ -d "$WORK/artifacts/bench-bf16" ]; then
     CUDA_CACHE_DISABLE=1 run bench-bf16 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-bf16" --m="${AWQ_BF16_BENCH_M:-1,16,64,256,4096}" \

@@ -12,7 +12,11 @@
 // the GPU busy for 50 us per launch (sized from one timed memset), so that
 // the GPU runs them back to back and no event interval contains host
 // launch latency (cuBLAS's host-side work included);
-// --host-paced times them as the host issues them instead. Weights (ours
+// --host-paced times them as the host issues them instead; --graph
+// captures --iters launches in a CUDA graph (as serving stacks run a decode
+// step) and takes the median over 20 replays of the graph's time divided by
+// its launches, so gaps between kernels are the graph's, not the stream's.
+// Weights (ours
 // and cuBLAS's) rotate among
 // enough copies to exceed twice the L2 cache, so every launch streams its
 // weights from DRAM as in a real model; all data random, never zeros.
@@ -36,6 +40,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,6 +80,8 @@ struct Options {
   bool cublas = true;
   /// Queue the timed launches behind a device-side delay (see the header).
   bool queueAhead = true;
+  /// Time launches captured in a CUDA graph (see the header).
+  bool graph = false;
 };
 
 [[noreturn]] void usage(const char *error) {
@@ -84,7 +91,7 @@ struct Options {
                "usage: awq-bench <artifact-dir> [--m=1,4,16,...] [--iters=N "
                "(>=50)] [--warmup=N]\n"
                "                 [--layers=a,b] [--json=FILE] [--no-cublas] "
-               "[--host-paced]\n");
+               "[--host-paced | --graph]\n");
   std::exit(2);
 }
 
@@ -126,6 +133,8 @@ Options parseOptions(int argc, char **argv) {
       o.cublas = false;
     } else if (arg == "--host-paced") {
       o.queueAhead = false;
+    } else if (arg == "--graph") {
+      o.graph = true;
     } else if (arg == "-h" || arg == "--help") {
       usage(nullptr);
     } else if (arg.starts_with("-") || !o.artifact.empty()) {
@@ -136,6 +145,8 @@ Options parseOptions(int argc, char **argv) {
   }
   if (o.artifact.empty())
     usage("no artifact directory");
+  if (o.graph && !o.queueAhead)
+    usage("--graph and --host-paced are different timings: pick one");
   return o;
 }
 
@@ -147,6 +158,7 @@ struct Cublas {
   using CreateFn = cublasStatus_t (*)(cublasHandle_t *);
   using DestroyFn = cublasStatus_t (*)(cublasHandle_t);
   using SetStreamFn = cublasStatus_t (*)(cublasHandle_t, cudaStream_t);
+  using SetWorkspaceFn = cublasStatus_t (*)(cublasHandle_t, void *, size_t);
   // Spelled out: C++ sees an inline overload of cublasGemmEx in the header.
   using GemmExFn = cublasStatus_t (*)(
       cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
@@ -156,6 +168,9 @@ struct Cublas {
   CreateFn create = nullptr;
   DestroyFn destroy = nullptr;
   SetStreamFn setStream = nullptr;
+  /// Optional: gives cuBLAS a workspace it need not allocate while a graph
+  /// is being captured.
+  SetWorkspaceFn setWorkspace = nullptr;
   GemmExFn gemmEx = nullptr;
   cublasHandle_t handle = nullptr;
   std::string library;
@@ -176,6 +191,8 @@ struct Cublas {
     setStream =
         reinterpret_cast<SetStreamFn>(dlsym(lib, "cublasSetStream_v2"));
     gemmEx = reinterpret_cast<GemmExFn>(dlsym(lib, "cublasGemmEx"));
+    setWorkspace = reinterpret_cast<SetWorkspaceFn>(
+        dlsym(lib, "cublasSetWorkspace_v2"));
     if (!create || !destroy || !setStream || !gemmEx)
       return library + " lacks cublasCreate_v2/cublasGemmEx";
     if (create(&handle) != CUBLAS_STATUS_SUCCESS)
@@ -280,6 +297,9 @@ void fillRandomZeros(CUdeviceptr dst, size_t count, awq_dtype dtype,
 // Timing
 //===----------------------------------------------------------------------===//
 
+/// Timed replays of a captured graph (--graph).
+constexpr int kGraphReplays = 20;
+
 struct Timer {
   std::vector<CUevent> start, stop;
   /// Scratch the queue-ahead delay memsets (null: host-paced timing).
@@ -359,6 +379,49 @@ struct Timer {
     }
     std::nth_element(times.begin(), times.begin() + iters / 2, times.end());
     return times[iters / 2];
+  }
+
+  /// Seconds per launch of `launches` calls of launch(i) captured in one
+  /// CUDA graph: the median over `replays` timed replays (after one
+  /// untimed) of the replay's time / launches. Negative if a launch failed
+  /// or could not be captured (its message already printed).
+  template <typename Fn>
+  double graphMedian(CUstream stream, int launches, int replays, Fn launch) {
+    assert(replays <= static_cast<int>(start.size()));
+    BENCH_CHECK(drv->cuStreamBeginCapture(stream,
+                                          CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+    bool launched = true;
+    for (int i = 0; i < launches && launched; ++i)
+      launched = launch(i);
+    CUgraph graph = nullptr;
+    CUresult ended = drv->cuStreamEndCapture(stream, &graph);
+    if (!launched || ended != CUDA_SUCCESS) {
+      if (ended != CUDA_SUCCESS)
+        std::fprintf(stderr, "awq-bench: graph capture failed: %s\n",
+                     awq::cuda::describe(*drv, ended).c_str());
+      if (graph)
+        drv->cuGraphDestroy(graph);
+      return -1;
+    }
+    CUgraphExec exec;
+    BENCH_CHECK(drv->cuGraphInstantiate(&exec, graph, 0));
+    BENCH_CHECK(drv->cuGraphLaunch(exec, stream));
+    for (int r = 0; r < replays; ++r) {
+      BENCH_CHECK(drv->cuEventRecord(start[r], stream));
+      BENCH_CHECK(drv->cuGraphLaunch(exec, stream));
+      BENCH_CHECK(drv->cuEventRecord(stop[r], stream));
+    }
+    BENCH_CHECK(drv->cuStreamSynchronize(stream));
+    std::vector<double> times(replays);
+    for (int r = 0; r < replays; ++r) {
+      float ms = 0;
+      BENCH_CHECK(drv->cuEventElapsedTime(&ms, start[r], stop[r]));
+      times[r] = ms * 1e-3 / launches;
+    }
+    drv->cuGraphExecDestroy(exec);
+    drv->cuGraphDestroy(graph);
+    std::nth_element(times.begin(), times.begin() + replays / 2, times.end());
+    return times[replays / 2];
   }
 };
 
@@ -556,6 +619,19 @@ int main(int argc, char **argv) {
   std::string cublasError = options.cublas ? cublas.load() : "disabled";
   if (cublasError.empty())
     cublas.setStream(cublas.handle, stream);
+  std::unique_ptr<Buffer> cublasWorkspace;
+  if (cublasError.empty() && options.graph && cublas.setWorkspace) {
+    cublasWorkspace = std::make_unique<Buffer>(size_t(64) << 20);
+    cublas.setWorkspace(cublas.handle,
+                        reinterpret_cast<void *>(cublasWorkspace->ptr),
+                        size_t(64) << 20);
+  }
+  // Seconds per launch of launch(i), by the chosen timing.
+  auto timeLaunches = [&](auto launch) {
+    if (options.graph)
+      return timer->graphMedian(stream, options.iters, kGraphReplays, launch);
+    return timer->median(stream, options.warmup, options.iters, launch);
+  };
 
   std::time_t now = std::time(nullptr);
   char date[32];
@@ -583,14 +659,20 @@ int main(int argc, char **argv) {
                                                         "f32 compute")
                                           .c_str()
                                     : cublasError.c_str());
-  std::printf("- median of %d launches after %d warm-up; weights rotated "
-              "over > 2x L2; %s\n\n",
-              options.iters, options.warmup,
-              options.queueAhead
-                  ? "launches queued behind a device memset, so no host "
-                    "launch latency is timed"
-                  : "host-paced (each interval may include host launch "
-                    "latency)");
+  if (options.graph)
+    std::printf("- %d launches captured in a CUDA graph, median over %d "
+                "replays of the replay time / %d; weights rotated over > 2x "
+                "L2\n\n",
+                options.iters, kGraphReplays, options.iters);
+  else
+    std::printf("- median of %d launches after %d warm-up; weights rotated "
+                "over > 2x L2; %s\n\n",
+                options.iters, options.warmup,
+                options.queueAhead
+                    ? "launches queued behind a device memset, so no host "
+                      "launch latency is timed"
+                    : "host-paced (each interval may include host launch "
+                      "latency)");
   std::printf("| layer | K x N | M | variant | awq us | cuBLAS us | speed-up "
               "| weight GB/s | %% copy BW | awq TFLOP/s | cuBLAS TFLOP/s |\n");
   std::printf("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -664,8 +746,7 @@ int main(int argc, char **argv) {
         if (m >= vi.m_min && m <= vi.m_max)
           variant = vi.kernel;
       }
-      double ours = timer->median(stream, options.warmup, options.iters,
-                                 [&](int i) {
+      double ours = timeLaunches([&](int i) {
         int c = i % copies;
         awq_status s = awq_linear_launch(layer, m, x.ptr, qw[c]->ptr,
                                          sc[c]->ptr, zs[c]->ptr, bs[c]->ptr,
@@ -682,8 +763,7 @@ int main(int argc, char **argv) {
       }
       double theirs = -1;
       if (!dense.empty()) {
-        theirs = timer->median(stream, options.warmup, options.iters,
-                              [&](int i) {
+        theirs = timeLaunches([&](int i) {
           return cublas.gemm(m, n, k, dense[i % dense.size()]->ptr, x.ptr,
                              y.ptr, cudaType) == CUBLAS_STATUS_SUCCESS;
         });
@@ -732,7 +812,9 @@ int main(int argc, char **argv) {
         {"jit_miss_ms", jitMiss * 1e3},
         {"jit_hit_us", jitHit * 1e6},
         {"iters", options.iters},
-        {"timing", options.queueAhead ? "queued" : "host-paced"},
+        {"timing", options.graph        ? "graph"
+                   : options.queueAhead ? "queued"
+                                        : "host-paced"},
         {"cases", std::move(cases)}};
     std::error_code ec;
     llvm::raw_fd_ostream os(options.json, ec);
