@@ -348,8 +348,7 @@ bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
     // Above 48 KiB of shared memory in all (dynamic + static) a kernel must
     // opt in, once.
     if (variant.sharedBytes > 0 &&
-        variant.sharedBytes + static_cast<uint64_t>(staticShared) >
-            48 * 1024) {
+        variant.sharedBytes + static_cast<uint64_t>(staticShared) > 48 * 1024) {
       result = drv.cuFuncSetAttribute(
           function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
           static_cast<int>(variant.sharedBytes));

@@ -24,7 +24,7 @@
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
 # (extra arguments), AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
-# AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_TEST_M (also
+# AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_BENCH_ARGS (e.g. --graph), AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
 # AWQ_BF16_BENCH_M [1,16,64,256,4096].
 #
@@ -178,7 +178,8 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     name="$(basename "$sweep")"
     echo "== $name: $(cat "$sweep/TILES")" | tee -a "$SUMMARY"
     run "$name" 60 "$BIN/awq-bench" "$sweep" --no-cublas \
-      --m="${AWQ_SWEEP_M:-4,16,64,256,4096}" --json="$LOGS/$name.json"
+      --m="${AWQ_SWEEP_M:-4,16,64,256,4096}" --json="$LOGS/$name.json" \
+      ${AWQ_SWEEP_BENCH_ARGS:-}
     if [ -n "${AWQ_SWEEP_TEST_M:-}" ]; then
       # The swept kernels against the CPU reference too (random weights).
       AWQ_GPU_TEST_ARTIFACT="$sweep" AWQ_GPU_TEST_M_LIST="$AWQ_SWEEP_TEST_M" \

@@ -191,8 +191,8 @@ struct Cublas {
     setStream =
         reinterpret_cast<SetStreamFn>(dlsym(lib, "cublasSetStream_v2"));
     gemmEx = reinterpret_cast<GemmExFn>(dlsym(lib, "cublasGemmEx"));
-    setWorkspace = reinterpret_cast<SetWorkspaceFn>(
-        dlsym(lib, "cublasSetWorkspace_v2"));
+    setWorkspace =
+        reinterpret_cast<SetWorkspaceFn>(dlsym(lib, "cublasSetWorkspace_v2"));
     if (!create || !destroy || !setStream || !gemmEx)
       return library + " lacks cublasCreate_v2/cublasGemmEx";
     if (create(&handle) != CUBLAS_STATUS_SUCCESS)
@@ -388,8 +388,8 @@ struct Timer {
   template <typename Fn>
   double graphMedian(CUstream stream, int launches, int replays, Fn launch) {
     assert(replays <= static_cast<int>(start.size()));
-    BENCH_CHECK(drv->cuStreamBeginCapture(stream,
-                                          CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+    BENCH_CHECK(
+        drv->cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
     bool launched = true;
     for (int i = 0; i < launches && launched; ++i)
       launched = launch(i);
@@ -803,19 +803,18 @@ int main(int argc, char **argv) {
   }
 
   if (!options.json.empty()) {
-    llvm::json::Object root{
-        {"device", device.name},
-        {"date", date},
-        {"copy_gbs", copyBandwidth / 1e9},
-        {"load_cold_ms", cold.load_seconds * 1e3},
-        {"load_warm_ms", warm.load_seconds * 1e3},
-        {"jit_miss_ms", jitMiss * 1e3},
-        {"jit_hit_us", jitHit * 1e6},
-        {"iters", options.iters},
-        {"timing", options.graph        ? "graph"
-                   : options.queueAhead ? "queued"
-                                        : "host-paced"},
-        {"cases", std::move(cases)}};
+    llvm::json::Object root{{"device", device.name},
+                            {"date", date},
+                            {"copy_gbs", copyBandwidth / 1e9},
+                            {"load_cold_ms", cold.load_seconds * 1e3},
+                            {"load_warm_ms", warm.load_seconds * 1e3},
+                            {"jit_miss_ms", jitMiss * 1e3},
+                            {"jit_hit_us", jitHit * 1e6},
+                            {"iters", options.iters},
+                            {"timing", options.graph        ? "graph"
+                                       : options.queueAhead ? "queued"
+                                                            : "host-paced"},
+                            {"cases", std::move(cases)}};
     std::error_code ec;
     llvm::raw_fd_ostream os(options.json, ec);
     if (ec) {
