@@ -22,6 +22,14 @@ namespace mlir::awq {
 using namespace mlir;
 using namespace mlir::awq;
 
+/// The major compute capability of `chip` ("sm_90a" -> 9), 0 if unknown.
+static int64_t chipMajor(StringRef chip) {
+  int64_t version = 0;
+  if (!chip.consume_front("sm_") || chip.consumeInteger(10, version))
+    return 0;
+  return version / 10;
+}
+
 int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
   // sm_80 PTX also serves sm_86 and sm_89 devices (the runtime picks the
   // highest arch at or below the device's), so it gets their 99 KiB, not
@@ -461,6 +469,7 @@ struct ConvertAwqToGPUPass final
     shape.hasZeros = !op.isSymmetric();
     shape.hasBias = static_cast<bool>(op.getBias());
     shape.maxSharedBytes = sharedBytesLimit(chip);
+    shape.gridDependencyControl = chipMajor(chip) >= 9;
     if (maxSharedBytes > 0)
       shape.maxSharedBytes = std::min<int64_t>(shape.maxSharedBytes,
                                                maxSharedBytes);

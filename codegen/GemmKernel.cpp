@@ -225,10 +225,14 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           i, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(16));
     llvm::append_range(bufferValues, func.getWorkgroupAttributions());
     b.setInsertionPointToStart(&entry);
+    allowDependentLaunch(b, shape.gridDependencyControl);
+    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
   } else {
     // Each buffer a view at its byte offset (every buffer is a multiple of
     // 16 bytes).
     b.setInsertionPointToStart(&entry);
+    allowDependentLaunch(b, shape.gridDependencyControl);
+    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
     int64_t byteOffset = 0;
     for (Type buffer : buffers) {
       auto type = cast<MemRefType>(buffer);

@@ -30,6 +30,11 @@ struct LinearShape {
   /// Shared memory one block may use on the target: above 48 KiB it is
   /// dynamic shared memory (convert-awq-to-gpu sets it from the chip).
   int64_t maxSharedBytes = kStaticSharedBytes;
+  /// Programmatic dependent launch (sm_90+, convert-awq-to-gpu sets it from
+  /// the chip): kernels let the stream's next kernel be scheduled as soon as
+  /// they start, and wait for the previous kernel (griddepcontrol.wait)
+  /// before they read x or write y; weights they may load before.
+  bool gridDependencyControl = false;
 
   int64_t numGroups() const { return k / groupSize; }
   /// The activation/scale/output element type.

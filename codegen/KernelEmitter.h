@@ -265,6 +265,24 @@ dynamicSharedView(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
   return {view, base};
 }
 
+/// Programmatic dependent launch, where `enabled`: the stream's next kernel
+/// may be scheduled now (it waits for this one to finish before it touches
+/// activations or outputs).
+inline void allowDependentLaunch(ImplicitLocOpBuilder &b, bool enabled) {
+  if (enabled)
+    NVVM::GriddepcontrolOp::create(b,
+                                   NVVM::GridDepActionKind::launch_dependents);
+}
+
+/// Waits, where `enabled`, until the kernels this one depends on (the
+/// stream's previous kernel under programmatic dependent launch) have
+/// finished and their writes are visible: before the first read of x or
+/// write of y. A no-op in an ordinary launch.
+inline void waitForPrerequisiteGrids(ImplicitLocOpBuilder &b, bool enabled) {
+  if (enabled)
+    NVVM::GriddepcontrolOp::create(b, NVVM::GridDepActionKind::wait);
+}
+
 /// Symmetric 4-bit weights have the fixed zero point 2^(bits-1).
 constexpr double kSymmetricZero = 8.0;
 constexpr int64_t kWarpSize = 32;

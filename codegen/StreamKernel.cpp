@@ -170,7 +170,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
                              le.add(le.index(u * warps), warp));
     return le.add(le.mul(unitIndex, 4), laneMod4);
   };
-  auto loadStep = [&](ImplicitLocOpBuilder &lb, Value step) {
+  enum class Part { Both, Weights, Activations };
+  auto loadStep = [&](ImplicitLocOpBuilder &lb, Value step,
+                      Part part = Part::Both) {
     KernelEmitter le{lb, elemType};
     SmallVector<Value> values;
     for (int64_t u = 0; u < unroll; ++u) {
@@ -180,11 +182,14 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       Value k0 = le.mul(chunk, kChunk);
       Value group = arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
       Value wordCol = le.mul(chunk, 4);
-      for (Value row : xRows)
-        for (int64_t j = 0; j < 4; ++j)
-          values.push_back(vector::LoadOp::create(
-              lb, x8Type, x, ValueRange{row, le.add(k0, le.index(8 * j))},
-              /*nontemporal=*/false, llvm::MaybeAlign(16)));
+      if (part != Part::Weights)
+        for (Value row : xRows)
+          for (int64_t j = 0; j < 4; ++j)
+            values.push_back(vector::LoadOp::create(
+                lb, x8Type, x, ValueRange{row, le.add(k0, le.index(8 * j))},
+                /*nontemporal=*/false, llvm::MaybeAlign(16)));
+      if (part == Part::Activations)
+        continue;
       for (Value row : wRows) {
         values.push_back(vector::LoadOp::create(
             lb, VectorType::get({4}, i32), qweight, ValueRange{row, wordCol},
@@ -250,8 +255,22 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // before this step's math, so memory latency overlaps the dequantization
   // and the MMAs (the last step re-loads itself instead of branching).
   const int64_t numAccs = mTiles * nTiles;
-  if (config.prefetch)
-    llvm::append_range(init, loadStep(b, e.index(0)));
+  allowDependentLaunch(b, shape.gridDependencyControl);
+  if (config.prefetch) {
+    // The first step's weights are in flight before the wait for the
+    // previous kernel; its activations are loaded after it.
+    SmallVector<Value> weights = loadStep(b, e.index(0), Part::Weights);
+    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
+    SmallVector<Value> activations =
+        loadStep(b, e.index(0), Part::Activations);
+    for (int64_t u = 0; u < unroll; ++u) {
+      llvm::append_range(init, ArrayRef(activations).slice(u * xValues,
+                                                            xValues));
+      llvm::append_range(init, ArrayRef(weights).slice(u * wValues, wValues));
+    }
+  } else {
+    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
+  }
   auto loop = scf::ForOp::create(
       b, e.index(0), e.index(steps), e.index(1), init,
       [&](OpBuilder &nested, Location nestedLoc, Value step,

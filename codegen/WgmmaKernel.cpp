@@ -148,6 +148,8 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
+  allowDependentLaunch(b, shape.gridDependencyControl);
+  waitForPrerequisiteGrids(b, shape.gridDependencyControl);
 
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);

@@ -48,6 +48,7 @@ namespace cuda {
   X(cuLinkComplete)                                                            \
   X(cuLinkDestroy)                                                             \
   X(cuLaunchKernel)                                                            \
+  X(cuLaunchKernelEx)                                                          \
   X(cuMemGetInfo)                                                              \
   X(cuMemAlloc)                                                                \
   X(cuMemFree)                                                                 \

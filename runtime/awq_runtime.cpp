@@ -20,6 +20,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -129,6 +130,9 @@ struct awq_layer_st {
   /// One function per variant, in spec->variants order.
   std::vector<CUfunction> functions;
   const awq_load_info *loadInfo = nullptr;
+  /// Its kernels (PTX for sm_90 or newer) wait for the previous kernel
+  /// before touching x and y: they may take a programmatic launch.
+  bool gridDependencyControl = false;
 };
 
 struct awq_artifact_st {
@@ -158,6 +162,8 @@ struct awq_context_st {
   /// "sm_90": the device arch, for the cache key and JIT callbacks.
   std::string arch;
   int maxSharedOptin = 0;
+  /// awq_context_set_programmatic_launch.
+  std::atomic<bool> programmaticLaunch{false};
   std::unique_ptr<CubinCache> cache;
   OnceCache<JitEntry> jit;
 };
@@ -309,6 +315,12 @@ bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
   layer->ctx = ctx;
   layer->spec = &spec;
   layer->loadInfo = info;
+  // convert-awq-to-gpu emits griddepcontrol for sm_90 and newer.
+  StringRef arch(info->ptx_arch);
+  unsigned archNumber = 0;
+  layer->gridDependencyControl = arch.consume_front("sm_") &&
+                                 !arch.consumeInteger(10, archNumber) &&
+                                 archNumber >= 90;
   for (const VariantSpec &variant : spec.variants) {
     std::string where = ptxName.str() + ": layer '" + spec.name +
                         "': kernel '" + variant.kernel + "'";
@@ -482,6 +494,20 @@ awq_status awq_context_get_device_info(awq_context ctx, awq_device_info *out) {
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
                 "awq_context_get_device_info: null argument");
   *out = ctx->info;
+  return AWQ_SUCCESS;
+}
+
+awq_status awq_context_set_programmatic_launch(awq_context ctx, int enable) {
+  if (!ctx)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                "awq_context_set_programmatic_launch: null context");
+  if (enable && ctx->info.cc_major < 9)
+    return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
+                llvm::formatv("programmatic dependent launch needs compute "
+                              "capability 9.0 or newer; {0} is {1}.{2}",
+                              ctx->info.name, ctx->info.cc_major,
+                              ctx->info.cc_minor));
+  ctx->programmaticLaunch = enable != 0;
   return AWQ_SUCCESS;
 }
 
@@ -695,10 +721,30 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
 
   const DriverApi &drv = *layer->ctx->drv;
   ScopedContext scope(drv, layer->ctx->ctx);
-  CUresult result = drv.cuLaunchKernel(
-      layer->functions[index], variant.grid[0], static_cast<unsigned>(gridY),
-      variant.grid[2], variant.block[0], variant.block[1], variant.block[2],
-      variant.sharedBytes, stream, args, nullptr);
+  CUresult result;
+  if (layer->gridDependencyControl && layer->ctx->programmaticLaunch) {
+    CUlaunchAttribute attribute{};
+    attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attribute.value.programmaticStreamSerializationAllowed = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = variant.grid[0];
+    config.gridDimY = static_cast<unsigned>(gridY);
+    config.gridDimZ = variant.grid[2];
+    config.blockDimX = variant.block[0];
+    config.blockDimY = variant.block[1];
+    config.blockDimZ = variant.block[2];
+    config.sharedMemBytes = variant.sharedBytes;
+    config.hStream = stream;
+    config.attrs = &attribute;
+    config.numAttrs = 1;
+    result = drv.cuLaunchKernelEx(&config, layer->functions[index], args,
+                                  nullptr);
+  } else {
+    result = drv.cuLaunchKernel(
+        layer->functions[index], variant.grid[0], static_cast<unsigned>(gridY),
+        variant.grid[2], variant.block[0], variant.block[1], variant.block[2],
+        variant.sharedBytes, stream, args, nullptr);
+  }
   if (result != CUDA_SUCCESS)
     return fail(cudaError(drv, result,
                           llvm::formatv("layer '{0}': launching '{1}' for "

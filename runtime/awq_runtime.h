@@ -109,6 +109,19 @@ awq_status awq_context_destroy(awq_context ctx);
 /// Fills `out` with the device's properties.
 awq_status awq_context_get_device_info(awq_context ctx, awq_device_info *out);
 
+/// Programmatic dependent launch (compute capability 9.0 and newer; off by
+/// default). When on, awq_linear_launch launches kernels compiled for sm_90
+/// or newer with CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION: the
+/// kernel may be scheduled while the stream's previous kernel is still
+/// running, and waits (griddepcontrol.wait) for it to finish before it reads
+/// x or writes y; and every kernel lets the stream's next kernel be
+/// scheduled early (griddepcontrol.launch_dependents), which only matters
+/// if that kernel was launched with the same attribute. This hides the gap
+/// between back-to-back kernels, e.g. in a captured decode step. Kernels
+/// from sm_80/86/89 PTX are launched as usual. Set it before launching
+/// from other threads. AWQ_ERROR_UNSUPPORTED_ARCH on older GPUs.
+awq_status awq_context_set_programmatic_launch(awq_context ctx, int enable);
+
 /*===------------------------------------------------------------------===*
  * Artifacts
  *===------------------------------------------------------------------===*/

@@ -134,6 +134,11 @@ public:
     return out;
   }
 
+  /// See awq_context_set_programmatic_launch.
+  awq_status setProgrammaticLaunch(bool enable) const {
+    return awq_context_set_programmatic_launch(ctx_, enable ? 1 : 0);
+  }
+
   Result<Artifact> load(const char *dir) const {
     awq_artifact artifact;
     awq_status s = awq_artifact_load(ctx_, dir, &artifact);

@@ -163,6 +163,10 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   CUDA_CACHE_DISABLE=1 run bench-graph 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
     --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
     --json="$LOGS/bench-graph.json"
+  # The same with our kernels under programmatic dependent launch.
+  CUDA_CACHE_DISABLE=1 run bench-graph-pdl 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
+    --graph --pdl --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
+    --json="$LOGS/bench-graph-pdl.json"
   if [ -d "$WORK/artifacts/bench-bf16" ]; then
     CUDA_CACHE_DISABLE=1 run bench-bf16 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-bf16" --m="${AWQ_BF16_BENCH_M:-1,16,64,256,4096}" \

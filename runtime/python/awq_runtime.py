@@ -60,6 +60,7 @@ class Runtime:
         lib.awq_runtime_abi_version.restype = ctypes.c_int
         lib.awq_context_create.argtypes = [ctypes.c_int, ctypes.POINTER(vp)]
         lib.awq_context_destroy.argtypes = [vp]
+        lib.awq_context_set_programmatic_launch.argtypes = [vp, ctypes.c_int]
         lib.awq_artifact_load.argtypes = [vp, ctypes.c_char_p, ctypes.POINTER(vp)]
         lib.awq_artifact_destroy.argtypes = [vp]
         lib.awq_artifact_num_layers.argtypes = [vp, ctypes.POINTER(ctypes.c_size_t)]
@@ -87,6 +88,11 @@ class Context:
         self.rt = runtime
         self.handle = ctypes.c_void_p()
         runtime.check(runtime.lib.awq_context_create(ordinal, ctypes.byref(self.handle)))
+
+    def set_programmatic_launch(self, enable):
+        """Programmatic dependent launch (awq_context_set_programmatic_launch)."""
+        self.rt.check(self.rt.lib.awq_context_set_programmatic_launch(
+            self.handle, 1 if enable else 0))
 
     def load_artifact(self, directory):
         return Artifact(self, directory)

@@ -82,6 +82,8 @@ struct Options {
   bool queueAhead = true;
   /// Time launches captured in a CUDA graph (see the header).
   bool graph = false;
+  /// Launch our kernels with programmatic dependent launch.
+  bool pdl = false;
 };
 
 [[noreturn]] void usage(const char *error) {
@@ -91,7 +93,7 @@ struct Options {
                "usage: awq-bench <artifact-dir> [--m=1,4,16,...] [--iters=N "
                "(>=50)] [--warmup=N]\n"
                "                 [--layers=a,b] [--json=FILE] [--no-cublas] "
-               "[--host-paced | --graph]\n");
+               "[--host-paced | --graph] [--pdl]\n");
   std::exit(2);
 }
 
@@ -135,6 +137,8 @@ Options parseOptions(int argc, char **argv) {
       o.queueAhead = false;
     } else if (arg == "--graph") {
       o.graph = true;
+    } else if (arg == "--pdl") {
+      o.pdl = true;
     } else if (arg == "-h" || arg == "--help") {
       usage(nullptr);
     } else if (arg.starts_with("-") || !o.artifact.empty()) {
@@ -546,6 +550,12 @@ int main(int argc, char **argv) {
   drv = awq::cuda::getDriver(error, failure);
   awq_device_info device;
   awq_context_get_device_info(ctx, &device);
+  if (options.pdl &&
+      awq_context_set_programmatic_launch(ctx, 1) != AWQ_SUCCESS) {
+    std::fprintf(stderr, "awq-bench: --pdl: %s\n", awq_last_error_message());
+    awq_context_destroy(ctx);
+    return 1;
+  }
   awq::cuda::ScopedContext scope(*drv, device.context);
 
   // Artifact load: cold (driver JIT into the empty cache), then warm.
@@ -659,6 +669,9 @@ int main(int argc, char **argv) {
                                                         "f32 compute")
                                           .c_str()
                                     : cublasError.c_str());
+  if (options.pdl)
+    std::printf("- awq kernels launched with programmatic dependent launch "
+                "(cuBLAS as usual)\n");
   if (options.graph)
     std::printf("- %d launches captured in a CUDA graph, median over %d "
                 "replays of the replay time / %d; weights rotated over > 2x "
@@ -811,7 +824,8 @@ int main(int argc, char **argv) {
                             {"jit_miss_ms", jitMiss * 1e3},
                             {"jit_hit_us", jitHit * 1e6},
                             {"iters", options.iters},
-                            {"timing", options.graph        ? "graph"
+                            {"programmatic_launch", options.pdl},
+        {"timing", options.graph        ? "graph"
                                        : options.queueAhead ? "queued"
                                                             : "host-paced"},
                             {"cases", std::move(cases)}};

@@ -393,6 +393,78 @@ TEST(GpuLaunch, CudaGraphCapture) {
   drv.cuStreamDestroy(stream);
 }
 
+/// Programmatic dependent launch: layer B reads the y that layer A writes,
+/// A's y is poisoned (NaN) before A runs, and B may be scheduled while A
+/// still runs: B's outputs match a reference on A's actual outputs only if
+/// B waited for A. Run on a stream and replayed from a CUDA graph, at M
+/// values that take the GEMV, the stream kernel and the tensor-core GEMM.
+TEST(GpuLaunch, ProgrammaticLaunchWaitsForThePreviousKernel) {
+  AWQ_GPU_TEST_PRELUDE();
+  awq_device_info device;
+  ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
+  if (device.cc_major < 9) {
+    EXPECT_EQ(awq_context_set_programmatic_launch(env.ctx, 1),
+              AWQ_ERROR_UNSUPPORTED_ARCH);
+    GTEST_SKIP() << "programmatic dependent launch needs compute capability "
+                    "9.0; "
+                 << device.name << " is " << device.cc_major << "."
+                 << device.cc_minor;
+  }
+  awq_layer first, second;
+  if (awq_artifact_get_layer(env.artifact, "t.llama_qkv_g128", &first) !=
+          AWQ_SUCCESS ||
+      awq_artifact_get_layer(env.artifact, "t.k6144_bias_g128", &second) !=
+          AWQ_SUCCESS)
+    GTEST_SKIP() << "the artifact lacks the layers t.llama_qkv_g128 and "
+                    "t.k6144_bias_g128 (examples/gpu-test-shapes.mlir)";
+  ASSERT_AWQ(awq_context_set_programmatic_launch(env.ctx, 1));
+  struct Off {
+    ~Off() { awq_context_set_programmatic_launch(env.ctx, 0); }
+  } off;
+  std::mt19937_64 rng(env.seed ^ 0x9d1);
+  const cuda::DriverApi &drv = *driver();
+  CUstream stream;
+  ASSERT_CU(drv.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  for (int64_t m : {int64_t(1), int64_t(16), int64_t(100)}) {
+    LayerData a, b;
+    ASSERT_EQ(a.setUp(first, m, rng), "");
+    ASSERT_EQ(b.setUp(second, m, rng), "");
+    ASSERT_EQ(a.info.n, b.info.k);
+    auto enqueue = [&]() {
+      EXPECT_EQ(a.poison(stream), "");
+      EXPECT_EQ(b.poison(stream), "");
+      EXPECT_EQ(a.launch(m, stream), AWQ_SUCCESS) << awq_last_error_message();
+      EXPECT_EQ(awq_linear_launch(second, m, a.dY.ptr, b.dQweight.ptr,
+                                  b.dScales.ptr, b.dZeros.ptr, b.dBias.ptr,
+                                  b.dY.ptr, stream),
+                AWQ_SUCCESS)
+          << awq_last_error_message();
+    };
+    auto check = [&](const std::string &how) {
+      ASSERT_CU(drv.cuStreamSynchronize(stream));
+      a.verify(m, rng, std::string(a.info.name) + " " + how);
+      // B's reference takes A's actual outputs as its x.
+      std::vector<uint16_t> aY(static_cast<size_t>(m * a.info.n));
+      ASSERT_EQ(a.dY.download(aY.data(), aY.size() * 2), "");
+      b.x = aY;
+      b.verify(m, rng, std::string(b.info.name) + " after it, " + how);
+    };
+    enqueue();
+    check("(programmatic launch)");
+    ASSERT_CU(drv.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+    enqueue();
+    CUgraph graph = nullptr;
+    ASSERT_CU(drv.cuStreamEndCapture(stream, &graph));
+    CUgraphExec exec;
+    ASSERT_CU(drv.cuGraphInstantiate(&exec, graph, 0));
+    ASSERT_CU(drv.cuGraphLaunch(exec, stream));
+    check("(programmatic launch, graph replay)");
+    drv.cuGraphExecDestroy(exec);
+    drv.cuGraphDestroy(graph);
+  }
+  drv.cuStreamDestroy(stream);
+}
+
 /// Serves one layer of the test artifact as a JIT specialisation.
 struct JitSource {
   std::string manifest;

@@ -1,0 +1,37 @@
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90" | FileCheck %s
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a" | FileCheck %s --check-prefix=WGMMA
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=SM80
+
+// Programmatic dependent launch on sm_90 and newer: every kernel lets the
+// stream's next kernel be scheduled as it starts, and waits for the
+// previous kernel before it reads x or writes y. The prefetching stream
+// kernel issues its first step's weight loads before the wait and the
+// activation loads after it; the GEMV waits first (weights before the wait
+// cost it registers). sm_80 code has no griddepcontrol (sm_90 PTX only).
+
+// CHECK-LABEL: gpu.func @awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1_g2
+// CHECK-NEXT: nvvm.griddepcontrol launch_dependents
+// CHECK-NEXT: nvvm.griddepcontrol wait
+// CHECK-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_stream_mt1_nt4_w8_u1_p
+// CHECK: nvvm.griddepcontrol launch_dependents
+// CHECK-NOT: memref<?x512xf16>, vector<8xf16>
+// CHECK: vector.load %arg1{{.*}} : memref<256x64xi32>, vector<4xi32>
+// CHECK-NOT: memref<?x512xf16>, vector<8xf16>
+// CHECK: nvvm.griddepcontrol wait
+// CHECK: vector.load %arg0{{.*}} : memref<?x512xf16>, vector<8xf16>
+// CHECK: scf.for
+// CHECK-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd
+// CHECK-NEXT: nvvm.griddepcontrol launch_dependents
+// CHECK-NEXT: nvvm.griddepcontrol wait
+
+// WGMMA-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s6
+// WGMMA-NEXT: nvvm.griddepcontrol launch_dependents
+// WGMMA-NEXT: nvvm.griddepcontrol wait
+
+// SM80-NOT: griddepcontrol
+
+func.func @asymmetric_f16(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>, %z: tensor<256x4xi4>) -> tensor<?x256xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x512xf16>, tensor<256x512xi4>, tensor<256x4xf16>, zeros tensor<256x4xi4> -> tensor<?x256xf16>
+  return %y : tensor<?x256xf16>
+}
