@@ -225,13 +225,11 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           i, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(16));
     llvm::append_range(bufferValues, func.getWorkgroupAttributions());
     b.setInsertionPointToStart(&entry);
-    allowDependentLaunch(b, shape.gridDependencyControl);
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
   } else {
     // Each buffer a view at its byte offset (every buffer is a multiple of
     // 16 bytes).
     b.setInsertionPointToStart(&entry);
-    allowDependentLaunch(b, shape.gridDependencyControl);
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
     int64_t byteOffset = 0;
     for (Type buffer : buffers) {
@@ -575,6 +573,10 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
   SmallVector<Value> accs;
   for (int64_t i = 0; i < numAccs; ++i)
     accs.push_back(loop.getResult(i));
+  // The next kernel may be scheduled once the K loop is done: triggered at
+  // the start, its waiting blocks shared SMs with this one's few blocks
+  // (H100, M = 32..64: up to 1.5x slower; docs/perf.md).
+  allowDependentLaunch(b, shape.gridDependencyControl);
 
   // Split-K: the warps of K slices 1.. store their partial sums, the warps
   // of slice 0 add them and alone run the epilogue.

@@ -255,7 +255,12 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // before this step's math, so memory latency overlaps the dequantization
   // and the MMAs (the last step re-loads itself instead of branching).
   const int64_t numAccs = mTiles * nTiles;
-  allowDependentLaunch(b, shape.gridDependencyControl);
+  // One 16-row tile (M <= 16): the next kernel may be scheduled at once,
+  // which hid launch gaps on the H100; with two tiles that cost up to 1.3x
+  // (docs/perf.md), so they trigger after the K loop.
+  const bool triggerEarly = mTiles == 1;
+  if (triggerEarly)
+    allowDependentLaunch(b, shape.gridDependencyControl);
   if (config.prefetch) {
     // The first step's weights are in flight before the wait for the
     // previous kernel; its activations are loaded after it.
@@ -293,6 +298,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         }
         scf::YieldOp::create(lb, yielded);
       });
+
+  if (!triggerEarly)
+    allowDependentLaunch(b, shape.gridDependencyControl);
 
   // Every warp leaves its 16·mTiles x 8·nTiles partial tile in shared
   // memory: accumulator (r, c) of lane 4g + t is row g + 8r, column

@@ -148,7 +148,6 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  allowDependentLaunch(b, shape.gridDependencyControl);
   waitForPrerequisiteGrids(b, shape.gridDependencyControl);
 
   auto workgroup =
@@ -380,6 +379,9 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
       });
 
   NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+  // The next kernel may be scheduled once the K loop is done (see
+  // GemmKernel.cpp).
+  allowDependentLaunch(b, shape.gridDependencyControl);
   // Drain the copies still in flight (re-fetched tiles) before exiting.
   Value drained =
       nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});

@@ -2,12 +2,14 @@
 // RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a" | FileCheck %s --check-prefix=WGMMA
 // RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=SM80
 
-// Programmatic dependent launch on sm_90 and newer: every kernel lets the
-// stream's next kernel be scheduled as it starts, and waits for the
-// previous kernel before it reads x or writes y. The prefetching stream
-// kernel issues its first step's weight loads before the wait and the
-// activation loads after it; the GEMV waits first (weights before the wait
-// cost it registers). sm_80 code has no griddepcontrol (sm_90 PTX only).
+// Programmatic dependent launch on sm_90 and newer: every kernel waits for
+// the previous kernel before it reads x or writes y, and lets the stream's
+// next kernel be scheduled: the GEMV and the one-tile stream kernel as they
+// start, the two-tile stream kernel and the GEMMs after their K loop. The
+// prefetching stream kernel issues its first step's weight loads before the
+// wait and the activation loads after it; the GEMV waits first (weights
+// before the wait cost it registers). sm_80 code has no griddepcontrol
+// (sm_90 PTX only).
 
 // CHECK-LABEL: gpu.func @awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1_g2
 // CHECK-NEXT: nvvm.griddepcontrol launch_dependents
@@ -20,13 +22,23 @@
 // CHECK: nvvm.griddepcontrol wait
 // CHECK: vector.load %arg0{{.*}} : memref<?x512xf16>, vector<8xf16>
 // CHECK: scf.for
+// CHECK-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1_p
+// CHECK-NOT: launch_dependents
+// CHECK: nvvm.griddepcontrol wait
+// CHECK: scf.for
+// CHECK: nvvm.griddepcontrol launch_dependents
+// CHECK: gpu.barrier
 // CHECK-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_bm32_bn64_w1x2_s3_bk64_wk2_rd
-// CHECK-NEXT: nvvm.griddepcontrol launch_dependents
 // CHECK-NEXT: nvvm.griddepcontrol wait
+// CHECK: scf.for
+// CHECK: nvvm.griddepcontrol launch_dependents
+// CHECK: memref.store
 
 // WGMMA-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s6
-// WGMMA-NEXT: nvvm.griddepcontrol launch_dependents
 // WGMMA-NEXT: nvvm.griddepcontrol wait
+// WGMMA: scf.for
+// WGMMA: nvvm.wgmma.wait.group.sync.aligned 0
+// WGMMA-NEXT: nvvm.griddepcontrol launch_dependents
 
 // SM80-NOT: griddepcontrol
 
