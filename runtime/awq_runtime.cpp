@@ -124,6 +124,9 @@ struct LoadedModule {
 };
 } // namespace
 
+/// Variants of at most this many rows per tile take a programmatic launch.
+constexpr int64_t kProgrammaticLaunchMaxRows = 16;
+
 struct awq_layer_st {
   awq_context ctx = nullptr;
   const LayerSpec *spec = nullptr;
@@ -722,7 +725,12 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
   const DriverApi &drv = *layer->ctx->drv;
   ScopedContext scope(drv, layer->ctx->ctx);
   CUresult result;
-  if (layer->gridDependencyControl && layer->ctx->programmaticLaunch) {
+  // Programmatic launch only for the variants of up to 16 rows (GEMV, the
+  // one-tile stream kernel): on the H100 in a CUDA graph it saved 0.3-1.1 us
+  // there, and cost 2.4-7.7 us for the two-tile stream kernel at M = 32
+  // (docs/perf.md). A plain launch is always correct.
+  if (layer->gridDependencyControl && layer->ctx->programmaticLaunch &&
+      variant.mTile <= kProgrammaticLaunchMaxRows) {
     CUlaunchAttribute attribute{};
     attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
     attribute.value.programmaticStreamSerializationAllowed = 1;

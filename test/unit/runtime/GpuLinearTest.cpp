@@ -397,7 +397,9 @@ TEST(GpuLaunch, CudaGraphCapture) {
 /// A's y is poisoned (NaN) before A runs, and B may be scheduled while A
 /// still runs: B's outputs match a reference on A's actual outputs only if
 /// B waited for A. Run on a stream and replayed from a CUDA graph, at M
-/// values that take the GEMV, the stream kernel and the tensor-core GEMM.
+/// values that take the GEMV and the stream kernel (launched
+/// programmatically) and the tensor-core GEMM (launched plainly, after
+/// them).
 TEST(GpuLaunch, ProgrammaticLaunchWaitsForThePreviousKernel) {
   AWQ_GPU_TEST_PRELUDE();
   awq_device_info device;
