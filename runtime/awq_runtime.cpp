@@ -124,7 +124,8 @@ struct LoadedModule {
 };
 } // namespace
 
-/// Variants of at most this many rows per tile take a programmatic launch.
+/// Tensor-core variants of at most this many rows per tile take a
+/// programmatic launch.
 constexpr int64_t kProgrammaticLaunchMaxRows = 16;
 
 struct awq_layer_st {
@@ -725,11 +726,13 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
   const DriverApi &drv = *layer->ctx->drv;
   ScopedContext scope(drv, layer->ctx->ctx);
   CUresult result;
-  // Programmatic launch only for the variants of up to 16 rows (GEMV, the
-  // one-tile stream kernel): on the H100 in a CUDA graph it saved 0.3-1.1 us
-  // there, and cost 2.4-7.7 us for the two-tile stream kernel at M = 32
-  // (docs/perf.md). A plain launch is always correct.
+  // Programmatic launch only for the tensor-core variants of up to 16 rows
+  // (the one-tile stream kernel): on the H100 in a CUDA graph it saved up to
+  // 1.1 us there, while it cost the GEMV up to 0.4 us (4096^2, M = 1) and the
+  // two-tile stream kernel 2.4-7.7 us at M = 32 (docs/perf.md). A plain
+  // launch is always correct.
   if (layer->gridDependencyControl && layer->ctx->programmaticLaunch &&
+      variant.family == "gemm" &&
       variant.mTile <= kProgrammaticLaunchMaxRows) {
     CUlaunchAttribute attribute{};
     attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;

@@ -118,9 +118,9 @@ awq_status awq_context_get_device_info(awq_context ctx, awq_device_info *out);
 /// scheduled early (griddepcontrol.launch_dependents), which only matters
 /// if that kernel was launched with the same attribute. This hides the gap
 /// between back-to-back kernels, e.g. in a captured decode step. Only the
-/// variants for up to 16 rows (the GEMV and the one-tile stream kernel) are
-/// launched this way, where it was measured to help; kernels from
-/// sm_80/86/89 PTX are launched as usual. Set it before launching from
+/// tensor-core variants for up to 16 rows (M = 2..16 by default) are
+/// launched this way, where it was measured to help; the GEMV, larger
+/// tiles and kernels from sm_80/86/89 PTX are launched as usual. Set it before launching from
 /// other threads. AWQ_ERROR_UNSUPPORTED_ARCH on older GPUs.
 awq_status awq_context_set_programmatic_launch(awq_context ctx, int enable);
 

@@ -397,9 +397,8 @@ TEST(GpuLaunch, CudaGraphCapture) {
 /// A's y is poisoned (NaN) before A runs, and B may be scheduled while A
 /// still runs: B's outputs match a reference on A's actual outputs only if
 /// B waited for A. Run on a stream and replayed from a CUDA graph, at M
-/// values that take the GEMV and the stream kernel (launched
-/// programmatically) and the tensor-core GEMM (launched plainly, after
-/// them).
+/// values that take the stream kernel (launched programmatically) and the
+/// GEMV and the tensor-core GEMM (launched plainly, next to it).
 TEST(GpuLaunch, ProgrammaticLaunchWaitsForThePreviousKernel) {
   AWQ_GPU_TEST_PRELUDE();
   awq_device_info device;
