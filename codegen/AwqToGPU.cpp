@@ -320,24 +320,24 @@ static SmallVector<VariantPlan>
 planVariants(const LinearShape &shape, ArrayRef<GemmRange> gemmRanges,
              const std::optional<GemvConfig> &gemvOverride) {
   // Loads of two chunks per thread in flight help when every thread has at
-  // least two (K >= 8192 with 128 threads): H100, M = 1, 8192x28672 went
-  // from 72% to 79% of copy bandwidth. With fewer, half the threads idle.
-  int64_t unroll = shape.k / kChunk >= 2 * 128 ? 2 : 1;
-  // Where the threads' chunks cover K in one step (K <= 4096, or
-  // K = 8192 with two chunks per thread), two row
+  // least two (K > 8192 with 128 threads; K = 8192 takes eight warps,
+  // below): H100, M = 1, 8192x28672 went from 72% to 79% of copy bandwidth.
+  // With fewer, half the threads idle.
+  const int64_t numChunks = shape.k / kChunk;
+  int64_t unroll = numChunks >= 2 * 128 ? 2 : 1;
+  // Where the threads' chunks cover K in one step (K <= 4096), two row
   // groups per block, the second's weights loading while the first is
   // reduced: H100, 4096x14336 59% -> 65% of copy bandwidth, 8192x28672
   // 78% -> 86%, 4096^2 8.8 -> 8.5 us; four or eight groups, or two-row
   // groups, were slower (docs/perf.md).
   GemvConfig m1{1, 4, 4, unroll};
-  if (shape.k / kChunk <= 128 * unroll)
+  if (numChunks <= 128 * unroll)
     m1.rowGroups = 2;
   // Where eight warps of one chunk per thread cover K in one step (K =
   // 4128..8192), with two row groups: on the H100 they beat four warps of
   // two chunks at K = 8192 (8192x28672, 48.5 -> 46.5 us in two runs;
   // docs/perf.md). Eight warps lost at K = 4096 and gained nothing at
   // K = 14336 (two steps).
-  int64_t numChunks = shape.k / kChunk;
   if (numChunks > 128 && numChunks <= 256) {
     m1.warpsPerBlock = 8;
     m1.unroll = 1;

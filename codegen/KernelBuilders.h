@@ -31,9 +31,10 @@ struct LinearShape {
   /// dynamic shared memory (convert-awq-to-gpu sets it from the chip).
   int64_t maxSharedBytes = kStaticSharedBytes;
   /// Programmatic dependent launch (sm_90+, convert-awq-to-gpu sets it from
-  /// the chip): kernels let the stream's next kernel be scheduled as soon as
-  /// they start, and wait for the previous kernel (griddepcontrol.wait)
-  /// before they read x or write y; weights they may load before.
+  /// the chip): kernels wait for the previous kernel (griddepcontrol.wait)
+  /// before they read x or write y (weights they may load before), and let
+  /// the stream's next kernel be scheduled (at their start or after their K
+  /// loop, per kernel).
   bool gridDependencyControl = false;
 
   int64_t numGroups() const { return k / groupSize; }

@@ -706,6 +706,23 @@ PtxEntries awq::runtime::scanPtxEntries(StringRef ptx) {
   return entries;
 }
 
+llvm::StringSet<>
+awq::runtime::scanEntriesWaitingForPrerequisiteGrids(StringRef ptx) {
+  llvm::StringSet<> waiting;
+  size_t pos = ptx.find(".entry");
+  while (pos != StringRef::npos) {
+    size_t next = ptx.find(".entry", pos + 6);
+    // The entry's text up to the next entry (or the end of the module).
+    StringRef body = ptx.slice(pos + 6, next);
+    StringRef rest = body.ltrim();
+    StringRef name = rest.substr(0, rest.find_first_of("( \t\r\n"));
+    if (!name.empty() && body.contains("griddepcontrol.wait"))
+      waiting.insert(name);
+    pos = next;
+  }
+  return waiting;
+}
+
 Error awq::runtime::checkKernelsInPtx(const Manifest &manifest, StringRef ptx,
                                       StringRef ptxName) {
   PtxEntries entries = scanPtxEntries(ptx);

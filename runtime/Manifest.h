@@ -12,6 +12,7 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -127,6 +128,12 @@ llvm::SmallVector<llvm::StringRef> splitPtxModules(llvm::StringRef ptx);
 /// Sizes in bytes of each parameter of each `.entry` in a PTX module.
 using PtxEntries = llvm::StringMap<std::vector<unsigned>>;
 PtxEntries scanPtxEntries(llvm::StringRef ptx);
+
+/// The `.entry` kernels of `ptx` whose body executes griddepcontrol.wait:
+/// they wait for the stream's previous kernel before touching their
+/// inputs, so they may take a programmatic dependent launch. Kernels
+/// compiled before awq emitted it (or for sm_80/86/89) have none.
+llvm::StringSet<> scanEntriesWaitingForPrerequisiteGrids(llvm::StringRef ptx);
 
 /// Checks that every kernel of every variant is an entry of `ptx` with
 /// exactly numScalarParams 8-byte parameters. `ptxName` names the file.

@@ -16,6 +16,7 @@
 #include "runtime/OnceCache.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -113,6 +114,8 @@ struct LoadedModule {
   /// make the driver report (and compute-sanitizer count) a failed lookup
   /// per module without it.
   llvm::StringMap<CUmodule> moduleOfEntry;
+  /// The entries that wait for the previous kernel (griddepcontrol.wait).
+  llvm::StringSet<> entriesThatWait;
   ~LoadedModule() {
     if (modules.empty())
       return;
@@ -134,9 +137,8 @@ struct awq_layer_st {
   /// One function per variant, in spec->variants order.
   std::vector<CUfunction> functions;
   const awq_load_info *loadInfo = nullptr;
-  /// Its kernels (PTX for sm_90 or newer) wait for the previous kernel
-  /// before touching x and y: they may take a programmatic launch.
-  bool gridDependencyControl = false;
+  /// Per variant: launched programmatically when the context asks for it.
+  std::vector<bool> programmaticLaunch;
 };
 
 struct awq_artifact_st {
@@ -300,6 +302,8 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
     module->modules.push_back(loaded);
     for (const auto &entry : scanPtxEntries(parts[i]))
       module->moduleOfEntry.try_emplace(entry.getKey(), loaded);
+    for (const auto &entry : scanEntriesWaitingForPrerequisiteGrids(parts[i]))
+      module->entriesThatWait.insert(entry.getKey());
   }
   // A cache that cannot be written costs the next process a JIT, nothing
   // more; the load itself succeeded.
@@ -319,13 +323,17 @@ bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
   layer->ctx = ctx;
   layer->spec = &spec;
   layer->loadInfo = info;
-  // convert-awq-to-gpu emits griddepcontrol for sm_90 and newer.
-  StringRef arch(info->ptx_arch);
-  unsigned archNumber = 0;
-  layer->gridDependencyControl = arch.consume_front("sm_") &&
-                                 !arch.consumeInteger(10, archNumber) &&
-                                 archNumber >= 90;
   for (const VariantSpec &variant : spec.variants) {
+    // Only kernels that wait for the previous one before they touch x and
+    // y (sm_90+ code from this compiler; older artifacts have none), and
+    // of those the tensor-core variants of up to 16 rows: on the H100 in a
+    // CUDA graph it saved up to 1.1 us there, while it cost the GEMV up to
+    // 0.4 us (4096^2, M = 1) and the 32-row stream kernel 2.4-7.7 us
+    // (docs/perf.md). A plain launch is always correct.
+    layer->programmaticLaunch.push_back(
+        module.entriesThatWait.contains(variant.kernel) &&
+        variant.family == "gemm" &&
+        variant.mTile <= kProgrammaticLaunchMaxRows);
     std::string where = ptxName.str() + ": layer '" + spec.name +
                         "': kernel '" + variant.kernel + "'";
     CUfunction function = nullptr;
@@ -726,14 +734,7 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
   const DriverApi &drv = *layer->ctx->drv;
   ScopedContext scope(drv, layer->ctx->ctx);
   CUresult result;
-  // Programmatic launch only for the tensor-core variants of up to 16 rows
-  // (the one-tile stream kernel): on the H100 in a CUDA graph it saved up to
-  // 1.1 us there, while it cost the GEMV up to 0.4 us (4096^2, M = 1) and the
-  // two-tile stream kernel 2.4-7.7 us at M = 32 (docs/perf.md). A plain
-  // launch is always correct.
-  if (layer->gridDependencyControl && layer->ctx->programmaticLaunch &&
-      variant.family == "gemm" &&
-      variant.mTile <= kProgrammaticLaunchMaxRows) {
+  if (layer->ctx->programmaticLaunch && layer->programmaticLaunch[index]) {
     CUlaunchAttribute attribute{};
     attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
     attribute.value.programmaticStreamSerializationAllowed = 1;

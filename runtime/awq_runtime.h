@@ -110,18 +110,21 @@ awq_status awq_context_destroy(awq_context ctx);
 awq_status awq_context_get_device_info(awq_context ctx, awq_device_info *out);
 
 /// Programmatic dependent launch (compute capability 9.0 and newer; off by
-/// default). When on, awq_linear_launch launches kernels compiled for sm_90
-/// or newer with CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION: the
-/// kernel may be scheduled while the stream's previous kernel is still
-/// running, and waits (griddepcontrol.wait) for it to finish before it reads
-/// x or writes y; and every kernel lets the stream's next kernel be
-/// scheduled early (griddepcontrol.launch_dependents), which only matters
-/// if that kernel was launched with the same attribute. This hides the gap
-/// between back-to-back kernels, e.g. in a captured decode step. Only the
-/// tensor-core variants for up to 16 rows (M = 2..16 by default) are
-/// launched this way, where it was measured to help; the GEMV, larger
-/// tiles and kernels from sm_80/86/89 PTX are launched as usual. Set it before launching from
-/// other threads. AWQ_ERROR_UNSUPPORTED_ARCH on older GPUs.
+/// default). Kernels compiled for sm_90 or newer wait (griddepcontrol.wait)
+/// for the stream's previous kernel to finish before they read x or write
+/// y, and let the stream's next kernel be scheduled before they finish
+/// (griddepcontrol.launch_dependents; it only matters if that kernel was
+/// launched with the attribute below). When the option is on,
+/// awq_linear_launch launches the tensor-core variants of up to 16 rows
+/// (M = 2..16 by default) among them with
+/// CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION, so that they may be
+/// scheduled while the previous kernel still runs: this hides the gap
+/// between back-to-back kernels, e.g. in a captured decode step. Other
+/// variants, and kernels without the wait (sm_80/86/89 PTX, artifacts from
+/// older compilers), are launched as usual, where it was measured not to
+/// help. Such a kernel may read its weights (qweight, scales, zeros) before
+/// the wait: the kernel just before it on the stream must not write them.
+/// AWQ_ERROR_UNSUPPORTED_ARCH on older GPUs.
 awq_status awq_context_set_programmatic_launch(awq_context ctx, int enable);
 
 /*===------------------------------------------------------------------===*

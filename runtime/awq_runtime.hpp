@@ -135,7 +135,7 @@ public:
   }
 
   /// See awq_context_set_programmatic_launch.
-  awq_status setProgrammaticLaunch(bool enable) const {
+  awq_status setProgrammaticLaunch(bool enable) {
     return awq_context_set_programmatic_launch(ctx_, enable ? 1 : 0);
   }
 

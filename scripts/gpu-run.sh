@@ -10,15 +10,17 @@
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
 #                            first compile < 1 s and cache hit < 20 us
 #   4. compute-sanitizer     memcheck, then racecheck, on a subset
-#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth (and the
-#                            bf16 shapes against cuBLAS bf16); then each
+#   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth, event-timed,
+#                            host-paced, in a CUDA graph and in a graph with
+#                            programmatic launch (and the bf16 shapes against
+#                            cuBLAS bf16, plain sm_90); then each
 #                            tile sweep artifact (gpu-bundle.sh AWQ_SWEEP)
 #                            without cuBLAS at the M values AWQ_SWEEP_M
 # Logs (and bench.json, gtest XML) go to $OUT if set, else to the unpack dir.
 # Exits non-zero if any step failed; later steps still run.
 #
-# The default time limits add up to < 600 s, the device tool's per-command
-# limit. Environment: AWQ_GPU_TEST_SEED (reproduce a run),
+# The default time limits are per step; the whole run takes 3-4 minutes on
+# an H100 (the device tool allows 600 s per command). Environment: AWQ_GPU_TEST_SEED (reproduce a run),
 # AWQ_GPU_TESTS_TIMEOUT [200], AWQ_JIT_TESTS_TIMEOUT [60],
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),

@@ -60,7 +60,8 @@ class Runtime:
         lib.awq_runtime_abi_version.restype = ctypes.c_int
         lib.awq_context_create.argtypes = [ctypes.c_int, ctypes.POINTER(vp)]
         lib.awq_context_destroy.argtypes = [vp]
-        lib.awq_context_set_programmatic_launch.argtypes = [vp, ctypes.c_int]
+        if hasattr(lib, "awq_context_set_programmatic_launch"):
+            lib.awq_context_set_programmatic_launch.argtypes = [vp, ctypes.c_int]
         lib.awq_artifact_load.argtypes = [vp, ctypes.c_char_p, ctypes.POINTER(vp)]
         lib.awq_artifact_destroy.argtypes = [vp]
         lib.awq_artifact_num_layers.argtypes = [vp, ctypes.POINTER(ctypes.c_size_t)]

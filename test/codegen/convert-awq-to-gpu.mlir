@@ -144,3 +144,15 @@ func.func @bf16_with_bias(%x: tensor<?x256xbf16>, %q: tensor<64x256xi4>, %s: ten
       : tensor<?x256xbf16>, tensor<64x256xi4>, tensor<64x4xbf16>, zeros tensor<64x4xi4>, bias tensor<64xbf16> -> tensor<?x64xbf16>
   return %y : tensor<?x64xbf16>
 }
+
+// -----
+
+// K = 4128..8192: the GEMV takes eight warps of one 32-weight chunk per
+// thread and two row groups (K in one step), instead of four warps of two.
+// CHECK-LABEL: func.func @gemv_eight_warps
+// CHECK: #awq.variant<kernel = @awq_kernels::@awq_gemv_n64_k6144_g128_f16_sym_mt1_r4_u1_w8_g2, family = "gemv", m_min = 1, m_max = 1, m_tile = 1, grid = [8, 1, 1], block = [256, 1, 1]
+func.func @gemv_eight_warps(%x: tensor<?x6144xf16>, %q: tensor<64x6144xi4>, %s: tensor<64x48xf16>) -> tensor<?x64xf16> {
+  %y = awq.qlinear %x, %q, %s {group_size = 128 : i64}
+      : tensor<?x6144xf16>, tensor<64x6144xi4>, tensor<64x48xf16> -> tensor<?x64xf16>
+  return %y : tensor<?x64xf16>
+}

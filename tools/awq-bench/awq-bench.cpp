@@ -670,8 +670,9 @@ int main(int argc, char **argv) {
                                           .c_str()
                                     : cublasError.c_str());
   if (options.pdl)
-    std::printf("- awq kernels launched with programmatic dependent launch "
-                "(cuBLAS as usual)\n");
+    std::printf("- awq context set to programmatic dependent launch (the "
+                "runtime uses it for the tensor-core variants of up to 16 "
+                "rows; cuBLAS as usual)\n");
   if (options.graph)
     std::printf("- %d launches captured in a CUDA graph, median over %d "
                 "replays of the replay time / %d; weights rotated over > 2x "
@@ -840,6 +841,7 @@ int main(int argc, char **argv) {
   }
   if (cublasError.empty())
     cublas.destroy(cublas.handle);
+  cublasWorkspace.reset();
   timer.reset();
   drv->cuStreamDestroy(stream);
   awq_artifact_destroy(artifact);

@@ -418,6 +418,20 @@ TEST(GpuLaunch, ProgrammaticLaunchWaitsForThePreviousKernel) {
           AWQ_SUCCESS)
     GTEST_SKIP() << "the artifact lacks the layers t.llama_qkv_g128 and "
                     "t.k6144_bias_g128 (examples/gpu-test-shapes.mlir)";
+  // M = 16 must take a variant the runtime launches programmatically (a
+  // tensor-core tile of at most 16 rows), or this test would not test it.
+  awq_layer_info firstInfo;
+  ASSERT_AWQ(awq_layer_get_info(first, &firstInfo));
+  bool programmatic16 = false;
+  for (size_t v = 0; v < firstInfo.num_variants; ++v) {
+    awq_variant_info variant;
+    ASSERT_AWQ(awq_layer_get_variant(first, v, &variant));
+    if (variant.m_min <= 16 && 16 <= variant.m_max)
+      programmatic16 = std::string(variant.family) == "gemm" &&
+                       variant.m_tile <= 16;
+  }
+  EXPECT_TRUE(programmatic16)
+      << "M = 16 no longer takes a one-tile tensor-core variant";
   ASSERT_AWQ(awq_context_set_programmatic_launch(env.ctx, 1));
   struct Off {
     ~Off() { awq_context_set_programmatic_launch(env.ctx, 0); }

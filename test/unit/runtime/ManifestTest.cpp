@@ -479,6 +479,22 @@ TEST(Ptx, ScanEntries) {
   EXPECT_TRUE(entries["noparams"].empty());
 }
 
+TEST(Ptx, EntriesWaitingForPrerequisiteGrids) {
+  // Only the entry whose own body waits counts; a module without the
+  // instruction (older artifacts, sm_80 code) has none.
+  llvm::StringRef ptx = ".version 8.0\n.target sm_90\n"
+                        ".visible .entry waits(.param .u64 a)\n{\n"
+                        "\tgriddepcontrol.launch_dependents;\n"
+                        "\tgriddepcontrol.wait;\n\tret;\n}\n"
+                        ".visible .entry triggers_only(.param .u64 a)\n{\n"
+                        "\tgriddepcontrol.launch_dependents;\n\tret;\n}\n"
+                        ".visible .entry plain()\n{\n\tret;\n}\n";
+  llvm::StringSet<> waiting = scanEntriesWaitingForPrerequisiteGrids(ptx);
+  EXPECT_EQ(waiting.size(), 1u);
+  EXPECT_TRUE(waiting.contains("waits"));
+  EXPECT_TRUE(scanEntriesWaitingForPrerequisiteGrids(kPtx).empty());
+}
+
 TEST(Ptx, SplitModules) {
   // One module, with a comment before its header: one part, the whole text.
   llvm::StringRef one = "//\n// Generated\n//\n\n.version 8.0\n.target sm_90\n"
