@@ -225,12 +225,10 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
           i, LLVM::LLVMDialect::getAlignAttrName(), b.getI64IntegerAttr(16));
     llvm::append_range(bufferValues, func.getWorkgroupAttributions());
     b.setInsertionPointToStart(&entry);
-    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
   } else {
     // Each buffer a view at its byte offset (every buffer is a multiple of
     // 16 bytes).
     b.setInsertionPointToStart(&entry);
-    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
     int64_t byteOffset = 0;
     for (Type buffer : buffers) {
       auto type = cast<MemRefType>(buffer);
@@ -240,6 +238,7 @@ KernelLaunch awq::buildGemmKernel(OpBuilder &builder, Location loc,
                     type.getElementType().getIntOrFloatBitWidth() / 8;
     }
   }
+  waitForPrerequisiteGrids(b, shape.gridDependencyControl);
   Value xTiles = bufferValues[0];
   Value wTiles = bufferValues[1];
   Value wHalf = inRegisters ? Value() : bufferValues[2];

@@ -374,15 +374,21 @@ struct Timer {
         return -1;
       BENCH_CHECK(drv->cuEventRecord(stop[i], stream));
     }
+    return medianInterval(stream, iters, 1);
+  }
+
+  /// Waits for `stream`, then returns the median of the first `count`
+  /// start/stop event intervals in seconds, each divided by `launches`.
+  double medianInterval(CUstream stream, int count, int launches) {
     BENCH_CHECK(drv->cuStreamSynchronize(stream));
-    std::vector<double> times(iters);
-    for (int i = 0; i < iters; ++i) {
+    std::vector<double> times(count);
+    for (int i = 0; i < count; ++i) {
       float ms = 0;
       BENCH_CHECK(drv->cuEventElapsedTime(&ms, start[i], stop[i]));
-      times[i] = ms * 1e-3;
+      times[i] = ms * 1e-3 / launches;
     }
-    std::nth_element(times.begin(), times.begin() + iters / 2, times.end());
-    return times[iters / 2];
+    std::nth_element(times.begin(), times.begin() + count / 2, times.end());
+    return times[count / 2];
   }
 
   /// Seconds per launch of `launches` calls of launch(i) captured in one
@@ -415,17 +421,10 @@ struct Timer {
       BENCH_CHECK(drv->cuGraphLaunch(exec, stream));
       BENCH_CHECK(drv->cuEventRecord(stop[r], stream));
     }
-    BENCH_CHECK(drv->cuStreamSynchronize(stream));
-    std::vector<double> times(replays);
-    for (int r = 0; r < replays; ++r) {
-      float ms = 0;
-      BENCH_CHECK(drv->cuEventElapsedTime(&ms, start[r], stop[r]));
-      times[r] = ms * 1e-3 / launches;
-    }
+    double perLaunch = medianInterval(stream, replays, launches);
     drv->cuGraphExecDestroy(exec);
     drv->cuGraphDestroy(graph);
-    std::nth_element(times.begin(), times.begin() + replays / 2, times.end());
-    return times[replays / 2];
+    return perLaunch;
   }
 };
 
@@ -492,18 +491,15 @@ bool makeJitSource(const std::string &dir, const char *ptxArch,
       if (llvm::json::Object *v = variant.getAsObject())
         if (std::optional<llvm::StringRef> name = v->getString("kernel"))
           kernels.push_back(name->str());
-  llvm::StringRef text = (*ptx)->getBuffer();
   std::string stamp =
       llvm::formatv("\n// awq-bench JIT probe {0}\n",
                     std::chrono::steady_clock::now().time_since_epoch().count())
           .str();
-  while (!text.empty()) {
-    size_t next = text.find("\n.version", 1);
-    llvm::StringRef module = text.substr(0, next);
-    text = next == llvm::StringRef::npos ? llvm::StringRef()
-                                         : text.substr(next + 1);
+  for (llvm::StringRef module :
+       awq::runtime::splitPtxModules((*ptx)->getBuffer())) {
+    awq::runtime::PtxEntries entries = awq::runtime::scanPtxEntries(module);
     if (llvm::any_of(kernels, [&](const std::string &kernel) {
-          return module.contains(".entry " + kernel + "(");
+          return entries.count(kernel) != 0;
         }))
       source.ptx += module.str() + stamp;
   }
