@@ -152,11 +152,17 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // of an H100 (132 SMs): 4096 x 4096 12.2 -> 11.3 us, 14336 x 4096 27.3 ->
   // 23.6 us at M = 16; with more blocks its extra registers cost more than
   // the overlap gains (8192 x 28672: 72 -> 82 us).
+  // With more blocks, weights as the MMA's A operand (fewer instructions
+  // per weight) won: 4096 x 14336, M = 16: 25.2 -> 22.7 us, M = 2: 22.0
+  // -> 19.7 us; 8192 x 28672, M = 2..8: 1-5% faster, M = 16 3% slower; on
+  // N = 4096 (one block per SM) the prefetching x-as-A kernel stays 5-10%
+  // ahead (H100, docs/perf.md).
   const int64_t kSMs = 132;
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
+  StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks};
+  oneTile.weightsAsA = !fewBlocks;
   SmallVector<GemmRange> ranges = {
-      {kDefaultGemmMin, 16, GemmConfig{},
-       StreamConfig{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks}},
+      {kDefaultGemmMin, 16, GemmConfig{}, oneTile},
       {17, kStreamMax, GemmConfig{},
        StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true}}};
   for (const GemmRange &range : ranges)
@@ -219,24 +225,29 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
     GemmRange r;
     SmallVector<StringRef> dims;
     if (tile.consume_front("s")) {
-      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN].
+      // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt]].
       tile.split(dims, 'x');
       StreamConfig stream;
       bool badStream = lo.getAsInteger(10, r.mMin) ||
                        (hi == "max" ? (r.mMax = kMaxM, false)
                                     : hi.getAsInteger(10, r.mMax)) ||
-                       (dims.size() < 4 || dims.size() > 6) ||
+                       (dims.size() < 4 || dims.size() > 7) ||
                        dims[0].getAsInteger(10, stream.mTiles) ||
                        dims[1].getAsInteger(10, stream.nTiles) ||
                        dims[2].getAsInteger(10, stream.warps) ||
                        dims[3].getAsInteger(10, stream.unroll) ||
                        (dims.size() >= 5 &&
-                        dims[4].getAsInteger(10, stream.warpsN)) ||
-                       (dims.size() == 6 && dims[5] != "p");
-      stream.prefetch = dims.size() == 6;
+                        dims[4].getAsInteger(10, stream.warpsN));
+      for (size_t i = 5; i < dims.size(); ++i) {
+        bool &flag = dims[i] == "p" ? stream.prefetch : stream.weightsAsA;
+        if ((dims[i] != "p" && dims[i] != "t") || flag)
+          badStream = true;
+        flag = true;
+      }
       if (badStream) {
-        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]] "
-                "(p: prefetch the next step), got '" +
+        error = "expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp]"
+                "[xt]] (p: prefetch the next step, t: weights as the MMA's A "
+                "operand), got '" +
                 entry + "'";
         return failure();
       }
@@ -539,7 +550,8 @@ struct ConvertAwqToGPUPass final
                              plan.stream->warpsN > 1
                                  ? "_wn" + std::to_string(plan.stream->warpsN)
                                  : std::string(),
-                             plan.stream->prefetch ? "_p" : "");
+                             std::string(plan.stream->prefetch ? "_p" : "") +
+                                 (plan.stream->weightsAsA ? "_t" : ""));
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,

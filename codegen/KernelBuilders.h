@@ -132,6 +132,11 @@ struct StreamConfig {
   int64_t warpsN = 1;
   /// Carry the next step's loads through the K loop (software pipelining).
   bool prefetch = false;
+  /// Weights are the MMA's A operand (two n8 tiles as its 16 rows) and x
+  /// rows its B operand: activations then need no register moves, and
+  /// where a 128-wide K unit lies in one group (one 16-row x tile) the MMAs
+  /// multiply the integers q - z and the unit's sums are scaled in f32.
+  bool weightsAsA = false;
 };
 
 /// Why the stream kernel cannot serve `shape` with `config`, or empty.

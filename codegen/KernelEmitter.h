@@ -70,8 +70,25 @@ struct KernelEmitter {
   /// docs/artifact-format.md) with scale `s` and zero point `z` (scalars of
   /// the element type) into four vector<2L x elem>: eighth j holds the
   /// weights at chunk columns 8j + 2t + h for the L words t, h = 0, 1.
-  /// Exact (q - z) · s with one rounding, as DESIGN.md defines Ŵ.
+  /// Exact (q - z) · s with one rounding, as DESIGN.md defines Ŵ; without
+  /// `s`, the exact integers q - z (the caller scales the products).
   std::array<Value, 4> dequantize(Value w, Value s, Value z) {
+    SmallVector<Value> eighths = dequantizeHalves(w, s, z, {0, 1});
+    return {eighths[0], eighths[1], eighths[2], eighths[3]};
+  }
+
+  /// Eighths 2·half and 2·half + 1 of `dequantize`, so that a caller can
+  /// finish with one half's weights before it dequantizes the other.
+  std::array<Value, 2> dequantizeHalf(Value w, Value s, Value z,
+                                      int64_t half) {
+    SmallVector<Value> eighths = dequantizeHalves(w, s, z, {half});
+    return {eighths[0], eighths[1]};
+  }
+
+private:
+  /// Eighths 2h and 2h + 1 for each h in `halves`, in that order.
+  SmallVector<Value> dequantizeHalves(Value w, Value s, Value z,
+                                      ArrayRef<int64_t> halves) {
     int64_t lanes = cast<VectorType>(w.getType()).getNumElements();
     int64_t width = 2 * lanes;
     bool bf16 = elemType.isBF16();
@@ -104,19 +121,22 @@ struct KernelEmitter {
       return vector::BitCastOp::create(b, VectorType::get({width}, elemType),
                                        bits);
     };
-    Value sv = splat(s, width);
+    Value sv = s ? splat(s, width) : Value();
+    auto scaled = [&](Value v) -> Value {
+      return s ? arith::MulFOp::create(b, v, sv).getResult() : v;
+    };
     Value zMagic = splat(arith::AddFOp::create(b, z, scalar(magicBase)), width);
-    std::array<Value, 4> out;
+    SmallVector<Value> out;
     if (bf16) {
-      for (int64_t j = 0; j < 4; ++j) {
-        Value shifted =
-            j == 0 ? w
-                   : arith::ShRUIOp::create(b, w, words(4 * j, lanes))
-                         .getResult();
-        out[j] = arith::MulFOp::create(
-            b, arith::SubFOp::create(b, floats(shifted, 0x000F000Fu), zMagic),
-            sv);
-      }
+      for (int64_t half : halves)
+        for (int64_t j = 2 * half; j < 2 * half + 2; ++j) {
+          Value shifted =
+              j == 0 ? w
+                     : arith::ShRUIOp::create(b, w, words(4 * j, lanes))
+                           .getResult();
+          out.push_back(scaled(
+              arith::SubFOp::create(b, floats(shifted, 0x000F000Fu), zMagic)));
+        }
       return out;
     }
     // High nibbles land at 16·q: one exact fma by 1/16 minus (64 + z).
@@ -125,14 +145,16 @@ struct KernelEmitter {
         arith::NegFOp::create(
             b, arith::AddFOp::create(b, z, scalar(magicBase / 16))),
         width);
-    Value w8 = arith::ShRUIOp::create(b, w, words(8, lanes));
-    for (int64_t half = 0; half < 2; ++half) {
+    Value w8 = llvm::is_contained(halves, 1)
+                   ? arith::ShRUIOp::create(b, w, words(8, lanes)).getResult()
+                   : Value();
+    for (int64_t half : halves) {
       Value src = half == 0 ? w : w8;
-      out[2 * half] = arith::MulFOp::create(
-          b, arith::SubFOp::create(b, floats(src, 0x000F000Fu), zMagic), sv);
+      out.push_back(scaled(
+          arith::SubFOp::create(b, floats(src, 0x000F000Fu), zMagic)));
       Value hiQ = LLVM::FMAOp::create(b, floats(src, 0x00F000F0u), sixteenth,
                                       negZHigh);
-      out[2 * half + 1] = arith::MulFOp::create(b, hiQ, sv);
+      out.push_back(scaled(hiQ));
     }
     return out;
   }

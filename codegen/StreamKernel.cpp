@@ -12,7 +12,9 @@
 // docs/artifact-format.md) and the chunk's 32 activations of x rows g and
 // g + 8. Dequantizing word w gives pairs (8j + 2w, 8j + 2w + 1), j = 0..3;
 // the mma for (j, h) uses the pairs of words 2h and 2h + 1 as its logical
-// K columns (2t, 2t + 1) and (2t + 8, 2t + 9), for B and for A alike.
+// K columns (2t, 2t + 1) and (2t + 8, 2t + 9), for A and for B alike.
+// Weights are the MMA's A operand (two n8 tiles as its 16 rows) and x its
+// B operand, whose fragment is then two adjacent words of one loaded piece.
 //
 // The warps of a block form warpsN groups of `warps` warps: groups take
 // different weight rows and load the same activations (L1 hits), the warps
@@ -46,6 +48,9 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
     return "the stream kernel takes 1 or 2 tiles of 16 rows";
   if (config.nTiles < 1 || config.nTiles > 8)
     return "the stream kernel takes 1 to 8 n8 tiles per block";
+  if (config.weightsAsA && config.nTiles % 2)
+    return "with weights as the MMA's A operand the stream kernel takes an "
+           "even number of n8 tiles (pairs of them are its 16 rows)";
   if (config.warps < 1 || config.warpsN < 1 ||
       config.warps * config.warpsN > 16)
     return "the stream kernel takes 1 to 16 warps";
@@ -204,6 +209,13 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     return values;
   };
 
+  // Where a unit (128 K) never straddles a group, the MMAs multiply the
+  // exact integers q - z and the unit's sums are scaled once in f32: four
+  // FMAs per accumulator instead of a multiply per weight pair.
+  const bool scaleAfterMma =
+      config.weightsAsA && mTiles == 1 &&
+      (shape.groupSize % kUnitK == 0 || groups == 1);
+
   // The math of one step on its loaded values. Chunks past K (ragged
   // steps) take zero activations; the mask is applied here, not at the
   // load, so that prefetched loads stay in flight.
@@ -227,26 +239,92 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
                            .getResult()
                      : piece;
       };
-      for (int64_t ni = 0; ni < nTiles; ++ni) {
-        ValueRange w = unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
-        Value z = zeros ? w[2] : le.scalar(kSymmetricZero);
-        // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
-        std::array<Value, 4> eighths = le.dequantize(w[0], w[1], z);
-        for (int64_t j = 0; j < 4; ++j)
-          for (int64_t h = 0; h < 2; ++h) {
-            // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
-            Value fragB = le.fragment(
-                {pair(eighths[j], 4 * h), pair(eighths[j], 4 * h + 2)});
-            for (int64_t mt = 0; mt < mTiles; ++mt) {
-              Value rowG = xs(2 * mt, j);
-              Value rowG8 = xs(2 * mt + 1, j);
-              Value fragA =
-                  le.fragment({pair(rowG, 4 * h), pair(rowG8, 4 * h),
-                               pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
-              Value &acc = accs[mt * nTiles + ni];
-              acc = mmaSync(lb, fragA, fragB, acc);
+      if (!config.weightsAsA) {
+        // x rows are the MMA's A side, each n8 tile of weights a B operand.
+        for (int64_t ni = 0; ni < nTiles; ++ni) {
+          ValueRange w = unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
+          Value z = zeros ? w[2] : le.scalar(kSymmetricZero);
+          // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
+          std::array<Value, 4> eighths = le.dequantize(w[0], w[1], z);
+          for (int64_t j = 0; j < 4; ++j)
+            for (int64_t h = 0; h < 2; ++h) {
+              // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
+              Value fragB = le.fragment(
+                  {pair(eighths[j], 4 * h), pair(eighths[j], 4 * h + 2)});
+              for (int64_t mt = 0; mt < mTiles; ++mt) {
+                Value rowG = xs(2 * mt, j);
+                Value rowG8 = xs(2 * mt + 1, j);
+                Value fragA =
+                    le.fragment({pair(rowG, 4 * h), pair(rowG8, 4 * h),
+                                 pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
+                Value &acc = accs[mt * nTiles + ni];
+                acc = mmaSync(lb, fragA, fragB, acc);
+              }
+            }
+        }
+        continue;
+      }
+      // Weight rows are the MMA's A (M) side and x rows its B (N) side:
+      // n8 tiles 2p and 2p + 1 of weights are A rows g and g + 8, and a
+      // B fragment is two words of one 16-byte activation piece, so
+      // activations feed the MMA from the registers they were loaded into.
+      for (int64_t p = 0; p < nTiles / 2; ++p) {
+        // Tiles 2p + r, r = 0, 1: words, scale, zero point.
+        std::array<ValueRange, 2> w;
+        for (int64_t r = 0; r < 2; ++r)
+          w[r] = unit.slice(xValues + (zeros ? 3 : 2) * (2 * p + r),
+                            zeros ? 3 : 2);
+        // Per 8-row tile of x: the running sum (the accumulator itself, or
+        // the unit's integer products when they are scaled afterwards).
+        SmallVector<Value> sums;
+        for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile)
+          sums.push_back(scaleAfterMma ? zeroAcc
+                                       : accs[p * 2 * mTiles + xTile]);
+        // One half of the words (eighths 2·half, 2·half + 1) at a time
+        // keeps half of the dequantized weights live.
+        for (int64_t half = 0; half < 2; ++half) {
+          std::array<std::array<Value, 2>, 2> eighths;
+          for (int64_t r = 0; r < 2; ++r)
+            eighths[r] = le.dequantizeHalf(
+                w[r][0], scaleAfterMma ? Value() : w[r][1],
+                zeros ? w[r][2] : le.scalar(kSymmetricZero), half);
+          for (int64_t i = 0; i < 2; ++i)
+            for (int64_t h = 0; h < 2; ++h) {
+              // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
+              Value fragA = le.fragment(
+                  {pair(eighths[0][i], 4 * h), pair(eighths[1][i], 4 * h),
+                   pair(eighths[0][i], 4 * h + 2),
+                   pair(eighths[1][i], 4 * h + 2)});
+              for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
+                Value piece = xs(xTile, 2 * half + i);
+                Value fragB =
+                    le.fragment({pair(piece, 4 * h), pair(piece, 4 * h + 2)});
+                sums[xTile] = mmaSync(lb, fragA, fragB, sums[xTile]);
+              }
+            }
+        }
+        if (!scaleAfterMma) {
+          for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile)
+            accs[p * 2 * mTiles + xTile] = sums[xTile];
+          continue;
+        }
+        // One group per unit: the unit's integer products, scaled once.
+        std::array<Value, 2> rowScales;
+        for (int64_t r = 0; r < 2; ++r)
+          rowScales[r] = arith::ExtFOp::create(lb, f32, w[r][1]);
+        for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
+          Value &acc = accs[p * 2 * mTiles + xTile];
+          for (int64_t r = 0; r < 2; ++r) {
+            Value scale = rowScales[r];
+            for (int64_t c = 0; c < 2; ++c) {
+              SmallVector<int64_t> at = {r, c};
+              Value scaled = LLVM::FMAOp::create(
+                  lb, scale, vector::ExtractOp::create(lb, sums[xTile], at),
+                  vector::ExtractOp::create(lb, acc, at));
+              acc = vector::InsertOp::create(lb, scaled, acc, at);
             }
           }
+        }
       }
     }
   };
@@ -303,21 +381,37 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     allowDependentLaunch(b, shape.gridDependencyControl);
 
   // Every warp leaves its 16·mTiles x 8·nTiles partial tile in shared
-  // memory: accumulator (r, c) of lane 4g + t is row g + 8r, column
-  // 2t + c of its m16n8 tile.
+  // memory. x as A: accumulator (r, c) of lane 4g + t is x row g + 8r,
+  // weight row 2t + c of its m16n8 tile. Weights as A: for n8 tile pair p
+  // and x rows 8·xTile.., weight row 16p + 8r + g, x row 8·xTile + 2t + c.
   Value laneMod4x2 = e.mul(laneMod4, 2);
-  for (int64_t mt = 0; mt < mTiles; ++mt)
-    for (int64_t ni = 0; ni < nTiles; ++ni) {
-      Value acc = loop.getResult(mt * nTiles + ni);
+  if (!config.weightsAsA)
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t ni = 0; ni < nTiles; ++ni) {
+        Value acc = loop.getResult(mt * nTiles + ni);
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t c = 0; c < 2; ++c)
+            memref::StoreOp::create(
+                b,
+                vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
+                partials,
+                ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
+                           e.add(warpCol0,
+                                 e.add(e.index(8 * ni + c), laneMod4x2))});
+      }
+  for (int64_t p = 0; config.weightsAsA && p < nTiles / 2; ++p)
+    for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
+      Value acc = loop.getResult(p * 2 * mTiles + xTile);
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t c = 0; c < 2; ++c)
           memref::StoreOp::create(
               b,
               vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
               partials,
-              ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
+              ValueRange{warp,
+                         e.add(e.index(8 * xTile + c), laneMod4x2),
                          e.add(warpCol0,
-                               e.add(e.index(8 * ni + c), laneMod4x2))});
+                               e.add(e.index(16 * p + 8 * r), laneDiv4))});
     }
   gpu::BarrierOp::create(b);
 

@@ -40,6 +40,10 @@ BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
 # warp groups along N and prefetch, a GEMM in dynamic shared memory; bf16.
 TILE_TEST_TILES="${AWQ_TILE_TEST_TILES:-5-16:32x32x2x1x3x2x1xr,17-32:s2x2x2x2x2xp,33-256:64x32x2x1x2x2x1xr,257-max:128x128x4x2x3x2x1x1}"
 WGMMA_TILE_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
+# The stream kernel with weights as the MMA's A operand (the defaults take
+# it only for N > 8448): one tile of x rows (scaled after the MMAs where a
+# group spans 128 K), prefetching two tiles, two warp groups along N.
+WEIGHTS_A_TEST_TILES="2-8:s1x4x8x1x1xt,9-16:s1x2x2x1x2xpxt,17-32:s2x4x4x1x1xpxt,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
@@ -107,6 +111,10 @@ if [ "$ARCHS" = sm_90a ]; then
   "$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" \
     -o "$STAGE/artifacts/test-tiles-wgmma" --arch=sm_90a \
     --gemm-tiles="$WGMMA_TILE_TEST_TILES"
+  for ir in gpu-test-shapes gpu-test-tiles; do
+    "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-weights-a" \
+      --arch=sm_90a --gemm-tiles="$WEIGHTS_A_TEST_TILES"
+  done
 fi
 IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"
 for entry in "${sweeps[@]}"; do

@@ -25,7 +25,9 @@
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
-# (extra arguments), AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
+# (extra arguments), AWQ_SKIP_TESTS=1 and AWQ_SKIP_MAIN_BENCH=1 (a tile
+# sweep: only the sweeps and their AWQ_SWEEP_TEST_M tests run),
+# AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
 # AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_BENCH_ARGS (e.g. --graph), AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
 # AWQ_BF16_BENCH_M [1,16,64,256,4096].
@@ -76,6 +78,8 @@ run() {
 
 run unit-tests 30 "$BIN/awq-runtime-tests" --gtest_brief=1
 
+# AWQ_SKIP_TESTS=1 (tile sweeps): no tests of the main artifacts.
+if [ "${AWQ_SKIP_TESTS:-0}" != 1 ]; then
 AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
   run gpu-tests "${AWQ_GPU_TESTS_TIMEOUT:-200}" "$BIN/awq-gpu-tests" \
   --gtest_output="xml:$LOGS/gpu-tests.xml"
@@ -97,6 +101,16 @@ if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
     run gpu-tests-tiles-wgmma 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
     --gtest_output="xml:$LOGS/gpu-tests-tiles-wgmma.xml"
 fi
+# The stream kernel with weights as the MMA's A operand, M = 2..32.
+for ir in gpu-test-shapes gpu-test-tiles; do
+  if [ -d "$WORK/artifacts/$ir-weights-a" ]; then
+    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/$ir-weights-a" \
+      AWQ_GPU_TEST_M_LIST="2,3,7,8,9,15,16,17,31,32" \
+      run "$ir-weights-a" 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+      --gtest_output="xml:$LOGS/$ir-weights-a.xml"
+  fi
+done
+fi
 
 # Sets CUDA_CACHE_DISABLE=1 and a fresh private AWQ_CACHE_DIR itself, so
 # that the first compile it times is a real one.
@@ -107,7 +121,7 @@ fi
 
 # The Python binding against PyTorch (independent packing of the kernel
 # layout, float64 reference); skipped where PyTorch is missing.
-if python3 -c "import torch" 2>/dev/null; then
+if [ "${AWQ_SKIP_TESTS:-0}" != 1 ] && python3 -c "import torch" 2>/dev/null; then
   AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
     run python-binding 120 python3 "$WORK/python/python_binding_test.py" \
     --module-dir "$WORK/python" --library "$WORK/lib/libawq_runtime.so" \
@@ -124,7 +138,7 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
     echo "compute-sanitizer: not found" | tee -a "$SUMMARY"
     failed=1
   fi
-  if [ -n "$SAN" ]; then
+  if [ -n "$SAN" ] && [ "${AWQ_SKIP_TESTS:-0}" != 1 ]; then
     # Small layers (one per dtype / zeros / bias combination) at M values
     # that hit every variant boundary of a typical GEMV/GEMM split.
     SUBSET="t.small_g32,t.odd_n_g64,t.symmetric_g128,t.bf16_sym_bias_g64"
@@ -150,10 +164,19 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
         "$SAN" --tool memcheck --error-exitcode 1 \
         "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
     fi
+    if [ -d "$WORK/artifacts/gpu-test-tiles-weights-a" ]; then
+      for tool in memcheck racecheck; do
+        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/gpu-test-tiles-weights-a" \
+          AWQ_GPU_TEST_M_LIST="2,9,17" run "$tool-weights-a" 60 \
+          "$SAN" --tool "$tool" --error-exitcode 1 \
+          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+      done
+    fi
   fi
 fi
 
 if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
+  if [ "${AWQ_SKIP_MAIN_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
   CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
@@ -178,6 +201,7 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     CUDA_CACHE_DISABLE=1 run bench-sm90 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-sm90" --m="${AWQ_SM90_BENCH_M:-64,256,1024,4096}" \
       --json="$LOGS/bench-sm90.json"
+  fi
   fi
   for sweep in "$WORK"/artifacts/sweep-*; do
     [ -d "$sweep" ] || continue
