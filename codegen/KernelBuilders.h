@@ -137,6 +137,10 @@ struct StreamConfig {
   /// where a 128-wide K unit lies in one group (one 16-row x tile) the MMAs
   /// multiply the integers q - z and the unit's sums are scaled in f32.
   bool weightsAsA = false;
+  /// Activations reach the warps through two shared buffers the block
+  /// fills with coalesced loads (needs weightsAsA): warpsN groups share
+  /// them, and a warp's piece loads cost a quarter of the L1 wavefronts.
+  bool stageActivations = false;
 };
 
 /// Why the stream kernel cannot serve `shape` with `config`, or empty.

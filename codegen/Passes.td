@@ -36,7 +36,7 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
-           "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt]] for the stream kernel (p: prefetch, t: weights as the MMA A operand) "
+           "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] for the stream kernel (p: prefetch, t: weights as the MMA A operand, s: activations staged in shared memory) "
            "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES for the sm_90a warpgroup-MMA kernel; "
            "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];

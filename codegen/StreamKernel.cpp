@@ -48,6 +48,8 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
     return "the stream kernel takes 1 or 2 tiles of 16 rows";
   if (config.nTiles < 1 || config.nTiles > 8)
     return "the stream kernel takes 1 to 8 n8 tiles per block";
+  if (config.stageActivations && !config.weightsAsA)
+    return "staged activations need weights as the MMA's A operand";
   if (config.weightsAsA && config.nTiles % 2)
     return "with weights as the MMA's A operand the stream kernel takes an "
            "even number of n8 tiles (pairs of them are its 16 rows)";
@@ -59,9 +61,16 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
   // The warps' partial tiles are static shared memory.
   int64_t partialBytes = config.warps * 16 * config.mTiles * 8 *
                          config.nTiles * config.warpsN * 4;
+  // Staged activations: two buffers of the step's 16 · mTiles rows of
+  // 2-byte elements.
+  if (config.stageActivations)
+    partialBytes += 2 * 16 * config.mTiles * config.warps * config.unroll *
+                    kUnitK * 2;
   if (partialBytes > kStaticSharedBytes)
-    return llvm::formatv("the warps' partial sums need {0} bytes of shared "
-                         "memory, more than the {1} of static shared memory",
+    return llvm::formatv("the warps' partial sums{0} need {1} bytes of shared "
+                         "memory, more than the {2} of static shared memory",
+                         config.stageActivations ? " and staged activations"
+                                                 : "",
                          partialBytes, kStaticSharedBytes)
         .str();
   return "";
@@ -104,11 +113,17 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
 
   SmallVector<Type> argTypes = linearKernelArgTypes(
       b, n, k, groups, elemType, shape.hasZeros, shape.hasBias);
-  auto partialsType = MemRefType::get(
-      {warps, tileM, tileN}, f32, MemRefLayoutAttrInterface{},
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  SmallVector<Type> sharedTypes = {MemRefType::get(
+      {warps, tileM, tileN}, f32, MemRefLayoutAttrInterface{}, workgroup)};
+  // Two buffers of staged activations: [buffer][row][16-byte slot][8].
+  if (config.stageActivations)
+    sharedTypes.push_back(MemRefType::get(
+        {2, tileM, unitsPerStep * kUnitK / 8, 8}, elemType,
+        MemRefLayoutAttrInterface{}, workgroup));
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
-                                     TypeRange{partialsType});
+                                     sharedTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   // `.maxntid` for blocks above 256 threads, where ptxas otherwise took more
   // registers than one block may have (156 for 512 threads: the launch
@@ -167,7 +182,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // The loads of one step, flat (so that they can be carried by the loop):
   // per unit, 4 pieces of 8 activations for each of xRows, then per n8
   // tile the 4 words, the scale and (asymmetric) the zero point.
-  const int64_t xValues = 4 * static_cast<int64_t>(xRows.size());
+  // Staged activations are read from shared memory at the math instead.
+  const bool stageX = config.stageActivations;
+  const int64_t xValues = stageX ? 0 : 4 * static_cast<int64_t>(xRows.size());
   const int64_t wValues = (zeros ? 3 : 2) * nTiles;
   const int64_t unitValues = xValues + wValues;
   auto unitChunk = [&](KernelEmitter &le, Value step, int64_t u) {
@@ -187,7 +204,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       Value k0 = le.mul(chunk, kChunk);
       Value group = arith::DivUIOp::create(lb, k0, le.index(shape.groupSize));
       Value wordCol = le.mul(chunk, 4);
-      if (part != Part::Weights)
+      if (part != Part::Weights && !stageX)
         for (Value row : xRows)
           for (int64_t j = 0; j < 4; ++j)
             values.push_back(vector::LoadOp::create(
@@ -207,6 +224,93 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       }
     }
     return values;
+  };
+
+  // Staged activations: per step, the block copies x rows blockM0.. of the
+  // step's K range (units step·unitsPerStep..) into one of two shared
+  // buffers with coalesced 16-byte loads, so that the warpsN groups share
+  // them and each warp reads its pieces with conflict-free 16-byte shared
+  // loads (one L1 wavefront per 128 bytes instead of the 16 cache lines a
+  // warp's global piece load touches). Piece j of chunk t of a unit lies in
+  // 16-byte slot 4t + (j ^ ((t >> 1) | 2 (row & 1))) of the unit's 256
+  // bytes: the eight lanes of a quarter-warp (rows g, g + 1, chunks 0..3)
+  // then hit eight different bank groups.
+  const int64_t stepSlots = unitsPerStep * kUnitK / 8;
+  Value xStage;
+  if (stageX)
+    xStage = func.getWorkgroupAttributions()[1];
+  auto stagedSlot = [&](KernelEmitter &le, Value row, Value unit, Value chunk,
+                        Value piece) -> Value {
+    ImplicitLocOpBuilder &lb = le.b;
+    Value swizzle = arith::OrIOp::create(
+        lb, arith::ShRUIOp::create(lb, chunk, le.index(1)),
+        le.mul(arith::AndIOp::create(lb, row, le.index(1)), 2));
+    return le.add(le.mul(unit, 16),
+                  le.add(le.mul(chunk, 4),
+                         arith::XOrIOp::create(lb, piece, swizzle)));
+  };
+  auto loadStagedPiece = [&](ImplicitLocOpBuilder &lb, Value step, int64_t u,
+                             int64_t row, int64_t j) -> Value {
+    KernelEmitter le{lb, elemType};
+    Value buffer = arith::RemUIOp::create(lb, step, le.index(2));
+    Value tileRow = le.add(le.index(8 * row), laneDiv4);
+    Value slot = stagedSlot(le, tileRow, le.add(le.index(u * warps), warp),
+                            laneMod4, le.index(j));
+    return vector::LoadOp::create(lb, x8Type, xStage,
+                                  ValueRange{buffer, tileRow, slot, le.index(0)},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+  // The block's coalesced loads of step `step` (rows past M and chunks past
+  // K clamped: the math masks them), and their stores into its buffer.
+  const int64_t stagedPieces = tileM * stepSlots;
+  auto loadStepActivations = [&](ImplicitLocOpBuilder &lb, Value step) {
+    KernelEmitter le{lb, elemType};
+    SmallVector<Value> pieces;
+    for (int64_t base = 0; base < stagedPieces; base += blockThreads) {
+      Value index = le.minIndex(le.add(tid, le.index(base)),
+                                le.index(stagedPieces - 1));
+      Value row = arith::DivUIOp::create(lb, index, le.index(stepSlots));
+      Value slot = arith::RemUIOp::create(lb, index, le.index(stepSlots));
+      Value chunk = le.add(le.mul(step, 4 * unitsPerStep),
+                           arith::DivUIOp::create(lb, slot, le.index(4)));
+      chunk = le.minIndex(chunk, le.index(numChunks - 1));
+      Value k = le.add(le.mul(chunk, kChunk),
+                       le.mul(arith::RemUIOp::create(lb, slot, le.index(4)), 8));
+      pieces.push_back(vector::LoadOp::create(
+          lb, x8Type, x, ValueRange{le.minIndex(le.add(blockM0, row), lastM), k},
+          /*nontemporal=*/false, llvm::MaybeAlign(16)));
+    }
+    return pieces;
+  };
+  auto storeStepActivations = [&](ImplicitLocOpBuilder &lb, Value step,
+                                  ValueRange pieces) {
+    KernelEmitter le{lb, elemType};
+    Value buffer = arith::RemUIOp::create(lb, step, le.index(2));
+    for (auto [i, piece] : llvm::enumerate(pieces)) {
+      int64_t base = static_cast<int64_t>(i) * blockThreads;
+      Value index = le.add(tid, le.index(base));
+      Value row = arith::DivUIOp::create(lb, index, le.index(stepSlots));
+      Value slot = arith::RemUIOp::create(lb, index, le.index(stepSlots));
+      Value unit = arith::DivUIOp::create(lb, slot, le.index(16));
+      Value chunk = arith::RemUIOp::create(
+          lb, arith::DivUIOp::create(lb, slot, le.index(4)), le.index(4));
+      Value at = stagedSlot(le, row, unit, chunk,
+                            arith::RemUIOp::create(lb, slot, le.index(4)));
+      auto write = [&](ImplicitLocOpBuilder &wb) {
+        vector::StoreOp::create(wb, piece, xStage,
+                                ValueRange{buffer, row, at, le.index(0)},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+      };
+      if (base + blockThreads <= stagedPieces) {
+        write(lb);
+        continue;
+      }
+      auto inRange = scf::IfOp::create(lb, le.ult(index, le.index(stagedPieces)),
+                                       /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(lb);
+      lb.setInsertionPointToStart(inRange.thenBlock());
+      write(lb);
+    }
   };
 
   // Where a unit (128 K) never straddles a group, the MMAs multiply the
@@ -234,7 +338,8 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         valid = le.ult(unitChunk(le, step, u), le.index(numChunks));
       // xs(row, j): activations 8j..8j+7 of the chunk in x row xRows[row].
       auto xs = [&](int64_t row, int64_t j) -> Value {
-        Value piece = unit[4 * row + j];
+        Value piece =
+            stageX ? loadStagedPiece(lb, step, u, row, j) : unit[4 * row + j];
         return valid ? arith::SelectOp::create(lb, valid, piece, zeroX8)
                            .getResult()
                      : piece;
@@ -339,11 +444,19 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   const bool triggerEarly = mTiles == 1;
   if (triggerEarly)
     allowDependentLaunch(b, shape.gridDependencyControl);
+  // Staged activations: step 0's are in their buffer before the loop.
+  auto stageFirstActivations = [&] {
+    if (!stageX)
+      return;
+    storeStepActivations(b, e.index(0), loadStepActivations(b, e.index(0)));
+    gpu::BarrierOp::create(b);
+  };
   if (config.prefetch) {
     // The first step's weights are in flight before the wait for the
     // previous kernel; its activations are loaded after it.
     SmallVector<Value> weights = loadStep(b, e.index(0), Part::Weights);
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
+    stageFirstActivations();
     SmallVector<Value> activations =
         loadStep(b, e.index(0), Part::Activations);
     for (int64_t u = 0; u < unroll; ++u) {
@@ -353,6 +466,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     }
   } else {
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
+    stageFirstActivations();
   }
   auto loop = scf::ForOp::create(
       b, e.index(0), e.index(steps), e.index(1), init,
@@ -362,6 +476,13 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         KernelEmitter le{lb, elemType};
         SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
         SmallVector<Value> yielded;
+        // The next step's activations load during this step's math and go
+        // to the other buffer after it (read by no warp during this step).
+        Value nextStep =
+            le.minIndex(le.add(step, le.index(1)), le.index(steps - 1));
+        SmallVector<Value> nextActivations;
+        if (stageX && steps > 1)
+          nextActivations = loadStepActivations(lb, nextStep);
         if (config.prefetch) {
           Value next = le.minIndex(le.add(step, le.index(1)),
                                    le.index(steps - 1));
@@ -373,6 +494,10 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
           SmallVector<Value> loads = loadStep(lb, step);
           computeStep(lb, step, loads, accs);
           yielded = accs;
+        }
+        if (stageX && steps > 1) {
+          storeStepActivations(lb, le.add(step, le.index(1)), nextActivations);
+          gpu::BarrierOp::create(lb);
         }
         scf::YieldOp::create(lb, yielded);
       });

@@ -2,6 +2,7 @@
 // RUN: awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x4x8x1x1xpxt,17-max:s2x2x4x1x1xt" | FileCheck %s --check-prefix=TILES
 // RUN: not awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x3x8x1x1xt,17-max:s2x4x4x1x1" 2>&1 | FileCheck %s --check-prefix=ODD
 // RUN: not awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x4x8x1x1xtxt,17-max:s2x4x4x1x1" 2>&1 | FileCheck %s --check-prefix=FLAG
+// RUN: not awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x4x8x1x1xs,17-max:s2x4x4x1x1" 2>&1 | FileCheck %s --check-prefix=NEEDS-A
 
 // The stream kernel with weights as the MMA's A operand: by default where
 // N gives more than two 32-row blocks per SM of an H100 (here 288).
@@ -28,7 +29,7 @@
 // CHECK: gpu.return
 
 // TILES-LABEL: func.func @wide
-// TILES: @awq_gemm_n9216_k256_g128_f16_z_stream_mt1_nt4_w8_u1_p_t
+// TILES: @awq_gemm_n9216_k256_g128_f16_z_stream_mt1_nt4_w8_u1_p_t,
 // TILES: @[[TWO:awq_gemm_n9216_k256_g128_f16_z_stream_mt2_nt2_w4_u1_t]], family = "gemm", m_min = 17
 // Two 16-row tiles of x scale while dequantizing (fewer live registers).
 // TILES: gpu.func @[[TWO]]
@@ -40,7 +41,8 @@
 // TILES: scf.yield
 
 // ODD: error: 'awq.qlinear' op cannot use the stream kernel: with weights as the MMA's A operand the stream kernel takes an even number of n8 tiles
-// FLAG: error: invalid gemm-tiles option: expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt]]
+// FLAG: error: invalid gemm-tiles option: expected MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]]
+// NEEDS-A: error: 'awq.qlinear' op cannot use the stream kernel: staged activations need weights as the MMA's A operand
 func.func @wide(%x: tensor<?x256xf16>, %q: tensor<9216x256xi4>, %s: tensor<9216x2xf16>, %z: tensor<9216x2xi4>) -> tensor<?x9216xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64, name = "wide"}
       : tensor<?x256xf16>, tensor<9216x256xi4>, tensor<9216x2xf16>, zeros tensor<9216x2xi4> -> tensor<?x9216xf16>
@@ -65,4 +67,30 @@ func.func @small_groups(%x: tensor<?x256xbf16>, %q: tensor<9216x256xi4>, %s: ten
   %y = awq.qlinear %x, %q, %s {group_size = 64 : i64, name = "small_groups"}
       : tensor<?x256xbf16>, tensor<9216x256xi4>, tensor<9216x4xbf16> -> tensor<?x9216xbf16>
   return %y : tensor<?x9216xbf16>
+}
+
+// -----
+
+// M = 17..32 with many blocks: two groups of two warps along N share the
+// activations the block stages in two shared buffers; the next step's are
+// loaded during the math, stored into the other buffer after it, then a
+// barrier.
+
+// CHECK-LABEL: func.func @wide_long
+// CHECK: @[[STAGED:awq_gemm_n9216_k1024_g128_f16_z_stream_mt2_nt4_w2_u1_wn2_p_t_s]], family = "gemm", m_min = 17, m_max = 32, m_tile = 32, grid = [144, 1, 1], block = [128, 1, 1]
+// CHECK: gpu.func @[[STAGED]]({{.*}}) workgroup(%[[PARTS:.*]] : memref<2x32x64xf32, #gpu.address_space<workgroup>>, %[[XBUF:.*]] : memref<2x32x32x8xf16, #gpu.address_space<workgroup>>)
+// CHECK: vector.store %{{.*}}, %[[XBUF]]
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: vector.load %{{.*}} : memref<?x1024xf16>, vector<8xf16>
+// CHECK: vector.load %[[XBUF]]
+// CHECK: nvgpu.mma.sync
+// CHECK: vector.store %{{.*}}, %[[XBUF]]
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK: memref.store %{{.*}}, %[[PARTS]]
+func.func @wide_long(%x: tensor<?x1024xf16>, %q: tensor<9216x1024xi4>, %s: tensor<9216x8xf16>, %z: tensor<9216x8xi4>) -> tensor<?x9216xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64, name = "wide_long"}
+      : tensor<?x1024xf16>, tensor<9216x1024xi4>, tensor<9216x8xf16>, zeros tensor<9216x8xi4> -> tensor<?x9216xf16>
+  return %y : tensor<?x9216xf16>
 }

@@ -45,8 +45,9 @@ static cl::list<std::string> gemmTiles(
     cl::desc("override the tensor-core variants: "
              "MMIN-MMAX:BMxBNxWMxWNxS[xKCxWK[xW]],... (W: 0, 1 = "
              "double-buffered dequantized tile, r = dequantized in registers) "
-             "or MMIN-MMAX:sMTxNTxWxU[xWN[xp][xt]] (stream kernel, p: "
-             "prefetch, t: weights as the MMA A operand) or "
+             "or MMIN-MMAX:sMTxNTxWxU[xWN[xp][xt][xs]] (stream kernel, p: "
+             "prefetch, t: weights as the MMA A operand, s: activations "
+             "staged in shared memory) or "
              "MMIN-MMAX:wBMxBNxWGxS (sm_90a warpgroup MMA); "
              "the first MMIN is 2 to 5"),
     cl::CommaSeparated);
