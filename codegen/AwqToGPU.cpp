@@ -170,9 +170,8 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     twoTiles = StreamConfig{2, 4, 2, 1, 2, /*prefetch=*/true};
     twoTiles.weightsAsA = twoTiles.stageActivations = true;
   }
-  SmallVector<GemmRange> ranges = {
-      {kDefaultGemmMin, 16, GemmConfig{}, oneTile},
-      {17, kStreamMax, GemmConfig{}, twoTiles}};
+  SmallVector<GemmRange> ranges = {{kDefaultGemmMin, 16, GemmConfig{}, oneTile},
+                                   {17, kStreamMax, GemmConfig{}, twoTiles}};
   for (const GemmRange &range : ranges)
     if (!range.check(shape).empty())
       return std::nullopt;
@@ -236,16 +235,16 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
       // The stream kernel: sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]].
       tile.split(dims, 'x');
       StreamConfig stream;
-      bool badStream = lo.getAsInteger(10, r.mMin) ||
-                       (hi == "max" ? (r.mMax = kMaxM, false)
-                                    : hi.getAsInteger(10, r.mMax)) ||
-                       (dims.size() < 4 || dims.size() > 8) ||
-                       dims[0].getAsInteger(10, stream.mTiles) ||
-                       dims[1].getAsInteger(10, stream.nTiles) ||
-                       dims[2].getAsInteger(10, stream.warps) ||
-                       dims[3].getAsInteger(10, stream.unroll) ||
-                       (dims.size() >= 5 &&
-                        dims[4].getAsInteger(10, stream.warpsN));
+      bool badStream =
+          lo.getAsInteger(10, r.mMin) ||
+          (hi == "max" ? (r.mMax = kMaxM, false)
+                       : hi.getAsInteger(10, r.mMax)) ||
+          (dims.size() < 4 || dims.size() > 8) ||
+          dims[0].getAsInteger(10, stream.mTiles) ||
+          dims[1].getAsInteger(10, stream.nTiles) ||
+          dims[2].getAsInteger(10, stream.warps) ||
+          dims[3].getAsInteger(10, stream.unroll) ||
+          (dims.size() >= 5 && dims[4].getAsInteger(10, stream.warpsN));
       for (size_t i = 5; i < dims.size(); ++i) {
         bool *flag = dims[i] == "p"   ? &stream.prefetch
                      : dims[i] == "t" ? &stream.weightsAsA
@@ -554,16 +553,16 @@ struct ConvertAwqToGPUPass final
                      ? "_b" + std::to_string(plan.gemv->minBlocksPerSM)
                      : std::string()));
       else if (plan.stream)
-        name = llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
-                             shape.tag(), plan.stream->mTiles,
-                             plan.stream->nTiles, plan.stream->warps,
-                             plan.stream->unroll,
-                             plan.stream->warpsN > 1
-                                 ? "_wn" + std::to_string(plan.stream->warpsN)
-                                 : std::string(),
-                             std::string(plan.stream->prefetch ? "_p" : "") +
-                                 (plan.stream->weightsAsA ? "_t" : "") +
-                                 (plan.stream->stageActivations ? "_s" : ""));
+        name =
+            llvm::formatv("awq_gemm_{0}_stream_mt{1}_nt{2}_w{3}_u{4}{5}{6}",
+                          shape.tag(), plan.stream->mTiles, plan.stream->nTiles,
+                          plan.stream->warps, plan.stream->unroll,
+                          plan.stream->warpsN > 1
+                              ? "_wn" + std::to_string(plan.stream->warpsN)
+                              : std::string(),
+                          std::string(plan.stream->prefetch ? "_p" : "") +
+                              (plan.stream->weightsAsA ? "_t" : "") +
+                              (plan.stream->stageActivations ? "_s" : ""));
       else
         name = llvm::formatv("awq_gemm_{0}_bm{1}_bn{2}_w{3}x{4}_s{5}",
                              shape.tag(), plan.gemm->tileM, plan.gemm->tileN,

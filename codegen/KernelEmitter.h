@@ -79,8 +79,7 @@ struct KernelEmitter {
 
   /// Eighths 2·half and 2·half + 1 of `dequantize`, so that a caller can
   /// finish with one half's weights before it dequantizes the other.
-  std::array<Value, 2> dequantizeHalf(Value w, Value s, Value z,
-                                      int64_t half) {
+  std::array<Value, 2> dequantizeHalf(Value w, Value s, Value z, int64_t half) {
     SmallVector<Value> eighths = dequantizeHalves(w, s, z, {half});
     return {eighths[0], eighths[1]};
   }
@@ -150,8 +149,8 @@ private:
                    : Value();
     for (int64_t half : halves) {
       Value src = half == 0 ? w : w8;
-      out.push_back(scaled(
-          arith::SubFOp::create(b, floats(src, 0x000F000Fu), zMagic)));
+      out.push_back(
+          scaled(arith::SubFOp::create(b, floats(src, 0x000F000Fu), zMagic)));
       Value hiQ = LLVM::FMAOp::create(b, floats(src, 0x00F000F0u), sixteenth,
                                       negZHigh);
       out.push_back(scaled(hiQ));

@@ -1,4 +1,5 @@
-//===- StreamKernel.cpp - barrier-free tensor-core kernel for small M ------===//
+//===- StreamKernel.cpp - barrier-free tensor-core kernel for small M
+//------===//
 //
 // Builds the small-M tensor-core kernel: it streams weights like the GEMV
 // (no shared-memory staging, no barrier until the final split-K sum) but
@@ -64,8 +65,8 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
   // Staged activations: two buffers of the step's 16 · mTiles rows of
   // 2-byte elements.
   if (config.stageActivations)
-    partialBytes += 2 * 16 * config.mTiles * config.warps * config.unroll *
-                    kUnitK * 2;
+    partialBytes +=
+        2 * 16 * config.mTiles * config.warps * config.unroll * kUnitK * 2;
   if (partialBytes > kStaticSharedBytes)
     return llvm::formatv("the warps' partial sums{0} need {1} bytes of shared "
                          "memory, more than the {2} of static shared memory",
@@ -119,9 +120,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       {warps, tileM, tileN}, f32, MemRefLayoutAttrInterface{}, workgroup)};
   // Two buffers of staged activations: [buffer][row][16-byte slot][8].
   if (config.stageActivations)
-    sharedTypes.push_back(MemRefType::get(
-        {2, tileM, unitsPerStep * kUnitK / 8, 8}, elemType,
-        MemRefLayoutAttrInterface{}, workgroup));
+    sharedTypes.push_back(
+        MemRefType::get({2, tileM, unitsPerStep * kUnitK / 8, 8}, elemType,
+                        MemRefLayoutAttrInterface{}, workgroup));
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      sharedTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -245,9 +246,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     Value swizzle = arith::OrIOp::create(
         lb, arith::ShRUIOp::create(lb, chunk, le.index(1)),
         le.mul(arith::AndIOp::create(lb, row, le.index(1)), 2));
-    return le.add(le.mul(unit, 16),
-                  le.add(le.mul(chunk, 4),
-                         arith::XOrIOp::create(lb, piece, swizzle)));
+    return le.add(
+        le.mul(unit, 16),
+        le.add(le.mul(chunk, 4), arith::XOrIOp::create(lb, piece, swizzle)));
   };
   auto loadStagedPiece = [&](ImplicitLocOpBuilder &lb, Value step, int64_t u,
                              int64_t row, int64_t j) -> Value {
@@ -256,9 +257,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     Value tileRow = le.add(le.index(8 * row), laneDiv4);
     Value slot = stagedSlot(le, tileRow, le.add(le.index(u * warps), warp),
                             laneMod4, le.index(j));
-    return vector::LoadOp::create(lb, x8Type, xStage,
-                                  ValueRange{buffer, tileRow, slot, le.index(0)},
-                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+    return vector::LoadOp::create(
+        lb, x8Type, xStage, ValueRange{buffer, tileRow, slot, le.index(0)},
+        /*nontemporal=*/false, llvm::MaybeAlign(16));
   };
   // The block's coalesced loads of step `step` (rows past M and chunks past
   // K clamped: the math masks them), and their stores into its buffer.
@@ -267,17 +268,19 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
     KernelEmitter le{lb, elemType};
     SmallVector<Value> pieces;
     for (int64_t base = 0; base < stagedPieces; base += blockThreads) {
-      Value index = le.minIndex(le.add(tid, le.index(base)),
-                                le.index(stagedPieces - 1));
+      Value index =
+          le.minIndex(le.add(tid, le.index(base)), le.index(stagedPieces - 1));
       Value row = arith::DivUIOp::create(lb, index, le.index(stepSlots));
       Value slot = arith::RemUIOp::create(lb, index, le.index(stepSlots));
       Value chunk = le.add(le.mul(step, 4 * unitsPerStep),
                            arith::DivUIOp::create(lb, slot, le.index(4)));
       chunk = le.minIndex(chunk, le.index(numChunks - 1));
-      Value k = le.add(le.mul(chunk, kChunk),
-                       le.mul(arith::RemUIOp::create(lb, slot, le.index(4)), 8));
+      Value k =
+          le.add(le.mul(chunk, kChunk),
+                 le.mul(arith::RemUIOp::create(lb, slot, le.index(4)), 8));
       pieces.push_back(vector::LoadOp::create(
-          lb, x8Type, x, ValueRange{le.minIndex(le.add(blockM0, row), lastM), k},
+          lb, x8Type, x,
+          ValueRange{le.minIndex(le.add(blockM0, row), lastM), k},
           /*nontemporal=*/false, llvm::MaybeAlign(16)));
     }
     return pieces;
@@ -305,8 +308,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         write(lb);
         continue;
       }
-      auto inRange = scf::IfOp::create(lb, le.ult(index, le.index(stagedPieces)),
-                                       /*withElseRegion=*/false);
+      auto inRange =
+          scf::IfOp::create(lb, le.ult(index, le.index(stagedPieces)),
+                            /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(lb);
       lb.setInsertionPointToStart(inRange.thenBlock());
       write(lb);
@@ -316,9 +320,8 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // Where a unit (128 K) never straddles a group, the MMAs multiply the
   // exact integers q - z and the unit's sums are scaled once in f32: four
   // FMAs per accumulator instead of a multiply per weight pair.
-  const bool scaleAfterMma =
-      config.weightsAsA && mTiles == 1 &&
-      (shape.groupSize % kUnitK == 0 || groups == 1);
+  const bool scaleAfterMma = config.weightsAsA && mTiles == 1 &&
+                             (shape.groupSize % kUnitK == 0 || groups == 1);
 
   // The math of one step on its loaded values. Chunks past K (ragged
   // steps) take zero activations; the mask is applied here, not at the
@@ -347,7 +350,8 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       if (!config.weightsAsA) {
         // x rows are the MMA's A side, each n8 tile of weights a B operand.
         for (int64_t ni = 0; ni < nTiles; ++ni) {
-          ValueRange w = unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
+          ValueRange w =
+              unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
           Value z = zeros ? w[2] : le.scalar(kSymmetricZero);
           // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
           std::array<Value, 4> eighths = le.dequantize(w[0], w[1], z);
@@ -359,9 +363,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
               for (int64_t mt = 0; mt < mTiles; ++mt) {
                 Value rowG = xs(2 * mt, j);
                 Value rowG8 = xs(2 * mt + 1, j);
-                Value fragA =
-                    le.fragment({pair(rowG, 4 * h), pair(rowG8, 4 * h),
-                                 pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
+                Value fragA = le.fragment(
+                    {pair(rowG, 4 * h), pair(rowG8, 4 * h),
+                     pair(rowG, 4 * h + 2), pair(rowG8, 4 * h + 2)});
                 Value &acc = accs[mt * nTiles + ni];
                 acc = mmaSync(lb, fragA, fragB, acc);
               }
@@ -396,10 +400,10 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
           for (int64_t i = 0; i < 2; ++i)
             for (int64_t h = 0; h < 2; ++h) {
               // Words 2h and 2h + 1: logical K (2t, 2t+1), (2t+8, 2t+9).
-              Value fragA = le.fragment(
-                  {pair(eighths[0][i], 4 * h), pair(eighths[1][i], 4 * h),
-                   pair(eighths[0][i], 4 * h + 2),
-                   pair(eighths[1][i], 4 * h + 2)});
+              Value fragA = le.fragment({pair(eighths[0][i], 4 * h),
+                                         pair(eighths[1][i], 4 * h),
+                                         pair(eighths[0][i], 4 * h + 2),
+                                         pair(eighths[1][i], 4 * h + 2)});
               for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
                 Value piece = xs(xTile, 2 * half + i);
                 Value fragB =
@@ -517,12 +521,11 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         for (int64_t r = 0; r < 2; ++r)
           for (int64_t c = 0; c < 2; ++c)
             memref::StoreOp::create(
-                b,
-                vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
+                b, vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
                 partials,
-                ValueRange{warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
-                           e.add(warpCol0,
-                                 e.add(e.index(8 * ni + c), laneMod4x2))});
+                ValueRange{
+                    warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
+                    e.add(warpCol0, e.add(e.index(8 * ni + c), laneMod4x2))});
       }
   for (int64_t p = 0; config.weightsAsA && p < nTiles / 2; ++p)
     for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
@@ -530,13 +533,11 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t c = 0; c < 2; ++c)
           memref::StoreOp::create(
-              b,
-              vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
+              b, vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
               partials,
-              ValueRange{warp,
-                         e.add(e.index(8 * xTile + c), laneMod4x2),
-                         e.add(warpCol0,
-                               e.add(e.index(16 * p + 8 * r), laneDiv4))});
+              ValueRange{
+                  warp, e.add(e.index(8 * xTile + c), laneMod4x2),
+                  e.add(warpCol0, e.add(e.index(16 * p + 8 * r), laneDiv4))});
     }
   gpu::BarrierOp::create(b);
 
