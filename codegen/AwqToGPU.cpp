@@ -152,15 +152,18 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // of an H100 (132 SMs): 4096 x 4096 12.2 -> 11.3 us, 14336 x 4096 27.3 ->
   // 23.6 us at M = 16; with more blocks its extra registers cost more than
   // the overlap gains (8192 x 28672: 72 -> 82 us).
-  // With more blocks, weights as the MMA's A operand (fewer instructions
-  // per weight) won: 4096 x 14336, M = 16: 25.2 -> 22.7 us, M = 2: 22.0
-  // -> 19.7 us; 8192 x 28672, M = 2..8: 1-5% faster, M = 16 3% slower; on
-  // N = 4096 (one block per SM) the prefetching x-as-A kernel stays 5-10%
-  // ahead (H100, docs/perf.md).
+  // With more blocks, four warps with weights as the MMA's A operand (39%
+  // fewer instructions per weight) won: H100, M = 16, 4096 x 14336 25.2 ->
+  // 22.0 us, 8192 x 28672 73.8 -> 73.3 us; M = 2: 22.2 -> 19.2 and 65.5 ->
+  // 60.8 us (the H200 agreed). On N = 4096 (one block per SM) the
+  // prefetching eight-warp x-as-A kernel stays 5-10% ahead (docs/perf.md).
   const int64_t kSMs = 132;
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
-  StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/fewBlocks};
-  oneTile.weightsAsA = !fewBlocks;
+  StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/true};
+  if (!fewBlocks) {
+    oneTile = StreamConfig{1, 4, 4, 1, 1, /*prefetch=*/false};
+    oneTile.weightsAsA = true;
+  }
   // M = 17..32 with more blocks: two warp groups along N share activations
   // staged in shared memory (4096 x 14336, M = 32: 35.2 -> 27.9 us; 8192 x
   // 28672: 119 -> 104 us); with few blocks (N = 4096) the 2 K-splitting

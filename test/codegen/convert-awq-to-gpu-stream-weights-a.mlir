@@ -4,11 +4,12 @@
 // RUN: not awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x4x8x1x1xtxt,17-max:s2x4x4x1x1" 2>&1 | FileCheck %s --check-prefix=FLAG
 // RUN: not awq-opt %s --split-input-file --convert-awq-to-gpu="gemm-tiles=2-16:s1x4x8x1x1xs,17-max:s2x4x4x1x1" 2>&1 | FileCheck %s --check-prefix=NEEDS-A
 
-// The stream kernel with weights as the MMA's A operand: by default where
-// N gives more than two 32-row blocks per SM of an H100 (here 288).
+// The stream kernel with weights as the MMA's A operand, four warps: by
+// default where N gives more than two 32-row blocks per SM of an H100
+// (here 288).
 
 // CHECK-LABEL: func.func @wide
-// CHECK: #awq.variant<kernel = @awq_kernels::@[[WIDE:awq_gemm_n9216_k256_g128_f16_z_stream_mt1_nt4_w8_u1_t]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [288, 1, 1], block = [256, 1, 1]
+// CHECK: #awq.variant<kernel = @awq_kernels::@[[WIDE:awq_gemm_n9216_k256_g128_f16_z_stream_mt1_nt4_w4_u1_t]], family = "gemm", m_min = 2, m_max = 16, m_tile = 16, grid = [288, 1, 1], block = [128, 1, 1]
 // CHECK: gpu.func @[[WIDE]]
 // CHECK: scf.for
 // Group 128 = one K unit: dequantization stops at the exact q - z (no
@@ -24,7 +25,7 @@
 // CHECK-NOT: arith.mulf
 // CHECK: scf.yield
 // Accumulators go to the partial tile as [x row][weight row].
-// CHECK: memref.store %{{.*}}, %{{.*}} : memref<8x16x32xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<4x16x32xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
 // CHECK: gpu.return
 
