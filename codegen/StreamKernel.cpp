@@ -514,31 +514,26 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // weight row 2t + c of its m16n8 tile. Weights as A: for n8 tile pair p
   // and x rows 8·xTile.., weight row 16p + 8r + g, x row 8·xTile + 2t + c.
   Value laneMod4x2 = e.mul(laneMod4, 2);
-  if (!config.weightsAsA)
-    for (int64_t mt = 0; mt < mTiles; ++mt)
-      for (int64_t ni = 0; ni < nTiles; ++ni) {
-        Value acc = loop.getResult(mt * nTiles + ni);
-        for (int64_t r = 0; r < 2; ++r)
-          for (int64_t c = 0; c < 2; ++c)
-            memref::StoreOp::create(
-                b, vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
-                partials,
-                ValueRange{
-                    warp, e.add(e.index(16 * mt + 8 * r), laneDiv4),
-                    e.add(warpCol0, e.add(e.index(8 * ni + c), laneMod4x2))});
+  // (x row, weight column in the warp's slice) of element (r, c) of
+  // accumulator `index`.
+  auto partialAt = [&](int64_t index, int64_t r,
+                       int64_t c) -> std::pair<Value, Value> {
+    if (!config.weightsAsA)
+      return {e.add(e.index(16 * (index / nTiles) + 8 * r), laneDiv4),
+              e.add(e.index(8 * (index % nTiles) + c), laneMod4x2)};
+    int64_t xTiles = 2 * mTiles;
+    return {e.add(e.index(8 * (index % xTiles) + c), laneMod4x2),
+            e.add(e.index(16 * (index / xTiles) + 8 * r), laneDiv4)};
+  };
+  for (int64_t index = 0; index < numAccs; ++index)
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value value = vector::ExtractOp::create(b, loop.getResult(index),
+                                                ArrayRef<int64_t>{r, c});
+        auto [row, col] = partialAt(index, r, c);
+        memref::StoreOp::create(b, value, partials,
+                                ValueRange{warp, row, e.add(warpCol0, col)});
       }
-  for (int64_t p = 0; config.weightsAsA && p < nTiles / 2; ++p)
-    for (int64_t xTile = 0; xTile < 2 * mTiles; ++xTile) {
-      Value acc = loop.getResult(p * 2 * mTiles + xTile);
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t c = 0; c < 2; ++c)
-          memref::StoreOp::create(
-              b, vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, c}),
-              partials,
-              ValueRange{
-                  warp, e.add(e.index(8 * xTile + c), laneMod4x2),
-                  e.add(warpCol0, e.add(e.index(16 * p + 8 * r), laneDiv4))});
-    }
   gpu::BarrierOp::create(b);
 
   // Each thread sums the warps' partials of tileM · tileN / threads
