@@ -119,7 +119,7 @@ KernelLaunch buildGemmKernel(OpBuilder &builder, Location loc,
                              const LinearShape &shape,
                              const GemmConfig &config);
 
-/// Tiling of the barrier-free small-M tensor-core kernel (StreamKernel.cpp):
+/// Tiling of the small-M streaming tensor-core kernel (StreamKernel.cpp):
 /// a block computes 16 · mTiles rows of x against 8 · nTiles · warpsN
 /// weight rows with warpsN groups of `warps` warps; a group's warps split K
 /// in 128-wide units and each issues the loads of `unroll` units before any
@@ -150,10 +150,11 @@ std::string checkStreamSupport(const LinearShape &shape,
 /// Launch geometry of the stream kernel.
 KernelLaunch streamLaunch(const LinearShape &shape, const StreamConfig &config);
 
-/// Builds the small-M tensor-core kernel `name`: weights and activations
-/// go straight from global memory to registers with 16-byte loads, weights
-/// are dequantized into mma.sync B operands, and the only barrier is the
-/// final split-K sum.
+/// Builds the small-M tensor-core kernel `name`: weights go straight from
+/// global memory to registers with 16-byte loads and are dequantized into
+/// mma.sync operands (B, or A with `weightsAsA`); activations take the same
+/// path, or with `stageActivations` a shared buffer per K step; otherwise
+/// the only barrier is the final split-K sum.
 /// Precondition: `checkStreamSupport(shape, config)` succeeded.
 KernelLaunch buildStreamKernel(OpBuilder &builder, Location loc,
                                gpu::GPUModuleOp module, StringRef name,

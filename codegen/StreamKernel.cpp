@@ -1,10 +1,8 @@
-//===- StreamKernel.cpp - barrier-free tensor-core kernel for small M
-//------===//
+//===- StreamKernel.cpp - streaming tensor-core kernel for small M --------===//
 //
 // Builds the small-M tensor-core kernel: it streams weights like the GEMV
-// (no shared-memory staging, no barrier until the final split-K sum) but
-// multiplies with mma.sync m16n8k16, so up to 16 (or 32) rows of x share
-// each dequantized weight.
+// (straight from global memory to registers) but multiplies with mma.sync
+// m16n8k16, so up to 16 (or 32) rows of x share each dequantized weight.
 //
 // The trick that keeps every load 16 bytes wide: a K sum may visit K in any
 // order as long as A and B agree. Lane 4g + t of a warp owns chunk 4u + t of
@@ -14,14 +12,18 @@
 // g + 8. Dequantizing word w gives pairs (8j + 2w, 8j + 2w + 1), j = 0..3;
 // the mma for (j, h) uses the pairs of words 2h and 2h + 1 as its logical
 // K columns (2t, 2t + 1) and (2t + 8, 2t + 9), for A and for B alike.
-// Weights are the MMA's A operand (two n8 tiles as its 16 rows) and x its
-// B operand, whose fragment is then two adjacent words of one loaded piece.
+// By default x rows are the MMA's A operand and each n8 tile of weights a
+// B operand; with `weightsAsA` two n8 tiles of weights are A's 16 rows and
+// x the B operand, whose fragment is then two adjacent words of one loaded
+// piece (no register moves).
 //
 // The warps of a block form warpsN groups of `warps` warps: groups take
-// different weight rows and load the same activations (L1 hits), the warps
-// of a group split K (interleaved units) and add their partial sums through
-// shared memory at the end. Rows of x past M and weight rows past N are
-// computed on clamped addresses and never stored.
+// different weight rows and load the same activations (L1 hits, or, with
+// `stageActivations`, one copy the block stages per K step in shared
+// memory, a barrier per step), the warps of a group split K (interleaved
+// units) and add their partial sums through shared memory at the end.
+// Rows of x past M and weight rows past N are computed on clamped
+// addresses and never stored.
 //
 //===----------------------------------------------------------------------===//
 
