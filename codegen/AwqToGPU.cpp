@@ -70,7 +70,7 @@ struct VariantPlan {
 struct GemmRange {
   int64_t mMin, mMax;
   GemmConfig config;
-  /// The barrier-free stream kernel instead of `config` (small M).
+  /// The streaming tensor-core kernel instead of `config` (small M).
   std::optional<StreamConfig> stream = std::nullopt;
   /// The sm_90a warpgroup-MMA kernel instead of `config` (large M).
   std::optional<WgmmaConfig> wgmma = std::nullopt;
@@ -144,7 +144,7 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// every M above 1. Nothing if not even the stream kernel serves it.
 static std::optional<SmallVector<GemmRange>>
 defaultGemmRanges(const LinearShape &shape, bool wgmma) {
-  // M = 2..32: the barrier-free stream kernel (one or two 16-row tiles).
+  // M = 2..32: the streaming tensor-core kernel (one or two 16-row tiles).
   // H100, M = 16: 1.6-2.3x cuBLAS where the shared-memory GEMMs reached
   // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
   // activation traffic from M = 2 on loses (docs/perf.md). Prefetching the
@@ -166,8 +166,8 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   }
   // M = 17..32 with more blocks: two warp groups along N share activations
   // staged in shared memory (4096 x 14336, M = 32: 35.2 -> 27.9 us; 8192 x
-  // 28672: 119 -> 104 us); with few blocks (N = 4096) the 2 K-splitting
-  // warps take 4x the K steps of the default and it lost up to 2x.
+  // 28672: 119 -> 104 us); with few blocks (N = 4096) its two K-splitting
+  // warps take twice the K steps of the four here and it lost up to 2x.
   StreamConfig twoTiles{2, 4, 4, 1, 1, /*prefetch=*/true};
   if (!fewBlocks) {
     twoTiles = StreamConfig{2, 4, 2, 1, 2, /*prefetch=*/true};

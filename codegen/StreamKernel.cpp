@@ -62,19 +62,19 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
   if (config.unroll < 1 || config.unroll > 4)
     return "the stream kernel unrolls 1 to 4 units";
   // The warps' partial tiles are static shared memory.
-  int64_t partialBytes = config.warps * 16 * config.mTiles * 8 *
+  int64_t sharedBytes = config.warps * 16 * config.mTiles * 8 *
                          config.nTiles * config.warpsN * 4;
   // Staged activations: two buffers of the step's 16 · mTiles rows of
   // 2-byte elements.
   if (config.stageActivations)
-    partialBytes +=
+    sharedBytes +=
         2 * 16 * config.mTiles * config.warps * config.unroll * kUnitK * 2;
-  if (partialBytes > kStaticSharedBytes)
+  if (sharedBytes > kStaticSharedBytes)
     return llvm::formatv("the warps' partial sums{0} need {1} bytes of shared "
                          "memory, more than the {2} of static shared memory",
                          config.stageActivations ? " and staged activations"
                                                  : "",
-                         partialBytes, kStaticSharedBytes)
+                         sharedBytes, kStaticSharedBytes)
         .str();
   return "";
 }
@@ -128,6 +128,10 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      sharedTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // The staged activations are read and written 16 bytes at a time.
+  if (config.stageActivations)
+    func.setWorkgroupAttributionAttr(1, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
   // `.maxntid` for blocks above 256 threads, where ptxas otherwise took more
   // registers than one block may have (156 for 512 threads: the launch
   // failed), and for prefetching variants, where ptxas then settled on 128
@@ -263,8 +267,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         lb, x8Type, xStage, ValueRange{buffer, tileRow, slot, le.index(0)},
         /*nontemporal=*/false, llvm::MaybeAlign(16));
   };
-  // The block's coalesced loads of step `step` (rows past M and chunks past
-  // K clamped: the math masks them), and their stores into its buffer.
+  // The block's coalesced loads of step `step` (rows past M clamped, never
+  // stored; chunks past K clamped, masked by the math), and their stores
+  // into its buffer.
   const int64_t stagedPieces = tileM * stepSlots;
   auto loadStepActivations = [&](ImplicitLocOpBuilder &lb, Value step) {
     KernelEmitter le{lb, elemType};

@@ -25,8 +25,10 @@
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
 # AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
-# (extra arguments), AWQ_SKIP_TESTS=1 and AWQ_SKIP_MAIN_BENCH=1 (a tile
-# sweep: only the sweeps and their AWQ_SWEEP_TEST_M tests run),
+# (extra arguments), AWQ_SKIP_TESTS=1 (no GPU tests of the main artifacts,
+# no sanitizer runs on them) and AWQ_SKIP_MAIN_BENCH=1 (only the sweep
+# benches): with AWQ_SKIP_JIT=1, a tile sweep runs the unit tests, the
+# sweeps and their AWQ_SWEEP_TEST_M tests,
 # AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
 # AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_BENCH_ARGS (e.g. --graph), AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
