@@ -62,8 +62,8 @@ std::string awq::checkStreamSupport(const LinearShape &shape,
   if (config.unroll < 1 || config.unroll > 4)
     return "the stream kernel unrolls 1 to 4 units";
   // The warps' partial tiles are static shared memory.
-  int64_t sharedBytes = config.warps * 16 * config.mTiles * 8 *
-                         config.nTiles * config.warpsN * 4;
+  int64_t sharedBytes =
+      config.warps * 16 * config.mTiles * 8 * config.nTiles * config.warpsN * 4;
   // Staged activations: two buffers of the step's 16 · mTiles rows of
   // 2-byte elements.
   if (config.stageActivations)
