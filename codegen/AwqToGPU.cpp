@@ -156,7 +156,8 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // fewer instructions per weight) won: H100, M = 16, 4096 x 14336 25.2 ->
   // 22.0 us, 8192 x 28672 73.8 -> 73.3 us; M = 2: 22.2 -> 19.2 and 65.5 ->
   // 60.8 us (the H200 agreed). On N = 4096 (one block per SM) the
-  // prefetching eight-warp x-as-A kernel stays 5-10% ahead (docs/perf.md).
+  // prefetching eight-warp x-as-A kernel stays: 5-10% ahead of weights as A
+  // without prefetch, tied with prefetch (docs/perf.md).
   const int64_t kSMs = 132;
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
   StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/true};
