@@ -192,7 +192,9 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
   // Staged activations are read from shared memory at the math instead.
   const bool stageX = config.stageActivations;
   const int64_t xValues = stageX ? 0 : 4 * static_cast<int64_t>(xRows.size());
-  const int64_t wValues = (zeros ? 3 : 2) * nTiles;
+  // Per n8 tile: words, scale and (asymmetric) zero point.
+  const int64_t tileValues = zeros ? 3 : 2;
+  const int64_t wValues = tileValues * nTiles;
   const int64_t unitValues = xValues + wValues;
   auto unitChunk = [&](KernelEmitter &le, Value step, int64_t u) {
     Value unitIndex = le.add(le.mul(step, unitsPerStep),
@@ -357,8 +359,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
       if (!config.weightsAsA) {
         // x rows are the MMA's A side, each n8 tile of weights a B operand.
         for (int64_t ni = 0; ni < nTiles; ++ni) {
-          ValueRange w =
-              unit.slice(xValues + (zeros ? 3 : 2) * ni, zeros ? 3 : 2);
+          ValueRange w = unit.slice(xValues + tileValues * ni, tileValues);
           Value z = zeros ? w[2] : le.scalar(kSymmetricZero);
           // eighths[j] element 2w + h: weight 8j + 2w + h of the chunk.
           std::array<Value, 4> eighths = le.dequantize(w[0], w[1], z);
@@ -388,8 +389,7 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         // Tiles 2p + r, r = 0, 1: words, scale, zero point.
         std::array<ValueRange, 2> w;
         for (int64_t r = 0; r < 2; ++r)
-          w[r] = unit.slice(xValues + (zeros ? 3 : 2) * (2 * p + r),
-                            zeros ? 3 : 2);
+          w[r] = unit.slice(xValues + tileValues * (2 * p + r), tileValues);
         // Per 8-row tile of x: the running sum (the accumulator itself, or
         // the unit's integer products when they are scaled afterwards).
         SmallVector<Value> sums;
@@ -487,17 +487,16 @@ KernelLaunch awq::buildStreamKernel(OpBuilder &builder, Location loc,
         KernelEmitter le{lb, elemType};
         SmallVector<Value> accs(carried.begin(), carried.begin() + numAccs);
         SmallVector<Value> yielded;
-        // The next step's activations load during this step's math and go
-        // to the other buffer after it (read by no warp during this step).
+        // The last step re-loads itself instead of branching.
         Value nextStep =
             le.minIndex(le.add(step, le.index(1)), le.index(steps - 1));
+        // The next step's activations load during this step's math and go
+        // to the other buffer after it (read by no warp during this step).
         SmallVector<Value> nextActivations;
         if (stageX && steps > 1)
           nextActivations = loadStepActivations(lb, nextStep);
         if (config.prefetch) {
-          Value next = le.minIndex(le.add(step, le.index(1)),
-                                   le.index(steps - 1));
-          SmallVector<Value> nextLoads = loadStep(lb, next);
+          SmallVector<Value> nextLoads = loadStep(lb, nextStep);
           computeStep(lb, step, carried.drop_front(numAccs), accs);
           yielded = accs;
           llvm::append_range(yielded, nextLoads);
