@@ -22,6 +22,11 @@ fi
 # NumPy is the independent test oracle (test/oracle, lit helpers): the apt
 # package serves the system python3 that lit runs on, pip the python3 on PATH.
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
+# Test oracles for the whole-model path (tokenizer, GGUF writer for tiny
+# models): PyPI packages, independent of the C++ they check.
+AWQ_PY_TEST_PACKAGES=(gguf tokenizers)
+python3 -c "import gguf, tokenizers" 2>/dev/null ||
+  python3 -m pip install -q "${AWQ_PY_TEST_PACKAGES[@]}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
