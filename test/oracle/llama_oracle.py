@@ -25,14 +25,17 @@ of type "linear" (divided by factor) or "llama3" (Llama 3.1's three bands).
 
 CLI:
   llama_oracle.py MODEL_DIR --token-ids 1,5,9 [--logits-out F.npy]
-      [--compare LOGITS.bin --rtol R --atol A] [--greedy N] [--precision f32]
+      [--compare LOGITS.bin --rtol R --atol A] [--greedy N] [--ppl]
+      [--precision f32]
 
 LOGITS.bin is raw little-endian float32 [T, vocab], row-major, as
 `awq-run --logits` writes it. --compare passes when every element satisfies
 |got - ref| <= atol + rtol * |ref| and the argmax agrees at every position
 whose reference top-2 gap exceeds that tolerance; it prints the errors and
 exits 1 otherwise. --greedy N prints N greedily generated ids after the
-prompt as `greedy: i,j,...`.
+prompt as `greedy: i,j,...`. --ppl prints the perplexity of the sequence
+itself (exp of the mean of -log softmax(logits[t])[ids[t+1]]), the number a
+perplexity evaluator must give for this one window.
 """
 
 import argparse
@@ -307,6 +310,9 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     parser.add_argument("--greedy", type=int, default=0, metavar="N",
                         help="print N greedily generated ids")
+    parser.add_argument("--ppl", action="store_true",
+                        help="print the mean next-token NLL and perplexity of "
+                             "the sequence (T-1 predictions)")
     parser.add_argument("--precision", choices=["f64", "f32"], default="f64",
                         help="arithmetic of the oracle itself (f32 only to "
                              "measure how far f32 evaluation drifts)")
@@ -334,6 +340,13 @@ def main():
                   f"{list(logits.shape)}")
             return 1
         ok = compare(logits, got, args.rtol, args.atol)
+    if args.ppl and len(ids) > 1:
+        # log_softmax in f64; row t predicts ids[t + 1].
+        shifted = logits[:-1] - logits[:-1].max(axis=-1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        nll = -logp[np.arange(len(ids) - 1), np.asarray(ids[1:])]
+        print(f"ppl: {math.exp(nll.mean()):.6f} nll: {nll.mean():.6f} "
+              f"over {len(nll)} predictions")
     if args.greedy:
         print("greedy: " + ",".join(str(i) for i in model.greedy(ids, args.greedy)))
     return 0 if ok else 1

@@ -367,7 +367,8 @@ def write_gguf(path, config, stored):
     try:
         import gguf
     except ImportError:
-        sys.exit("error: --gguf needs the gguf package (pip install gguf)")
+        sys.exit(f"error: --gguf needs the gguf package, which {sys.executable} "
+                 "lacks (scripts/setup.sh installs it for the python3 on PATH)")
     arch, tensors = gguf_tensors(config, stored)
     hidden = config["hidden_size"]
     heads = config["num_attention_heads"]
