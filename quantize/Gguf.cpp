@@ -658,6 +658,33 @@ void GgufWriter::addF32(StringRef key, float value) {
   ++kvCount;
 }
 
+void GgufWriter::addBool(StringRef key, bool value) {
+  putString(kvBytes, key);
+  put<uint32_t>(kvBytes, VT_BOOL);
+  put<uint8_t>(kvBytes, value ? 1 : 0);
+  ++kvCount;
+}
+
+void GgufWriter::addStringArray(StringRef key, ArrayRef<std::string> values) {
+  putString(kvBytes, key);
+  put<uint32_t>(kvBytes, VT_ARRAY);
+  put<uint32_t>(kvBytes, VT_STRING);
+  put<uint64_t>(kvBytes, values.size());
+  for (const std::string &v : values)
+    putString(kvBytes, v);
+  ++kvCount;
+}
+
+void GgufWriter::addI32Array(StringRef key, ArrayRef<int32_t> values) {
+  putString(kvBytes, key);
+  put<uint32_t>(kvBytes, VT_ARRAY);
+  put<uint32_t>(kvBytes, VT_I32);
+  put<uint64_t>(kvBytes, values.size());
+  for (int32_t v : values)
+    put<int32_t>(kvBytes, v);
+  ++kvCount;
+}
+
 Error GgufWriter::addTensor(StringRef name, ArrayRef<int64_t> ne,
                             GgmlType type, ArrayRef<uint8_t> data) {
   int64_t be, bb;

@@ -116,13 +116,17 @@ private:
   llvm::StringMap<size_t> index;
 };
 
-/// Minimal GGUF v3 writer (tests, fuzz corpora): string/u32/f32 metadata and
-/// raw tensor blocks.
+/// Minimal GGUF v3 writer (tests, fuzz corpora): string/u32/f32/bool
+/// metadata, string and i32 arrays (tokenizer data), raw tensor blocks.
 class GgufWriter {
 public:
   void addString(llvm::StringRef key, llvm::StringRef value);
   void addU32(llvm::StringRef key, uint32_t value);
   void addF32(llvm::StringRef key, float value);
+  void addBool(llvm::StringRef key, bool value);
+  void addStringArray(llvm::StringRef key,
+                      llvm::ArrayRef<std::string> values);
+  void addI32Array(llvm::StringRef key, llvm::ArrayRef<int32_t> values);
   /// `ne` in ggml order; `data` must be the exact block bytes.
   llvm::Error addTensor(llvm::StringRef name, llvm::ArrayRef<int64_t> ne,
                         GgmlType type, llvm::ArrayRef<uint8_t> data);
