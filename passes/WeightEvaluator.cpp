@@ -10,6 +10,7 @@
 #include "passes/WeightEvaluator.h"
 
 #include "dialects/Awq/AwqOps.h"
+#include "quantize/Gguf.h"
 #include "quantize/Half.h"
 #include "quantize/SafeTensors.h"
 
@@ -179,6 +180,76 @@ WeightEvaluator::openFile(Operation *op, StringRef path) {
   return raw;
 }
 
+FailureOr<const quant::GgufFile *>
+WeightEvaluator::openGguf(Operation *op, StringRef path) {
+  auto it = ggufFiles.find(path);
+  if (it != ggufFiles.end())
+    return it->second.get();
+  auto file = quant::GgufFile::open(path);
+  if (!file)
+    return op->emitError("cannot read weights: ")
+           << llvm::toString(file.takeError());
+  const quant::GgufFile *raw = file->get();
+  ggufFiles[path] = std::move(*file);
+  return raw;
+}
+
+/// Undoes llama.cpp's row order for the Q and K projections: within each
+/// head of `headDim` rows, stored row 2j + i holds logical row
+/// i * headDim / 2 + j (convert_hf_to_gguf.py pairs the two rotary halves).
+static void unpermuteRopeRows(std::vector<float> &values, int64_t rows,
+                              int64_t cols, int64_t headDim) {
+  std::vector<float> stored = values;
+  int64_t half = headDim / 2;
+  for (int64_t head = 0; head < rows / headDim; ++head)
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < half; ++j) {
+        int64_t logical = head * headDim + i * half + j;
+        int64_t source = head * headDim + 2 * j + i;
+        std::memcpy(&values[logical * cols], &stored[source * cols],
+                    cols * sizeof(float));
+      }
+}
+
+FailureOr<HostTensor> WeightEvaluator::evaluateGgufWeight(Operation *op,
+                                                          StringRef path) {
+  auto weight = cast<WeightOp>(op);
+  auto type = cast<RankedTensorType>(weight.getType());
+  if (weight.getStorage() != Storage::plain &&
+      weight.getStorage() != Storage::rope_interleaved)
+    return op->emitError("storage '")
+           << stringifyStorage(weight.getStorage())
+           << "' does not apply to GGUF file '" << path << "'";
+  HostTensor out = emptyLike(type);
+  if (!out.isFloat())
+    return op->emitError("expected a float tensor type for GGUF tensor '")
+           << weight.getName() << "', got " << type;
+  FailureOr<const quant::GgufFile *> file = openGguf(op, path);
+  if (failed(file))
+    return failure();
+  const quant::GgufTensorInfo *info = (*file)->lookup(weight.getName());
+  if (!info)
+    return op->emitError("tensor '")
+           << weight.getName() << "' not found in '" << path << "'";
+  if (ArrayRef<int64_t>(info->shape()) != type.getShape())
+    return op->emitError("tensor '")
+           << weight.getName() << "' in '" << path << "' has shape "
+           << shapeString(info->shape()) << ", expected "
+           << shapeString(type.getShape());
+  auto values = (*file)->dequantize(*info);
+  if (!values)
+    return op->emitError("cannot dequantize tensor '")
+           << weight.getName() << "' of '" << path
+           << "': " << llvm::toString(values.takeError());
+  out.floats = std::move(*values);
+  for (float &v : out.floats)
+    v = roundToFloatType(out.elementType, v);
+  if (std::optional<uint64_t> headDim = weight.getRopeHeadDim())
+    unpermuteRopeRows(out.floats, type.getDimSize(0), type.getDimSize(1),
+                      *headDim);
+  return out;
+}
+
 FailureOr<HostTensor> WeightEvaluator::evaluate(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !type.hasStaticShape())
@@ -245,6 +316,8 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
   // References to a safetensors file.
   if (auto weight = dyn_cast<WeightOp>(op)) {
     std::string path = resolvePath(op, weight.getFile());
+    if (StringRef(path).ends_with(".gguf"))
+      return evaluateGgufWeight(op, path);
     FailureOr<const quant::SafeTensorsFile *> file = openFile(op, path);
     if (failed(file))
       return failure();
@@ -320,6 +393,10 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
         }
       return out;
     }
+    case Storage::rope_interleaved:
+      return op->emitError("storage 'rope_interleaved' applies to GGUF "
+                           "files only, got '")
+             << path << "'";
     }
     llvm_unreachable("unknown storage");
   }

@@ -24,6 +24,7 @@
 #include <vector>
 
 namespace awq::quant {
+class GgufFile;
 class SafeTensorsFile;
 } // namespace awq::quant
 
@@ -53,7 +54,9 @@ struct HostTensor {
 ///  - `arith.constant` with a dense (or splat) elements attribute;
 ///  - `awq.weight`, for every storage kind (plain, transposed, and the
 ///    AutoAWQ GEMM packings awq_gemm_qweight / awq_gemm_qzeros, unpacked
-///    with AutoAWQ's nibble order [0, 2, 4, 6, 1, 3, 5, 7]);
+///    with AutoAWQ's nibble order [0, 2, 4, 6, 1, 3, 5, 7]) of safetensors
+///    files, and float tensors of GGUF files (`.gguf`: dequantized; plain or
+///    rope_interleaved storage);
 ///  - `awq.scale` on any axis;
 ///  - `arith.mulf`, `divf`, `addf`, `subf`, `negf`, `extf`, `truncf` on
 ///    tensors;
@@ -89,9 +92,15 @@ private:
   /// Opens (once) and returns a safetensors file; errors at `op`.
   FailureOr<const ::awq::quant::SafeTensorsFile *> openFile(Operation *op,
                                                              StringRef path);
+  /// Opens (once) and returns a GGUF file; errors at `op`.
+  FailureOr<const ::awq::quant::GgufFile *> openGguf(Operation *op,
+                                                     StringRef path);
+  /// An `awq.weight` of a GGUF file, dequantized.
+  FailureOr<HostTensor> evaluateGgufWeight(Operation *op, StringRef path);
 
   std::string baseDir;
   llvm::StringMap<std::unique_ptr<::awq::quant::SafeTensorsFile>> files;
+  llvm::StringMap<std::unique_ptr<::awq::quant::GgufFile>> ggufFiles;
 };
 
 /// Rounds `value` to the nearest value of the float type `type` (f16, bf16

@@ -162,6 +162,53 @@ Expected<json::Value> awq::quant::readJsonFile(StringRef path) {
   return std::move(*v);
 }
 
+/// `rope_scaling`: null, "default", "linear" (factor) or "llama3" (factor,
+/// low/high_freq_factor, original_max_position_embeddings). Other rules
+/// (dynamic, yarn, longrope) change the math in ways awq.rope does not
+/// express: an error naming the field.
+static Error parseRopeScaling(const json::Object &o, StringRef path,
+                              HFModelConfig &c) {
+  const json::Value *v = o.get("rope_scaling");
+  if (!v || v->kind() == json::Value::Null)
+    return Error::success();
+  const json::Object *rs = v->getAsObject();
+  if (!rs)
+    return fail("config '" + path + "': field 'rope_scaling' must be an "
+                "object or null");
+  std::optional<StringRef> kind = rs->getString("rope_type");
+  if (!kind)
+    kind = rs->getString("type");
+  if (!kind || *kind == "default")
+    return Error::success();
+  if (*kind != "linear" && *kind != "llama3")
+    return fail("config '" + path + "': unsupported rope_scaling.rope_type '" +
+                *kind + "' (supported: default, linear, llama3)");
+  RopeScaling scaling;
+  scaling.kind = kind->str();
+  auto number = [&](StringRef key, double &out) -> Error {
+    std::optional<double> n = rs->getNumber(key);
+    if (!n || !(*n > 0))
+      return fail("config '" + path + "': rope_scaling." + key +
+                  " must be a positive number");
+    out = *n;
+    return Error::success();
+  };
+  if (Error err = number("factor", scaling.factor))
+    return err;
+  if (scaling.kind == "llama3") {
+    double original = 0;
+    if (Error err = number("low_freq_factor", scaling.lowFreqFactor))
+      return err;
+    if (Error err = number("high_freq_factor", scaling.highFreqFactor))
+      return err;
+    if (Error err = number("original_max_position_embeddings", original))
+      return err;
+    scaling.originalMaxPosition = static_cast<int64_t>(original);
+  }
+  c.ropeScaling = scaling;
+  return Error::success();
+}
+
 Expected<HFModelConfig> awq::quant::parseHFConfig(const json::Value &value,
                                                   StringRef path) {
   const json::Object *o = value.getAsObject();
@@ -230,6 +277,8 @@ Expected<HFModelConfig> awq::quant::parseHFConfig(const json::Value &value,
                   "': field 'tie_word_embeddings' must be a boolean");
     c.tieWordEmbeddings = *b;
   }
+  if (Error err = parseRopeScaling(*o, path, c))
+    return std::move(err);
   // transformers >= 4.56 writes "dtype"; older versions "torch_dtype".
   for (StringRef key : {"torch_dtype", "dtype"})
     if (std::optional<StringRef> d = o->getString(key)) {

@@ -55,6 +55,15 @@ llvm::Expected<QuantizedWeight> unpackGemm(const TensorView &qweight,
 // config.json
 //===----------------------------------------------------------------------===//
 
+/// `rope_scaling` of a config.json: how rotary frequencies are stretched.
+struct RopeScaling {
+  std::string kind; ///< "linear" or "llama3"
+  double factor = 1.0;
+  double lowFreqFactor = 1.0;           ///< llama3 only
+  double highFreqFactor = 4.0;          ///< llama3 only
+  int64_t originalMaxPosition = 8192;   ///< llama3 only
+};
+
 /// The fields of a Llama-family config.json that the compiler needs.
 struct HFModelConfig {
   std::string modelType; ///< "llama", "mistral", "qwen2"
@@ -69,6 +78,7 @@ struct HFModelConfig {
   double ropeTheta = 10000.0;
   bool tieWordEmbeddings = false;
   std::string torchDtype; ///< "float16", "bfloat16", "float32" or empty
+  std::optional<RopeScaling> ropeScaling; ///< absent: none or "default"
 };
 
 llvm::Expected<HFModelConfig> parseHFConfig(const llvm::json::Value &json,

@@ -38,10 +38,11 @@ def Awq_StoragePlain : I32EnumAttrCase<"plain", 0>;
 def Awq_StorageAwqGemmQWeight : I32EnumAttrCase<"awq_gemm_qweight", 1>;
 def Awq_StorageAwqGemmQZeros : I32EnumAttrCase<"awq_gemm_qzeros", 2>;
 def Awq_StorageTransposed : I32EnumAttrCase<"transposed", 3>;
+def Awq_StorageRopeInterleaved : I32EnumAttrCase<"rope_interleaved", 4>;
 def Awq_StorageEnum : I32EnumAttr<"Storage",
     "how a stored tensor's bytes map onto the logical tensor",
     [Awq_StoragePlain, Awq_StorageAwqGemmQWeight, Awq_StorageAwqGemmQZeros,
-     Awq_StorageTransposed]> {
+     Awq_StorageTransposed, Awq_StorageRopeInterleaved]> {
   let cppNamespace = "::mlir::awq";
   let genSpecializedAttr = 0;
 }

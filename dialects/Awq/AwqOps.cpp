@@ -13,6 +13,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
+#include <tuple>
+
 using namespace mlir;
 using namespace mlir::awq;
 
@@ -130,6 +133,24 @@ LogicalResult KernelVariantAttr::verify(
 // WeightOp
 //===----------------------------------------------------------------------===//
 
+/// llama.cpp reorders rows within each head: a rank-2 weight whose rows are
+/// whole heads of an even size.
+static LogicalResult verifyRopeInterleaved(WeightOp op, RankedTensorType type) {
+  std::optional<uint64_t> headDim = op.getRopeHeadDim();
+  if (!headDim)
+    return op.emitOpError("expected 'rope_head_dim' with 'rope_interleaved' "
+                          "storage");
+  if (type.getRank() != 2)
+    return op.emitOpError("expected a rank-2 tensor for 'rope_interleaved' "
+                          "storage, got ")
+           << type;
+  if (*headDim % 2 != 0 || type.getDimSize(0) % *headDim != 0)
+    return op.emitOpError("expected an even rope_head_dim dividing the row "
+                          "count ")
+           << type.getDimSize(0) << ", got " << *headDim;
+  return success();
+}
+
 LogicalResult WeightOp::verify() {
   auto type = cast<RankedTensorType>(getResult().getType());
   if (getName().empty())
@@ -138,9 +159,14 @@ LogicalResult WeightOp::verify() {
     return emitOpError("expected a non-empty file name");
   if (!type.hasStaticShape())
     return emitOpError("expected a statically shaped tensor, got ") << type;
+  if (getRopeHeadDim() && getStorage() != Storage::rope_interleaved)
+    return emitOpError("expected 'rope_head_dim' only with "
+                       "'rope_interleaved' storage");
   switch (getStorage()) {
   case Storage::plain:
     return success();
+  case Storage::rope_interleaved:
+    return verifyRopeInterleaved(*this, type);
   case Storage::transposed:
     if (type.getRank() != 2)
       return emitOpError("expected a rank-2 tensor for 'transposed' storage");
@@ -173,6 +199,122 @@ LogicalResult RmsNormOp::verify() {
     return failure();
   if (!(getEpsilon().convertToFloat() > 0.0f))
     return emitOpError("expected a positive epsilon");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  auto tableType = getTable().getType();
+  if (tableType.getRank() != 2)
+    return emitOpError("expected a rank-2 table [V, C], got rank ")
+           << tableType.getRank();
+  auto resultType = getResult().getType();
+  if (failed(checkDim(*this, "result dim 0 (tokens)", resultType.getDimSize(0),
+                      getTokens().getType().getDimSize(0))))
+    return failure();
+  return checkDim(*this, "result dim 1 (C)", resultType.getDimSize(1),
+                  tableType.getDimSize(1));
+}
+
+//===----------------------------------------------------------------------===//
+// RopeOp
+//===----------------------------------------------------------------------===//
+
+static std::optional<double> toDouble(std::optional<APFloat> value) {
+  if (!value)
+    return std::nullopt;
+  return value->convertToDouble();
+}
+
+/// The factors a scaling rule needs are present, and no others.
+static LogicalResult verifyRopeScaling(RopeOp op) {
+  bool hasBands = op.getLowFreqFactor() || op.getHighFreqFactor() ||
+                  op.getOriginalMaxPosition();
+  std::optional<StringRef> kind = op.getScaling();
+  if (!kind) {
+    if (op.getScalingFactor() || hasBands)
+      return op.emitOpError("expected 'scaling' with scaling factors");
+    return success();
+  }
+  if (!(toDouble(op.getScalingFactor()).value_or(0.0) > 0.0))
+    return op.emitOpError("expected a positive 'scaling_factor' for '")
+           << *kind << "' scaling";
+  if (*kind == "linear") {
+    if (hasBands)
+      return op.emitOpError("expected no frequency bands for 'linear' "
+                            "scaling");
+    return success();
+  }
+  if (*kind != "llama3")
+    return op.emitOpError("expected scaling 'linear' or 'llama3', got '")
+           << *kind << "'";
+  if (!op.getLowFreqFactor() || !op.getHighFreqFactor() ||
+      !op.getOriginalMaxPosition())
+    return op.emitOpError("expected 'low_freq_factor', 'high_freq_factor' "
+                          "and 'original_max_position' for 'llama3' scaling");
+  if (!(*toDouble(op.getHighFreqFactor()) >
+        *toDouble(op.getLowFreqFactor())) ||
+      *op.getOriginalMaxPosition() <= 0)
+    return op.emitOpError("expected high_freq_factor > low_freq_factor and a "
+                          "positive original_max_position");
+  return success();
+}
+
+LogicalResult RopeOp::verify() {
+  int64_t headDim = getHeadDim();
+  if (headDim % 2 != 0)
+    return emitOpError("expected an even head_dim, got ") << headDim;
+  int64_t channels = getInput().getType().getDimSize(1);
+  if (!ShapedType::isDynamic(channels) && channels % headDim != 0)
+    return emitOpError("expected head_dim ")
+           << headDim << " to divide the channel count " << channels;
+  if (failed(checkDim(*this, "positions size (rows)",
+                      getPositions().getType().getDimSize(0),
+                      getInput().getType().getDimSize(0))))
+    return failure();
+  if (!(getTheta().convertToDouble() > 0.0))
+    return emitOpError("expected a positive theta");
+  return verifyRopeScaling(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+double AttentionOp::getEffectiveScale() {
+  if (std::optional<APFloat> scale = getScale())
+    return scale->convertToDouble();
+  return 1.0 / std::sqrt(static_cast<double>(getHeadDim()));
+}
+
+LogicalResult AttentionOp::verify() {
+  int64_t heads = getNumHeads(), kvHeads = getNumKvHeads();
+  int64_t headDim = getHeadDim();
+  if (heads % kvHeads != 0)
+    return emitOpError("expected num_kv_heads ")
+           << kvHeads << " to divide num_heads " << heads;
+  Type elementType = getQuery().getType().getElementType();
+  for (auto [what, value, width] :
+       {std::tuple<StringRef, Value, int64_t>{"query", getQuery(),
+                                              heads * headDim},
+        {"key", getKey(), kvHeads * headDim},
+        {"value", getValue(), kvHeads * headDim},
+        {"result", getResult(), heads * headDim}}) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (failed(checkDim(*this, (what + " dim 1 (heads * head_dim)").str(),
+                        type.getDimSize(1), width)) ||
+        failed(checkDim(*this, (what + " dim 0 (rows)").str(),
+                        type.getDimSize(0),
+                        getQuery().getType().getDimSize(0))))
+      return failure();
+    if (type.getElementType() != elementType)
+      return emitOpError("expected ")
+             << what << " element type " << elementType << ", got "
+             << type.getElementType();
+  }
   return success();
 }
 

@@ -91,14 +91,27 @@ def Awq_WeightOp : Awq_Op<"weight", [Pure]> {
     logical [a, b]), or the AutoAWQ GEMM packings `awq_gemm_qweight`
     (int32 [K, N/8] for a logical i4 [N, K]) and `awq_gemm_qzeros`.
 
+    A file ending in `.gguf` is a llama.cpp GGUF file: `name` is its tensor
+    name and the stored blocks (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K,
+    Q6_K) are dequantized to the declared element type. `rope_interleaved`
+    undoes llama.cpp's reordering of the Q and K projection rows (within
+    each head of `rope_head_dim` rows, GGUF row 2j + i holds the Hugging
+    Face row i * rope_head_dim / 2 + j), so that the logical tensor is the
+    Hugging Face weight and `awq.rope` needs one convention only.
+
     ```mlir
     %w = awq.weight "model.layers.0.mlp.up_proj.weight"
            from "model.safetensors" : tensor<14336x4096xf16>
+    %q = awq.weight "blk.0.attn_q.weight" from "smollm2.gguf"
+           storage <rope_interleaved> {rope_head_dim = 64 : i64}
+           : tensor<576x576xf32>
     ```
   }];
   let arguments = (ins StrAttr:$name, StrAttr:$file,
                        DefaultValuedAttr<Awq_StorageAttr,
-                         "::mlir::awq::Storage::plain">:$storage);
+                         "::mlir::awq::Storage::plain">:$storage,
+                       OptionalAttr<ConfinedAttr<I64Attr,
+                         [IntPositive]>>:$rope_head_dim);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $name `from` $file (`storage` $storage^)? attr-dict `:` type($result)
@@ -130,6 +143,121 @@ def Awq_RmsNormOp : Awq_Op<"rms_norm",
     $input `,` $weight attr-dict `:` type($input) `,` type($weight)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Whole-model operations: embedding, rotary embedding, attention, SwiGLU.
+// Activations of a sequence are rows [T, C]: T tokens (dynamic), C channels.
+//===----------------------------------------------------------------------===//
+
+def Awq_TokenIds : RankedTensorOf<[I32, I64], [HasAnyRankOfPred<[1]>],
+    "rank-1 tensor">;
+
+def Awq_EmbeddingOp : Awq_Op<"embedding", [Pure]> {
+  let summary = "token embedding lookup";
+  let description = [{
+    `y[t, :] = table[tokens[t], :]`. A token id outside `[0, V)` is an
+    error at run time.
+
+    ```mlir
+    %h = awq.embedding %table[%tokens]
+           : tensor<49152x576xf32>, tensor<?xi64> -> tensor<?x576xf32>
+    ```
+  }];
+  let arguments = (ins Awq_FloatTensor:$table, Awq_TokenIds:$tokens);
+  let results = (outs Awq_ActivationTensor:$result);
+  let assemblyFormat = [{
+    $table `[` $tokens `]` attr-dict `:` type($table) `,` type($tokens)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Awq_RopeOp : Awq_Op<"rope",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "rotary position embedding of each head";
+  let description = [{
+    Rotates each head of `head_dim` channels of row t by the angles
+    `positions[t] * inv_freq[j]`, `inv_freq[j] = theta^(-2j / head_dim)`
+    (after `scaling`), pairing channel j with channel j + head_dim / 2
+    (the Hugging Face `rotate_half` convention):
+    `y[j] = x[j] cos - x[j + d/2] sin`, `y[j + d/2] = x[j + d/2] cos + x[j] sin`.
+
+    `scaling` stretches the frequencies for long contexts, as the
+    checkpoint's `rope_scaling` says: `"linear"` divides every inverse
+    frequency by `scaling_factor`; `"llama3"` (Llama 3.1) keeps wavelengths
+    shorter than `original_max_position / high_freq_factor`, divides those
+    longer than `original_max_position / low_freq_factor` by
+    `scaling_factor`, and interpolates smoothly between.
+
+    ```mlir
+    %qr = awq.rope %q, %positions {head_dim = 64 : i64, theta = 1.0e+05 : f64}
+            : tensor<?x576xf32>, tensor<?xi64>
+    ```
+  }];
+  let arguments = (ins Awq_ActivationTensor:$input, Awq_TokenIds:$positions,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$head_dim,
+                       F64Attr:$theta,
+                       OptionalAttr<StrAttr>:$scaling,
+                       OptionalAttr<F64Attr>:$scaling_factor,
+                       OptionalAttr<F64Attr>:$low_freq_factor,
+                       OptionalAttr<F64Attr>:$high_freq_factor,
+                       OptionalAttr<I64Attr>:$original_max_position);
+  let results = (outs Awq_ActivationTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $positions attr-dict `:` type($input) `,` type($positions)
+  }];
+  let hasVerifier = 1;
+}
+
+def Awq_AttentionOp : Awq_Op<"attention", [Pure]> {
+  let summary = "causal multi-head attention with grouped key/value heads";
+  let description = [{
+    For each query head h and row t:
+    `y[t, h] = softmax_s(q[t, h] · k[s, h / G] * scale) · v[s, h / G]`
+    over the rows s ≤ t of the same sequence, where G = num_heads /
+    num_kv_heads and `scale` defaults to 1 / sqrt(head_dim). Rows before
+    the first row of `q` (an executor's key/value cache, when it runs a
+    sequence in several calls) take part as earlier positions.
+
+    ```mlir
+    %a = awq.attention %q, %k, %v {num_heads = 9 : i64, num_kv_heads = 3 : i64,
+                                   head_dim = 64 : i64}
+           : tensor<?x576xf32>, tensor<?x192xf32>, tensor<?x192xf32>
+           -> tensor<?x576xf32>
+    ```
+  }];
+  let arguments = (ins Awq_ActivationTensor:$query, Awq_ActivationTensor:$key,
+                       Awq_ActivationTensor:$value,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_kv_heads,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$head_dim,
+                       OptionalAttr<F64Attr>:$scale);
+  let results = (outs Awq_ActivationTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value attr-dict `:` type($query) `,` type($key) `,`
+    type($value) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The softmax scale: `scale`, or 1 / sqrt(head_dim).
+    double getEffectiveScale();
+  }];
+}
+
+def Awq_SwiGluOp : Awq_Op<"swiglu",
+    [Pure, AllTypesMatch<["gate", "up", "result"]>]> {
+  let summary = "SiLU-gated product of the MLP's two projections";
+  let description = [{
+    `y = gate * sigmoid(gate) * up`, elementwise.
+
+    ```mlir
+    %a = awq.swiglu %gate, %up : tensor<?x1536xf32>
+    ```
+  }];
+  let arguments = (ins Awq_ActivationTensor:$gate, Awq_ActivationTensor:$up);
+  let results = (outs Awq_ActivationTensor:$result);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,39 @@
+//===- ModelFile.h - open a model for the whole-model tools -----*- C++ -*-===//
+//
+// awq-run and awq-eval take either model IR (.mlir, as awq-import writes
+// it) or a checkpoint (imported on the fly, Checkpoint.h); both come back
+// as a verified module. The tokenizer is the one the module names
+// (`awq.tokenizer`, relative to the IR file), unless the user names one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_MODEL_MODELFILE_H
+#define AWQ_MODEL_MODELFILE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+
+namespace awq::model {
+
+/// The dialects model IR uses (awq, func, arith, and the tensor/linalg ops
+/// of the weight expressions the AWQ passes build).
+void registerModelDialects(mlir::DialectRegistry &registry);
+
+/// Parses `path` if it names a .mlir/.mlirbc file, otherwise reads it as a
+/// checkpoint and builds its model IR; errors go to the context's
+/// diagnostic handler (printed by the tools) and yield null.
+mlir::OwningOpRef<mlir::ModuleOp> openModel(mlir::MLIRContext &context,
+                                            llvm::StringRef path);
+
+/// The tokenizer file of the model at `modelPath`: `override` if given,
+/// else the module's `awq.tokenizer` resolved against the IR file's
+/// directory; empty if neither exists.
+std::string tokenizerPathFor(mlir::ModuleOp module, llvm::StringRef modelPath,
+                             llvm::StringRef override);
+
+} // namespace awq::model
+
+#endif // AWQ_MODEL_MODELFILE_H
