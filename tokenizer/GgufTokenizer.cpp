@@ -203,8 +203,9 @@ Tokenizer::fromGguf(const awq::quant::GgufFile &file, GgufConvention conv) {
   // tokenizer.ggml.pre is validated under both conventions.
   if (Error e = readPre(m, cfg))
     return std::move(e);
-  for (auto [key, slot] : {std::pair("tokenizer.ggml.bos_token_id", &cfg.bosId),
-                           std::pair("tokenizer.ggml.eos_token_id", &cfg.eosId)}) {
+  for (auto [key, slot] :
+       {std::pair("tokenizer.ggml.bos_token_id", &cfg.bosId),
+        std::pair("tokenizer.ggml.eos_token_id", &cfg.eosId)}) {
     Expected<std::optional<int32_t>> id = tokenId(m, key, cfg.vocab.size());
     if (!id)
       return id.takeError();
@@ -212,7 +213,7 @@ Tokenizer::fromGguf(const awq::quant::GgufFile &file, GgufConvention conv) {
   }
   addTypedTokens(types, conv, cfg);
   Error e = conv == GgufConvention::Transformers ? applyTransformers(m, cfg)
-                                                  : applyLlamaCpp(m, cfg);
+                                                 : applyLlamaCpp(m, cfg);
   if (e)
     return std::move(e);
   return create(std::move(cfg), file.path());

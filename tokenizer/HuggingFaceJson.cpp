@@ -74,8 +74,8 @@ Error readMerge(const json::Value &v, size_t index, const JsonSource &src,
   const json::Array *pair = v.getAsArray();
   if (!pair || pair->size() != 2 || !(*pair)[0].getAsString() ||
       !(*pair)[1].getAsString())
-    return src.err(formatv("model.merges[{0}] is neither \"a b\" nor [a, b]",
-                           index));
+    return src.err(
+        formatv("model.merges[{0}] is neither \"a b\" nor [a, b]", index));
   cfg.merges.emplace_back((*pair)[0].getAsString()->str(),
                           (*pair)[1].getAsString()->str());
   return Error::success();
@@ -135,8 +135,7 @@ Error readPreStep(const json::Object &p, const JsonSource &src,
 Error readSplit(const json::Object &p, const JsonSource &src,
                 TokenizerConfig &cfg, PreState &st) {
   const json::Object *pat = p.getObject("pattern");
-  std::optional<StringRef> regex =
-      pat ? pat->getString("Regex") : std::nullopt;
+  std::optional<StringRef> regex = pat ? pat->getString("Regex") : std::nullopt;
   if (!regex)
     return src.err("pre_tokenizer Split needs pattern.Regex");
   if (p.getString("behavior").value_or("") != "Isolated" ||
@@ -228,8 +227,7 @@ Error templateIds(const json::Object &proc, StringRef name,
   const json::Object *tok = specials ? specials->getObject(name) : nullptr;
   const json::Array *ids = tok ? tok->getArray("ids") : nullptr;
   if (!ids)
-    return src.err("post_processor special token '" + name +
-                   "' has no ids");
+    return src.err("post_processor special token '" + name + "' has no ids");
   for (const json::Value &v : *ids) {
     std::optional<int64_t> id = v.getAsInteger();
     if (!id)
@@ -300,8 +298,8 @@ Error readAddedTokens(const json::Object &root, const JsonSource &src,
       if (t->getBoolean(flag).value_or(false))
         return src.err("added token '" + *content + "': " + flag +
                        " is not supported");
-    cfg.addedTokens.push_back(
-        {int32_t(*id), content->str(), t->getBoolean("special").value_or(false)});
+    cfg.addedTokens.push_back({int32_t(*id), content->str(),
+                               t->getBoolean("special").value_or(false)});
   }
   return Error::success();
 }

@@ -48,8 +48,8 @@ static std::string byteLevelSpelling(uint8_t byte) {
 // Construction
 //===----------------------------------------------------------------------===//
 
-Expected<std::unique_ptr<Tokenizer>>
-Tokenizer::create(TokenizerConfig config, StringRef origin) {
+Expected<std::unique_ptr<Tokenizer>> Tokenizer::create(TokenizerConfig config,
+                                                       StringRef origin) {
   std::unique_ptr<Tokenizer> tok(new Tokenizer());
   if (Error e = tok->build(config, origin))
     return std::move(e);
@@ -69,7 +69,8 @@ Error Tokenizer::build(TokenizerConfig &config, StringRef origin) {
     return e;
   auto checkId = [&](int32_t id, StringRef what) -> Error {
     if (id < 0 || id >= vocabSize() || idToText[id].empty())
-      return configError(origin, formatv("{0} id {1} is not a token", what, id));
+      return configError(origin,
+                         formatv("{0} id {1} is not a token", what, id));
     return Error::success();
   };
   for (int32_t id : config.prefixIds)
@@ -97,8 +98,8 @@ Error Tokenizer::build(TokenizerConfig &config, StringRef origin) {
 static Error reserveId(int64_t id, std::vector<std::string> &idToText,
                        std::vector<bool> &isSpecial, StringRef origin) {
   if (id < 0 || id >= kMaxTokenId)
-    return configError(origin, formatv("token id {0} out of range [0, {1})",
-                                       id, kMaxTokenId));
+    return configError(
+        origin, formatv("token id {0} out of range [0, {1})", id, kMaxTokenId));
   if (id >= int64_t(idToText.size())) {
     idToText.resize(id + 1);
     isSpecial.resize(id + 1, false);
@@ -138,11 +139,13 @@ Error Tokenizer::buildMerges(TokenizerConfig &config, StringRef origin) {
     std::optional<int32_t> left = lookup(merge.first),
                            right = lookup(merge.second), out = lookup(joined);
     if (!left || !right || !out)
-      return configError(
-          origin, formatv("merge {0} ('{1} {2}'): '{3}' is not in the "
-                          "vocabulary",
-                          rank, merge.first, merge.second,
-                          !left ? merge.first : !right ? merge.second : joined));
+      return configError(origin,
+                         formatv("merge {0} ('{1} {2}'): '{3}' is not in the "
+                                 "vocabulary",
+                                 rank, merge.first, merge.second,
+                                 !left    ? merge.first
+                                 : !right ? merge.second
+                                          : joined));
     // A repeated pair takes its later rank, as HF's hash map build does.
     mergeRanks[pairKey(*left, *right)] = {int32_t(rank), *out};
   }
@@ -373,8 +376,10 @@ static void appendTokenBytes(StringRef text, std::string &out) {
 /// bytes that could still have led to a valid sequence.
 static size_t maximalSubpart(const unsigned char *p, size_t avail) {
   unsigned char b = p[0];
-  size_t len = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3
-               : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+  size_t len = b >= 0xC2 && b <= 0xDF   ? 2
+               : b >= 0xE0 && b <= 0xEF ? 3
+               : b >= 0xF0 && b <= 0xF4 ? 4
+                                        : 0;
   if (len == 0)
     return 1;
   unsigned char lo = 0x80, hi = 0xBF;

@@ -123,8 +123,7 @@ private:
   llvm::Error buildVocab(TokenizerConfig &config, llvm::StringRef origin);
   llvm::Error buildMerges(TokenizerConfig &config, llvm::StringRef origin);
   llvm::Error buildAdded(TokenizerConfig &config, llvm::StringRef origin);
-  llvm::Error buildByteSymbols(TokenizerConfig &config,
-                               llvm::StringRef origin);
+  llvm::Error buildByteSymbols(TokenizerConfig &config, llvm::StringRef origin);
 
   void encodeText(llvm::StringRef text, std::vector<int32_t> &out,
                   llvm::StringMap<std::vector<int32_t>> &cache) const;

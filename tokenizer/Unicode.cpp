@@ -21,9 +21,8 @@ struct CodePointRange {
 template <size_t N>
 bool inRanges(const CodePointRange (&table)[N], uint32_t cp) {
   const CodePointRange *it =
-      std::upper_bound(table, table + N, cp, [](uint32_t v, const auto &r) {
-        return v < r.first;
-      });
+      std::upper_bound(table, table + N, cp,
+                       [](uint32_t v, const auto &r) { return v < r.first; });
   return it != table && cp <= (it - 1)->last;
 }
 
@@ -31,8 +30,11 @@ bool inRanges(const CodePointRange (&table)[N], uint32_t cp) {
 /// its code point, or 0 when the bytes are not valid shortest-form UTF-8.
 unsigned decodeOne(const unsigned char *p, size_t avail, uint32_t &cp) {
   unsigned char b = p[0];
-  unsigned len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3
-                             : (b >> 3) == 30 ? 4 : 0;
+  unsigned len = b < 0x80         ? 1
+                 : (b >> 5) == 6  ? 2
+                 : (b >> 4) == 14 ? 3
+                 : (b >> 3) == 30 ? 4
+                                  : 0;
   if (len == 0 || len > avail)
     return 0;
   if (len == 1) {

@@ -1,4 +1,4 @@
-//===- Unicode.h - UTF-8 and code point classes for the tokenizer -*- C++ -*-===//
+//===- Unicode.h - UTF-8 and code point classes -----------------*- C++ -*-===//
 //
 // The small slice of Unicode byte-level BPE needs: decoding UTF-8 into code
 // points (invalid bytes become one-byte U+FFFD units, so no input is

@@ -85,9 +85,9 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "byte-level BPE tokenizer (HF / GGUF)\n");
-  auto tok = Tokenizer::open(tokenizerPath, llamaCpp
-                                                ? GgufConvention::LlamaCpp
-                                                : GgufConvention::Transformers);
+  auto tok =
+      Tokenizer::open(tokenizerPath, llamaCpp ? GgufConvention::LlamaCpp
+                                              : GgufConvention::Transformers);
   if (!tok)
     return fail(toString(tok.takeError()));
   auto buf = MemoryBuffer::getFile(textFile, /*IsText=*/false);

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tokenizer/PreTokenizer.h"
 #include "tokenizer/Tokenizer.h"
+#include "tokenizer/PreTokenizer.h"
 #include "tokenizer/Unicode.h"
 
 #include "quantize/Gguf.h"
@@ -36,9 +36,7 @@ namespace {
 /// A scratch directory removed at the end of the test.
 class TempDir {
 public:
-  TempDir() {
-    EXPECT_FALSE(sys::fs::createUniqueDirectory("awq-tok", path));
-  }
+  TempDir() { EXPECT_FALSE(sys::fs::createUniqueDirectory("awq-tok", path)); }
   ~TempDir() { sys::fs::remove_directories(path); }
   std::string write(StringRef name, StringRef contents) const {
     SmallString<256> p(path);
@@ -135,8 +133,7 @@ TEST(PreTokenizer, Llama3AndDigits) {
             (V{"123", "45", " abc", "\r\n", "x", "'S"}));
   cfg.pattern = SplitPattern::Qwen2;
   EXPECT_EQ(pieces(cfg, "123"), (V{"1", "2", "3"}));
-  PreTokenizerConfig digits{SplitPattern::Gpt2, DigitsSplit::Individual,
-                            false};
+  PreTokenizerConfig digits{SplitPattern::Gpt2, DigitsSplit::Individual, false};
   EXPECT_EQ(pieces(digits, "a  12"), (V{"a", "  ", "1", "2"}));
   digits.digits = DigitsSplit::Runs;
   EXPECT_EQ(pieces(digits, "a 12b"), (V{"a", " ", "12", "b"}));
@@ -187,8 +184,8 @@ TEST(TokenizerJson, UnseenBytes) {
   ASSERT_TRUE(fb);
   EXPECT_EQ(fb->encode("azb"), (Ids{0, 8, 1}));
   EXPECT_EQ(fb->encode("a!!b"), (Ids{0, 9, 1}));
-  auto unfused = loadJson(dir, tinyJson(R"(["a b"])",
-                                        R"("unk_token": "<unk>",)"));
+  auto unfused =
+      loadJson(dir, tinyJson(R"(["a b"])", R"("unk_token": "<unk>",)"));
   ASSERT_TRUE(unfused);
   EXPECT_EQ(unfused->encode("!!ab"), (Ids{9, 9, 4}));
 }
@@ -236,14 +233,15 @@ TEST(TokenizerJson, DecodeRoundTripAndInvalidUtf8) {
   json.replace(json.find(key), key.size(), key + ", \"â\": 16");
   auto bytes = loadJson(dir, json);
   ASSERT_TRUE(bytes);
-  EXPECT_EQ(bytes->decode({16, 0}), "\xEF\xBF\xBD" "a");
+  EXPECT_EQ(bytes->decode({16, 0}), "\xEF\xBF\xBD"
+                                    "a");
 }
 
 TEST(TokenizerJson, PreTokenizerSequences) {
   TempDir dir;
-  auto digits = loadJson(
-      dir, tinyJson(R"(["Ġ Ġ"])", "",
-                    R"({"type": "Sequence", "pretokenizers": [
+  auto digits =
+      loadJson(dir, tinyJson(R"(["Ġ Ġ"])", "",
+                             R"({"type": "Sequence", "pretokenizers": [
                          {"type": "Digits", "individual_digits": true},
                          {"type": "ByteLevel", "add_prefix_space": false,
                           "use_regex": true}]})"));
@@ -279,8 +277,9 @@ TEST(TokenizerJson, Errors) {
               HasSubstr("model.type 'WordPiece' is not supported"));
   EXPECT_THAT(jsonError(dir, R"({"model": {"vocab": {}}})"),
               HasSubstr("missing string 'model.type'"));
-  EXPECT_THAT(jsonError(dir, R"({"model": {"type": "BPE", "vocab": {"a": 0}}})"),
-              HasSubstr("missing array 'model.merges'"));
+  EXPECT_THAT(
+      jsonError(dir, R"({"model": {"type": "BPE", "vocab": {"a": 0}}})"),
+      HasSubstr("missing array 'model.merges'"));
   EXPECT_THAT(jsonError(dir, R"({"model": {"type": "BPE", "merges": []}})"),
               HasSubstr("missing object 'model.vocab'"));
   EXPECT_THAT(jsonError(dir, tinyJson(R"(["a q"])")),
@@ -297,8 +296,7 @@ TEST(TokenizerJson, Errors) {
                                           {"Regex": "\\w+"},
                                           "behavior": "Isolated"})")),
               HasSubstr("Split pattern '\\w+' is not supported"));
-  EXPECT_THAT(jsonError(dir, tinyJson(R"([])", "",
-                                      R"({"type": "ByteLevel"})",
+  EXPECT_THAT(jsonError(dir, tinyJson(R"([])", "", R"({"type": "ByteLevel"})",
                                       R"({"type": "BertProcessing"})")),
               HasSubstr("post_processor.type 'BertProcessing'"));
   EXPECT_THAT(jsonError(dir, tinyJson(R"([])", R"("unk_token": "<?>",)")),
@@ -328,8 +326,8 @@ TEST(TokenizerJson, Errors) {
 
 /// A GGUF with the tiny vocabulary; `edit` may change the metadata.
 struct TinyGguf {
-  std::vector<std::string> tokens = {"a",  "b",   "c",   "Ġ",       "ab",
-                                     "abc", "Ġab", "1",   "2",       "ĠĠ",
+  std::vector<std::string> tokens = {"a",   "b",    "c",   "Ġ",       "ab",
+                                     "abc", "Ġab",  "1",   "2",       "ĠĠ",
                                      "<s>", "</s>", "<u>", "<|user|>"};
   std::vector<int32_t> types = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 2, 4};
   std::vector<std::string> merges = {"a b", "ab c", "Ġ ab", "Ġ Ġ"};
@@ -360,7 +358,8 @@ struct TinyGguf {
 };
 
 Expected<std::unique_ptr<Tokenizer>>
-openGguf(const TinyGguf &g, GgufConvention conv = GgufConvention::Transformers) {
+openGguf(const TinyGguf &g,
+         GgufConvention conv = GgufConvention::Transformers) {
   TempDir dir;
   return Tokenizer::open(g.write(dir), conv);
 }
@@ -403,19 +402,16 @@ TEST(TokenizerGguf, LlamaCppConvention) {
 TEST(TokenizerGguf, Errors) {
   TinyGguf g;
   g.withTokens = false;
-  EXPECT_THAT(ggufError(g),
-              HasSubstr("missing array 'tokenizer.ggml.tokens'"));
+  EXPECT_THAT(ggufError(g), HasSubstr("missing array 'tokenizer.ggml.tokens'"));
   g = TinyGguf();
   g.withMerges = false;
-  EXPECT_THAT(ggufError(g),
-              HasSubstr("missing array 'tokenizer.ggml.merges'"));
+  EXPECT_THAT(ggufError(g), HasSubstr("missing array 'tokenizer.ggml.merges'"));
   g = TinyGguf();
   g.model = "llama";
   EXPECT_THAT(ggufError(g),
               HasSubstr("tokenizer.ggml.model 'llama' is not supported"));
   g.model = "";
-  EXPECT_THAT(ggufError(g),
-              HasSubstr("missing string 'tokenizer.ggml.model'"));
+  EXPECT_THAT(ggufError(g), HasSubstr("missing string 'tokenizer.ggml.model'"));
   g = TinyGguf();
   g.pre = "falcon3";
   std::string e = ggufError(g);
