@@ -140,7 +140,9 @@ static Error describeModel(const TensorSource &src, ModelDescription &d) {
     return norm.takeError();
   d.finalNorm = std::move(*norm);
   d.lmHead.name = "lm_head";
-  if (c.tieWordEmbeddings || !src.has("lm_head.weight")) {
+  // An untied model without its head would get a random one in
+  // transformers; here it is an error (find() names the tensor).
+  if (c.tieWordEmbeddings) {
     d.lmHead.weight = d.embedding;
   } else {
     Expected<TensorRef> head =

@@ -24,7 +24,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.awq_tools_dir, append_path=True)
 
 tools = ["awq-opt"]
-for optional in ["awq-compile", "awq-quantize"]:
+for optional in ["awq-compile", "awq-quantize", "awq-import", "awq-run",
+                 "awq-eval", "awq-tokenize"]:
     if os.path.exists(os.path.join(config.awq_tools_dir, optional)):
         tools.append(optional)
         config.available_features.add(optional)
