@@ -1,6 +1,6 @@
 //===- awq-eval.cpp - perplexity of a model on a text ---------------------===//
 //
-// The protocol (docs/model.md): the text (or a byte slice of it, each cut
+// The protocol (docs/model.md): the text (or a slice of it by characters, each cut
 // moved forward to just after a line break) is tokenized once without
 // special tokens and split into non-overlapping windows of --window tokens
 // (a last partial window is dropped); each window runs as its own sequence
@@ -40,8 +40,9 @@ static cl::opt<std::string> textPath("text", cl::Required,
                                      cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string> slice(
     "slice",
-    cl::desc("score the byte range START:END of the text (fractions, each "
-             "cut moved to just after a line break), e.g. 0.8:1"),
+    cl::desc("score the range START:END of the text (fractions of its "
+             "characters, each cut moved to just after a line break), e.g. "
+             "0.8:1"),
     cl::init("0:1"), cl::cat(category));
 static cl::opt<unsigned> window("window", cl::desc("tokens per window"),
                                 cl::init(512), cl::cat(category));
@@ -62,9 +63,24 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// Moves a byte offset forward to just after the next line break.
+/// Byte offset of code point `index` of UTF-8 `text` (continuation bytes
+/// are 10xxxxxx).
+static size_t byteOffsetOfCodePoint(llvm::StringRef text, size_t index) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i)
+    if ((uint8_t(text[i]) & 0xC0) != 0x80 && seen++ == index)
+      return i;
+  return text.size();
+}
+
+/// The offset `fraction` of the way through the text, counted in
+/// characters (code points, as Python's len(str)), moved forward to just
+/// after the next line break.
 static size_t cutAtLine(llvm::StringRef text, double fraction) {
-  size_t at = size_t(fraction * double(text.size()));
+  size_t codePoints = 0;
+  for (char c : text)
+    codePoints += (uint8_t(c) & 0xC0) != 0x80;
+  size_t at = byteOffsetOfCodePoint(text, size_t(fraction * codePoints));
   if (at == 0 || at >= text.size())
     return std::min(at, text.size());
   size_t newline = text.find('\n', at);
