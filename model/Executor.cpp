@@ -22,6 +22,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <malloc.h>
+
 using namespace mlir;
 using namespace mlir::awq;
 using namespace ::awq::model;
@@ -29,7 +31,7 @@ using namespace ::awq::model;
 namespace {
 /// A runtime value: an activation matrix or a vector of ids/positions.
 struct RtValue {
-  std::shared_ptr<const Matrix> matrix;
+  std::shared_ptr<Matrix> matrix;
   std::shared_ptr<const std::vector<int64_t>> ids;
 };
 
@@ -300,7 +302,7 @@ LogicalResult Executor::Impl::step(Operation *op, Env &env) {
   if (failed(result))
     return failure();
   env[op->getResult(0)] =
-      RtValue{std::make_shared<const Matrix>(std::move(*result)), nullptr};
+      RtValue{std::make_shared<Matrix>(std::move(*result)), nullptr};
   return success();
 }
 
@@ -340,7 +342,12 @@ FailureOr<Matrix> Executor::Impl::forward(ArrayRef<int64_t> tokens) {
   if (out->empty() || !out->front().matrix)
     return entry.emitError("expected @forward to return the logits");
   position += tokens.size();
-  return *out->front().matrix;
+  // The logits are large: move them out unless a hook kept a reference.
+  std::shared_ptr<Matrix> logits = std::move(out->front().matrix);
+  out->clear();
+  if (logits.use_count() == 1)
+    return std::move(*logits);
+  return *logits;
 }
 
 //===----------------------------------------------------------------------===//
@@ -350,8 +357,23 @@ FailureOr<Matrix> Executor::Impl::forward(ArrayRef<int64_t> tokens) {
 Executor::Executor(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 Executor::~Executor() = default;
 
+/// The activations, attention scores and logits are large (up to ~100 MB)
+/// and short-lived. glibc serves blocks above its mmap threshold (at most
+/// 32 MB, its maximum) with fresh mappings, so every forward pass paid for
+/// zeroing new pages in the kernel (a fifth of a 512-token SmolLM2 window).
+/// Keeping them in the heap reuses the pages.
+static void keepLargeBlocksInHeap() {
+  static bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's maximum
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return true;
+  }();
+  (void)done;
+}
+
 FailureOr<std::unique_ptr<Executor>>
 Executor::create(ModuleOp module, const ExecutorOptions &options) {
+  keepLargeBlocksInHeap();
   auto impl = std::make_unique<Impl>(module, options);
   if (failed(impl->prepare(options.showProgress)))
     return failure();

@@ -49,6 +49,9 @@ static cl::opt<bool> addSpecial(
     "add-special-tokens",
     cl::desc("encode the prompt with the tokenizer's BOS/EOS rule"),
     cl::init(false), cl::cat(category));
+static cl::opt<bool> ignoreEos("ignore-eos",
+                               cl::desc("generate past the EOS token"),
+                               cl::cat(category));
 static cl::opt<bool> printIds("print-ids",
                               cl::desc("also print the generated token ids"),
                               cl::cat(category));
@@ -103,7 +106,8 @@ static int generate(awq::model::Executor &exec, ModuleOp module) {
     if (failed(logits))
       return 1;
     int64_t token = argmax(*logits, logits->rows - 1);
-    if ((*tokenizer)->eosId() && token == *(*tokenizer)->eosId())
+    if (!ignoreEos && (*tokenizer)->eosId() &&
+        token == *(*tokenizer)->eosId())
       break;
     generated.push_back(int32_t(token));
     next = {token};
