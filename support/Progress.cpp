@@ -11,6 +11,8 @@ using namespace awq;
 using Clock = std::chrono::steady_clock;
 
 std::string awq::formatDuration(double seconds) {
+  if (seconds < 1)
+    return llvm::formatv("{0:f3} s", seconds).str();
   if (seconds < 60)
     return llvm::formatv("{0:f1} s", seconds).str();
   int64_t s = static_cast<int64_t>(seconds + 0.5);

