@@ -486,6 +486,10 @@ struct ConvertAwqToGPUPass final
     if (op.getBits() != 4)
       return op.emitOpError("cannot generate kernels for ")
              << op.getBits() << "-bit weights: only 4-bit kernels exist";
+    Type activation = op.getInput().getType().getElementType();
+    if (!activation.isF16() && !activation.isBF16())
+      return op.emitOpError("cannot generate kernels for ")
+             << activation << " activations: the kernels take f16 or bf16";
     LinearShape shape;
     shape.n = op.getN();
     shape.k = op.getK();

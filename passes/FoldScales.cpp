@@ -37,6 +37,20 @@ static Operation *findAbsorbingProducer(Value input) {
       if (factor.getDefiningOp<LinearOp>() && factor.hasOneUse())
         return factor.getDefiningOp();
   }
+  // silu(gate) * up is linear in up.
+  if (auto glu = dyn_cast<SwiGluOp>(producer)) {
+    Value up = glu.getUp();
+    if (up.getDefiningOp<LinearOp>() && up.hasOneUse())
+      return up.getDefiningOp();
+  }
+  // Attention output channel c is a convex combination of value channel c
+  // when every query head has its own value head (no grouping).
+  if (auto attention = dyn_cast<AttentionOp>(producer)) {
+    Value value = attention.getValue();
+    if (attention.getNumHeads() == attention.getNumKvHeads() &&
+        value.getDefiningOp<LinearOp>() && value.hasOneUse())
+      return value.getDefiningOp();
+  }
   return nullptr;
 }
 

@@ -17,8 +17,9 @@ def AwqFoldScalesPass : Pass<"awq-fold-scales", "func::FuncOp"> {
     produced by an `awq.rms_norm`, the division moves into the norm's weight
     (`w / s`); when it is produced by an `awq.linear`, it moves into that
     linear's output rows and bias (`W[n, :] / s[n]`, `b[n] / s[n]`); through
-    an elementwise product `act(gate) * up` it moves into the linear factor
-    (`up`). The new weights are `awq.scale` ops with `axis = 0` on the old
+    an elementwise product `act(gate) * up` or an `awq.swiglu` it moves into
+    the linear factor (`up`); through an `awq.attention` without grouped
+    key/value heads it moves into the rows of the value projection. The new weights are `awq.scale` ops with `axis = 0` on the old
     ones: weight expressions that no pass reads until the quantizer
     evaluates them (WeightEvaluator), so referenced weights stay lazy.
     Scales whose producer is anything else, or whose producer has other

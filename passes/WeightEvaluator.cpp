@@ -24,6 +24,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -419,6 +420,23 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
       out.floats.push_back(roundToFloatType(
           out.elementType,
           input->floats[i] / factors->floats[(i / inner) % dim]));
+    return out;
+  }
+
+  // clamp(w, -max, max) per row and group of K (the AWQ clip).
+  if (auto clip = dyn_cast<ClipOp>(op)) {
+    FailureOr<HostTensor> input = evaluate(clip.getInput());
+    if (failed(input))
+      return failure();
+    FailureOr<HostTensor> limits = evaluate(clip.getMaxValue());
+    if (failed(limits))
+      return failure();
+    int64_t k = type.getDimSize(1), g = clip.getGroupSize();
+    HostTensor out = emptyLike(type);
+    for (size_t i = 0; i < input->floats.size(); ++i) {
+      float limit = limits->floats[(i / k) * (k / g) + (i % k) / g];
+      out.floats.push_back(std::clamp(input->floats[i], -limit, limit));
+    }
     return out;
   }
 

@@ -57,7 +57,7 @@ struct HostTensor {
 ///    with AutoAWQ's nibble order [0, 2, 4, 6, 1, 3, 5, 7]) of safetensors
 ///    files, and float tensors of GGUF files (`.gguf`: dequantized; plain or
 ///    rope_interleaved storage);
-///  - `awq.scale` on any axis;
+///  - `awq.scale` on any axis, `awq.clip`;
 ///  - `arith.mulf`, `divf`, `addf`, `subf`, `negf`, `extf`, `truncf` on
 ///    tensors;
 ///  - `linalg.broadcast` (its init, usually a `tensor.empty`, is ignored)

@@ -375,6 +375,29 @@ void ScaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 
 //===----------------------------------------------------------------------===//
+// ClipOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  auto inputType = getInput().getType();
+  auto maxType = getMaxValue().getType();
+  int64_t groupSize = getGroupSize();
+  if (inputType.getRank() != 2 || maxType.getRank() != 2)
+    return emitOpError("expected a rank-2 weight and a rank-2 maximum");
+  int64_t k = inputType.getDimSize(1);
+  if (!ShapedType::isDynamic(k) && k % groupSize != 0)
+    return emitOpError("expected group size ")
+           << groupSize << " to divide K = " << k;
+  if (failed(checkDim(*this, "max_value dim 0 (N)", maxType.getDimSize(0),
+                      inputType.getDimSize(0))))
+    return failure();
+  if (ShapedType::isDynamic(k))
+    return success();
+  return checkDim(*this, "max_value dim 1 (K / group_size)",
+                  maxType.getDimSize(1), k / groupSize);
+}
+
+//===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
 
@@ -400,10 +423,7 @@ LogicalResult QLinearOp::verify() {
   auto qType = getQweight().getType();
   if (!qType.hasStaticShape())
     return emitOpError("expected a statically shaped qweight, got ") << qType;
-  if (!inputType.getElementType().isF16() &&
-      !inputType.getElementType().isBF16())
-    return emitOpError("expected f16 or bf16 activations, got ")
-           << inputType.getElementType();
+
   int64_t n = getN(), k = getK(), groupSize = getGroupSize();
   if (failed(checkDim(*this, "input dim 1 (K)", inputType.getDimSize(1), k)))
     return failure();

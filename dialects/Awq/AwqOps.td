@@ -304,6 +304,33 @@ def Awq_ScaleOp : Awq_Op<"scale",
 }
 
 //===----------------------------------------------------------------------===//
+// awq.clip
+//===----------------------------------------------------------------------===//
+
+def Awq_ClipOp : Awq_Op<"clip",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "clamp a weight to a per-row, per-group maximum magnitude";
+  let description = [{
+    `y[n, k] = clamp(w[n, k], -max[n, k / G], max[n, k / G])` with G =
+    `group_size`: the AWQ clip search's result, recorded on the weight
+    expression it applies to (after the channel scales are folded) so that
+    the quantizer evaluates the clipped weight.
+
+    ```mlir
+    %c = awq.clip %w, %max {group_size = 64 : i64}
+           : tensor<1536x576xf32>, tensor<1536x9xf32>
+    ```
+  }];
+  let arguments = (ins Awq_FloatTensor:$input, Awq_FloatTensor:$max_value,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group_size);
+  let results = (outs Awq_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $max_value attr-dict `:` type($input) `,` type($max_value)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // awq.linear
 //===----------------------------------------------------------------------===//
 
@@ -339,7 +366,9 @@ def Awq_QLinearOp : Awq_Op<"qlinear", [Pure, AttrSizedOperandSegments]> {
   let summary = "linear layer with group-quantized low-bit weights";
   let description = [{
     `y[m, n] = sum_k x[m, k] · (q[n, k] − z[n, k / G]) · s[n, k / G] + bias[n]`,
-    accumulated in f32 and stored in the activation type. `q` holds
+    accumulated in f32 and stored in the activation type. The GPU kernels
+    take f16 or bf16 activations; f32 activations are for model IR run on
+    the CPU (calibration, evaluation) and are rejected by the GPU lowering. `q` holds
     unsigned values 0 … 2^bits − 1 in a signless integer tensor whose
     width is the bit width (i3, i4, i8). `zeros` absent means symmetric
     quantization (z = 2^(bits−1)). G = `group_size` divides K; G = K is

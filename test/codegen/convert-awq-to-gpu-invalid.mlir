@@ -33,3 +33,13 @@ func.func @f32_scales(%x: tensor<?x128xf16>, %q: tensor<64x128xi4>, %s: tensor<6
       : tensor<?x128xf16>, tensor<64x128xi4>, tensor<64x1xf32> -> tensor<?x64xf16>
   return %y : tensor<?x64xf16>
 }
+
+// -----
+
+// f32 activations are valid model IR (the CPU executor runs them) but no
+// kernel takes them.
+func.func @f32_activations(%x: tensor<?x64xf32>, %q: tensor<16x64xi4>, %s: tensor<16x2xf32>) -> tensor<?x16xf32> {
+  // expected-error @+1 {{cannot generate kernels for 'f32' activations: the kernels take f16 or bf16}}
+  %y = awq.qlinear %x, %q, %s {group_size = 32 : i64} : tensor<?x64xf32>, tensor<16x64xi4>, tensor<16x2xf32> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

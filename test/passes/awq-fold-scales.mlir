@@ -217,3 +217,63 @@ func.func @quantized_producer(%x: tensor<?x64xf16>, %q: tensor<64x64xi4>, %sc: t
   %z = awq.scale %y, %s : tensor<?x64xf16>, tensor<64xf32>
   return %z : tensor<?x64xf16>
 }
+
+// -----
+
+// Through awq.swiglu (up -> down): the scale moves into up's rows; gate is
+// untouched.
+
+// CHECK-LABEL: func.func @through_swiglu
+// CHECK-SAME: (%[[X:.+]]: tensor<?x64xf32>, %[[WG:.+]]: tensor<96x64xf32>, %[[WU:.+]]: tensor<96x64xf32>, %[[S:.+]]: tensor<96xf32>, %[[WD:.+]]: tensor<64x96xf32>)
+// CHECK: %[[G:.+]] = awq.linear %[[X]], %[[WG]] {name = "gate_proj"}
+// CHECK: %[[SU:.+]] = awq.scale %[[WU]], %[[S]] {axis = 0 : i64} : tensor<96x64xf32>, tensor<96xf32>
+// CHECK: %[[U:.+]] = awq.linear %[[X]], %[[SU]] {name = "up_proj"}
+// CHECK: %[[A:.+]] = awq.swiglu %[[G]], %[[U]] : tensor<?x96xf32>
+// CHECK-NOT: awq.scale
+// CHECK: awq.linear %[[A]], %[[WD]] {name = "down_proj"}
+func.func @through_swiglu(%x: tensor<?x64xf32>, %wg: tensor<96x64xf32>, %wu: tensor<96x64xf32>,
+                          %s: tensor<96xf32>, %wd: tensor<64x96xf32>) -> tensor<?x64xf32> {
+  %g = awq.linear %x, %wg {name = "gate_proj"} : tensor<?x64xf32>, tensor<96x64xf32> -> tensor<?x96xf32>
+  %u = awq.linear %x, %wu {name = "up_proj"} : tensor<?x64xf32>, tensor<96x64xf32> -> tensor<?x96xf32>
+  %a = awq.swiglu %g, %u : tensor<?x96xf32>
+  %as = awq.scale %a, %s : tensor<?x96xf32>, tensor<96xf32>
+  %d = awq.linear %as, %wd {name = "down_proj"} : tensor<?x96xf32>, tensor<64x96xf32> -> tensor<?x64xf32>
+  return %d : tensor<?x64xf32>
+}
+
+// -----
+
+// Through awq.attention with one value head per query head (v -> o): the
+// scale moves into v's rows.
+
+// CHECK-LABEL: func.func @through_attention
+// CHECK: %[[SV:.+]] = awq.scale %{{.+}}, %{{.+}} {axis = 0 : i64} : tensor<64x64xf32>, tensor<64xf32>
+// CHECK: %[[V:.+]] = awq.linear %{{.+}}, %[[SV]] {name = "v_proj"}
+// CHECK: %[[A:.+]] = awq.attention %{{.+}}, %{{.+}}, %[[V]]
+// CHECK-NOT: awq.scale
+// CHECK: awq.linear %[[A]], %{{.+}} {name = "o_proj"}
+func.func @through_attention(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %x: tensor<?x64xf32>,
+                             %wv: tensor<64x64xf32>, %s: tensor<64xf32>, %wo: tensor<64x64xf32>) -> tensor<?x64xf32> {
+  %v = awq.linear %x, %wv {name = "v_proj"} : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+  %a = awq.attention %q, %k, %v {num_heads = 4 : i64, num_kv_heads = 4 : i64, head_dim = 16 : i64} : tensor<?x64xf32>, tensor<?x64xf32>, tensor<?x64xf32> -> tensor<?x64xf32>
+  %as = awq.scale %a, %s : tensor<?x64xf32>, tensor<64xf32>
+  %o = awq.linear %as, %wo {name = "o_proj"} : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+  return %o : tensor<?x64xf32>
+}
+
+// -----
+
+// Grouped key/value heads: a value channel feeds several output channels,
+// so the scale stays.
+
+// CHECK-LABEL: func.func @not_through_grouped_attention
+// CHECK: awq.attention
+// CHECK: awq.scale %{{.+}}, %{{.+}} : tensor<?x64xf32>, tensor<64xf32>
+func.func @not_through_grouped_attention(%q: tensor<?x64xf32>, %k: tensor<?x32xf32>, %x: tensor<?x64xf32>,
+                                         %wv: tensor<32x64xf32>, %s: tensor<64xf32>, %wo: tensor<64x64xf32>) -> tensor<?x64xf32> {
+  %v = awq.linear %x, %wv {name = "v_proj"} : tensor<?x64xf32>, tensor<32x64xf32> -> tensor<?x32xf32>
+  %a = awq.attention %q, %k, %v {num_heads = 4 : i64, num_kv_heads = 2 : i64, head_dim = 16 : i64} : tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32> -> tensor<?x64xf32>
+  %as = awq.scale %a, %s : tensor<?x64xf32>, tensor<64xf32>
+  %o = awq.linear %as, %wo {name = "o_proj"} : tensor<?x64xf32>, tensor<64x64xf32> -> tensor<?x64xf32>
+  return %o : tensor<?x64xf32>
+}

@@ -160,3 +160,27 @@ func.func @attention_types(%q: tensor<?x64xf32>, %kv: tensor<?x32xf16>) -> tenso
   %a = awq.attention %q, %kv, %kv {num_heads = 4 : i64, num_kv_heads = 2 : i64, head_dim = 16 : i64} : tensor<?x64xf32>, tensor<?x32xf16>, tensor<?x32xf16> -> tensor<?x64xf32>
   return %a : tensor<?x64xf32>
 }
+
+// -----
+
+func.func @clip_group(%w: tensor<16x60xf32>, %m: tensor<16x2xf32>) -> tensor<16x60xf32> {
+  // expected-error @+1 {{'awq.clip' op expected group size 32 to divide K = 60}}
+  %c = awq.clip %w, %m {group_size = 32 : i64} : tensor<16x60xf32>, tensor<16x2xf32>
+  return %c : tensor<16x60xf32>
+}
+
+// -----
+
+func.func @clip_rows(%w: tensor<16x64xf32>, %m: tensor<8x2xf32>) -> tensor<16x64xf32> {
+  // expected-error @+1 {{'awq.clip' op expected max_value dim 0 (N) to be 16, got 8}}
+  %c = awq.clip %w, %m {group_size = 32 : i64} : tensor<16x64xf32>, tensor<8x2xf32>
+  return %c : tensor<16x64xf32>
+}
+
+// -----
+
+func.func @clip_groups(%w: tensor<16x64xf32>, %m: tensor<16x4xf32>) -> tensor<16x64xf32> {
+  // expected-error @+1 {{'awq.clip' op expected max_value dim 1 (K / group_size) to be 2, got 4}}
+  %c = awq.clip %w, %m {group_size = 32 : i64} : tensor<16x64xf32>, tensor<16x4xf32>
+  return %c : tensor<16x64xf32>
+}

@@ -38,3 +38,14 @@ func.func @mlp(%g: tensor<?x96xbf16>, %u: tensor<?x96xbf16>, %x: tensor<?x64xbf1
   %o = awq.attention %r, %r, %r {num_heads = 2 : i64, num_kv_heads = 2 : i64, head_dim = 32 : i64, scale = 0.125 : f64} : tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<?x64xbf16> -> tensor<?x64xbf16>
   return %a, %o : tensor<?x96xbf16>, tensor<?x64xbf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @clip_and_f32_qlinear
+// CHECK: awq.clip %{{.+}}, %{{.+}} {group_size = 32 : i64} : tensor<16x64xf32>, tensor<16x2xf32>
+// CHECK: awq.qlinear %{{.+}} {group_size = 32 : i64} : tensor<?x64xf32>, tensor<16x64xi4>, tensor<16x2xf32> -> tensor<?x16xf32>
+func.func @clip_and_f32_qlinear(%w: tensor<16x64xf32>, %m: tensor<16x2xf32>, %x: tensor<?x64xf32>, %q: tensor<16x64xi4>, %s: tensor<16x2xf32>) -> (tensor<16x64xf32>, tensor<?x16xf32>) {
+  %c = awq.clip %w, %m {group_size = 32 : i64} : tensor<16x64xf32>, tensor<16x2xf32>
+  %y = awq.qlinear %x, %q, %s {group_size = 32 : i64} : tensor<?x64xf32>, tensor<16x64xi4>, tensor<16x2xf32> -> tensor<?x16xf32>
+  return %c, %y : tensor<16x64xf32>, tensor<?x16xf32>
+}
