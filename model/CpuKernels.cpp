@@ -14,13 +14,18 @@ using namespace awq::model::cpu;
 
 Matrix cpu::linear(const Matrix &x, const Matrix &w, const Matrix *bias) {
   assert(x.cols == w.cols && "linear: K mismatch");
-  Matrix y(x.rows, w.rows);
+  return linear(x, w.data.data(), w.rows, bias);
+}
+
+Matrix cpu::linear(const Matrix &x, const float *w, int64_t n,
+                   const Matrix *bias) {
+  Matrix y(x.rows, n);
   if (bias)
     for (int64_t t = 0; t < y.rows; ++t)
       std::copy(bias->data.begin(), bias->data.end(), y.row(t));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, x.rows, w.rows, x.cols,
-              1.0f, x.data.data(), x.cols, w.data.data(), w.cols,
-              bias ? 1.0f : 0.0f, y.data.data(), y.cols);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, x.rows, n, x.cols,
+              1.0f, x.data.data(), x.cols, w, x.cols, bias ? 1.0f : 0.0f,
+              y.data.data(), y.cols);
   return y;
 }
 

@@ -10,7 +10,11 @@
 #ifndef AWQ_MODEL_CPUKERNELS_H
 #define AWQ_MODEL_CPUKERNELS_H
 
-#include "model/Executor.h"
+#include "model/Matrix.h"
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <string>
 
 #include <optional>
 
@@ -18,6 +22,8 @@ namespace awq::model::cpu {
 
 /// y = x · wᵀ (+ bias): x [T, K], w [N, K] -> y [T, N].
 Matrix linear(const Matrix &x, const Matrix &w, const Matrix *bias);
+/// The same with w given as `n` rows of x.cols values.
+Matrix linear(const Matrix &x, const float *w, int64_t n, const Matrix *bias);
 /// x / sqrt(mean(x²) + eps) * w, per row.
 Matrix rmsNorm(const Matrix &x, const Matrix &w, float eps);
 /// silu(gate) * up.

@@ -60,17 +60,20 @@ public:
   llvm::DenseMap<Operation *, cpu::KvCache> caches;
   LinearHook linearHook;
   CallHook callHook;
+  llvm::StringMap<Operation *> linearsByName;
+
+  FailureOr<SmallVector<RtValue>> run(func::FuncOp fn,
+                                      ArrayRef<RtValue> args);
+  FailureOr<Matrix> embed(ArrayRef<int64_t> tokens);
+  FailureOr<std::shared_ptr<const Matrix>> weight(Value value);
+  FailureOr<std::shared_ptr<const Matrix>> dequantize(QLinearOp op);
 
 private:
   using Env = llvm::DenseMap<Value, RtValue>;
-  FailureOr<SmallVector<RtValue>> run(func::FuncOp fn,
-                                      ArrayRef<RtValue> args);
   LogicalResult step(Operation *op, Env &env);
   FailureOr<Matrix> compute(Operation *op, Env &env);
   FailureOr<Matrix> computeLinear(Operation *op, Value input, Env &env);
   FailureOr<Matrix> embed(EmbeddingOp op, Env &env);
-  FailureOr<std::shared_ptr<const Matrix>> weight(Value value);
-  FailureOr<std::shared_ptr<const Matrix>> dequantize(QLinearOp op);
   LogicalResult prepareOp(Operation *op);
 };
 
@@ -133,6 +136,25 @@ static double toDouble(std::optional<APFloat> value, double otherwise) {
   return value ? value->convertToDouble() : otherwise;
 }
 
+static cpu::RopeFrequencies ropeFrequenciesOf(RopeOp rope) {
+  std::optional<cpu::RopeScalingParams> scaling;
+  if (std::optional<StringRef> kind = rope.getScaling())
+    scaling = cpu::RopeScalingParams{
+        kind->str(), toDouble(rope.getScalingFactor(), 1.0),
+        toDouble(rope.getLowFreqFactor(), 1.0),
+        toDouble(rope.getHighFreqFactor(), 4.0),
+        int64_t(rope.getOriginalMaxPosition().value_or(8192))};
+  return cpu::ropeFrequencies(rope.getHeadDim(),
+                              rope.getTheta().convertToDouble(), scaling);
+}
+
+static cpu::AttentionShape attentionShapeOf(AttentionOp a) {
+  return cpu::AttentionShape{int64_t(a.getNumHeads()),
+                             int64_t(a.getNumKvHeads()),
+                             int64_t(a.getHeadDim()),
+                             float(a.getEffectiveScale())};
+}
+
 /// Reads every weight `op` needs, so that errors surface before a forward
 /// pass.
 LogicalResult Executor::Impl::prepareOp(Operation *op) {
@@ -142,16 +164,7 @@ LogicalResult Executor::Impl::prepareOp(Operation *op) {
     return success();
   }
   if (auto rope = dyn_cast<RopeOp>(op)) {
-    std::optional<cpu::RopeScalingParams> scaling;
-    if (std::optional<StringRef> kind = rope.getScaling())
-      scaling = cpu::RopeScalingParams{
-          kind->str(), toDouble(rope.getScalingFactor(), 1.0),
-          toDouble(rope.getLowFreqFactor(), 1.0),
-          toDouble(rope.getHighFreqFactor(), 4.0),
-          int64_t(rope.getOriginalMaxPosition().value_or(8192))};
-    ropes[op] = cpu::ropeFrequencies(rope.getHeadDim(),
-                                     rope.getTheta().convertToDouble(),
-                                     scaling);
+    ropes[op] = ropeFrequenciesOf(rope);
     return success();
   }
   if (!isa<LinearOp, EmbeddingOp, RmsNormOp, ScaleOp>(op))
@@ -172,6 +185,9 @@ LogicalResult Executor::Impl::prepare(bool showProgress) {
   module.walk([&](Operation *op) {
     if (isa<LinearOp, QLinearOp, EmbeddingOp, RmsNormOp, ScaleOp, RopeOp>(op))
       ops.push_back(op);
+    if (isa<LinearOp, QLinearOp>(op))
+      if (auto name = op->getAttrOfType<StringAttr>("name"))
+        linearsByName[name.getValue()] = op;
   });
   ::awq::ProgressBar bar("loading weights", ops.size(), "ops");
   for (auto [i, op] : llvm::enumerate(ops)) {
@@ -253,12 +269,9 @@ FailureOr<Matrix> Executor::Impl::compute(Operation *op, Env &env) {
                          ropes[r]);
       })
       .Case([&](AttentionOp a) -> FailureOr<Matrix> {
-        cpu::AttentionShape shape{int64_t(a.getNumHeads()),
-                                  int64_t(a.getNumKvHeads()),
-                                  int64_t(a.getHeadDim()),
-                                  float(a.getEffectiveScale())};
         return cpu::attention(mat(a.getQuery()), mat(a.getKey()),
-                              mat(a.getValue()), caches[a], shape);
+                              mat(a.getValue()), caches[a],
+                              attentionShapeOf(a));
       })
       .Case([&](SwiGluOp s) -> FailureOr<Matrix> {
         return cpu::swiglu(mat(s.getGate()), mat(s.getUp()));
@@ -325,6 +338,18 @@ Executor::Impl::run(func::FuncOp fn, ArrayRef<RtValue> args) {
       return failure();
   }
   return fn.emitError("expected a func.return");
+}
+
+FailureOr<Matrix> Executor::Impl::embed(ArrayRef<int64_t> tokens) {
+  EmbeddingOp embedding;
+  entry.walk([&](EmbeddingOp op) { embedding = op; });
+  if (!embedding)
+    return entry.emitError("expected an awq.embedding in @forward");
+  Env env;
+  env[embedding.getTokens()] = RtValue{
+      nullptr, std::make_shared<std::vector<int64_t>>(tokens.begin(),
+                                                      tokens.end())};
+  return embed(embedding, env);
 }
 
 FailureOr<Matrix> Executor::Impl::forward(ArrayRef<int64_t> tokens) {
@@ -398,6 +423,75 @@ size_t Executor::weightBytes() const {
   for (auto &entry : impl->dequantized)
     bytes += entry.second->data.size() * sizeof(float);
   return bytes;
+}
+
+std::vector<std::string> Executor::layerFunctions() const {
+  std::vector<std::string> names;
+  impl->entry.walk(
+      [&](func::CallOp call) { names.push_back(call.getCallee().str()); });
+  return names;
+}
+
+FailureOr<Matrix> Executor::embed(ArrayRef<int64_t> tokens) {
+  return impl->embed(tokens);
+}
+
+FailureOr<Matrix> Executor::runFunction(StringRef function,
+                                        const Matrix &hidden) {
+  auto fn = impl->symbols.lookup<func::FuncOp>(function);
+  if (!fn)
+    return impl->module.emitError("no function @") << function;
+  reset();
+  auto positions = std::make_shared<std::vector<int64_t>>();
+  for (int64_t t = 0; t < hidden.rows; ++t)
+    positions->push_back(t);
+  auto out = impl->run(
+      fn, {RtValue{std::make_shared<Matrix>(hidden), nullptr},
+           RtValue{nullptr, positions}});
+  if (failed(out))
+    return failure();
+  if (out->empty() || !out->front().matrix)
+    return fn.emitError("expected a hidden-state result");
+  return std::move(*out->front().matrix);
+}
+
+FailureOr<const Matrix *> Executor::linearWeight(StringRef name) {
+  Operation *op = impl->linearsByName.lookup(name);
+  if (!op)
+    return impl->module.emitError("no linear named '") << name << "'";
+  auto w = isa<QLinearOp>(op) ? impl->dequantize(cast<QLinearOp>(op))
+                              : impl->weight(cast<LinearOp>(op).getWeight());
+  if (failed(w))
+    return failure();
+  return w->get();
+}
+
+FailureOr<const Matrix *> Executor::linearBias(StringRef name) {
+  Operation *op = impl->linearsByName.lookup(name);
+  if (!op)
+    return impl->module.emitError("no linear named '") << name << "'";
+  Value bias = isa<QLinearOp>(op) ? cast<QLinearOp>(op).getBias()
+                                  : cast<LinearOp>(op).getBias();
+  if (!bias)
+    return static_cast<const Matrix *>(nullptr);
+  auto b = impl->weight(bias);
+  if (failed(b))
+    return failure();
+  return b->get();
+}
+
+FailureOr<Executor::AttentionParams>
+Executor::attentionParams(StringRef function) {
+  auto fn = impl->symbols.lookup<func::FuncOp>(function);
+  if (!fn)
+    return impl->module.emitError("no function @") << function;
+  RopeOp rope;
+  AttentionOp attention;
+  fn.walk([&](RopeOp op) { rope = op; });
+  fn.walk([&](AttentionOp op) { attention = op; });
+  if (!rope || !attention)
+    return fn.emitError("expected an awq.rope and an awq.attention");
+  return AttentionParams{ropeFrequenciesOf(rope), attentionShapeOf(attention)};
 }
 
 void Executor::setLinearInputHook(LinearHook hook) {

@@ -15,6 +15,9 @@
 #ifndef AWQ_MODEL_EXECUTOR_H
 #define AWQ_MODEL_EXECUTOR_H
 
+#include "model/CpuKernels.h"
+#include "model/Matrix.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
@@ -26,19 +29,6 @@
 #include <vector>
 
 namespace awq::model {
-
-/// A row-major f32 matrix [rows, cols]: activations (one row per token) and
-/// weights [N, K].
-struct Matrix {
-  int64_t rows = 0, cols = 0;
-  std::vector<float> data;
-
-  Matrix() = default;
-  Matrix(int64_t rows, int64_t cols)
-      : rows(rows), cols(cols), data(size_t(rows) * size_t(cols)) {}
-  float *row(int64_t r) { return data.data() + r * cols; }
-  const float *row(int64_t r) const { return data.data() + r * cols; }
-};
 
 struct ExecutorOptions {
   /// Directory relative `awq.weight` files are resolved against; empty: the
@@ -66,6 +56,30 @@ public:
   int64_t position() const;
   /// Bytes of prepared f32 weights held.
   size_t weightBytes() const;
+
+  //===--------------------------------------------------------------------===//
+  // Layer by layer (calibration)
+  //===--------------------------------------------------------------------===//
+
+  /// The functions @forward calls, in order (one per decoder layer).
+  std::vector<std::string> layerFunctions() const;
+  /// The token embedding of @forward: hidden states [tokens, C].
+  mlir::FailureOr<Matrix> embed(llvm::ArrayRef<int64_t> tokens);
+  /// Runs `function(hidden, positions 0..T-1)` as a sequence of its own
+  /// (the key/value caches are emptied first); returns its first result.
+  mlir::FailureOr<Matrix> runFunction(llvm::StringRef function,
+                                      const Matrix &hidden);
+  /// The f32 weight [N, K] of the linear named `name` (dequantized for
+  /// awq.qlinear), and its bias (null if none).
+  mlir::FailureOr<const Matrix *> linearWeight(llvm::StringRef name);
+  mlir::FailureOr<const Matrix *> linearBias(llvm::StringRef name);
+  /// Rotary frequencies and attention shape of the (single) awq.rope and
+  /// awq.attention of `function`.
+  struct AttentionParams {
+    cpu::RopeFrequencies rope;
+    cpu::AttentionShape shape;
+  };
+  mlir::FailureOr<AttentionParams> attentionParams(llvm::StringRef function);
 
   /// Called with the input of every awq.linear / awq.qlinear (by its `name`
   /// attribute) before it runs.

@@ -53,4 +53,42 @@ std::string tokenizerPathFor(ModuleOp module,
   llvm::sys::path::append(path, attr.getValue());
   return std::string(path);
 }
+
+/// Byte offset of code point `index` of UTF-8 `text` (continuation bytes
+/// are 10xxxxxx).
+static size_t byteOffsetOfCodePoint(llvm::StringRef text, size_t index) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i)
+    if ((uint8_t(text[i]) & 0xC0) != 0x80 && seen++ == index)
+      return i;
+  return text.size();
+}
+
+/// The offset `fraction` of the way through the text, counted in
+/// characters (code points, as Python's len(str)), moved forward to just
+/// after the next line break.
+static size_t cutAtLine(llvm::StringRef text, double fraction) {
+  size_t codePoints = 0;
+  for (char c : text)
+    codePoints += (uint8_t(c) & 0xC0) != 0x80;
+  size_t at = byteOffsetOfCodePoint(text, size_t(fraction * codePoints));
+  if (at == 0 || at >= text.size())
+    return std::min(at, text.size());
+  size_t newline = text.find('\n', at);
+  return newline == llvm::StringRef::npos ? text.size() : newline + 1;
+}
+
+llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text,
+                                          llvm::StringRef slice) {
+  auto [first, second] = slice.split(':');
+  double start, end;
+  if (first.getAsDouble(start) || second.getAsDouble(end) || start < 0 ||
+      end > 1 || start >= end)
+    return llvm::createStringError(
+        "--slice expects START:END with 0 <= START < END <= 1, got '" +
+        slice + "'");
+  size_t from = cutAtLine(text, start), to = cutAtLine(text, end);
+  return text.slice(from, to);
+}
+
 } // namespace awq::model

@@ -34,6 +34,12 @@ mlir::OwningOpRef<mlir::ModuleOp> openModel(mlir::MLIRContext &context,
 std::string tokenizerPathFor(mlir::ModuleOp module, llvm::StringRef modelPath,
                              llvm::StringRef override);
 
+/// The part START:END (fractions of the text's characters, i.e. code
+/// points, each cut moved forward to just after a line break) of `text`;
+/// `spec` is "START:END".
+llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text,
+                                          llvm::StringRef spec);
+
 } // namespace awq::model
 
 #endif // AWQ_MODEL_MODELFILE_H

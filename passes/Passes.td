@@ -91,4 +91,23 @@ def AwqApplyScalesPass : Pass<"awq-apply-scales", "func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AwqApplyClipsPass : Pass<"awq-apply-clips", "func::FuncOp"> {
+  let summary = "clamp linear weights to the AWQ clip search's maxima";
+  let description = [{
+    For each `awq.linear` named in the clips file (a safetensors file with
+    one f32 tensor `<linear name>.awq_clip` of shape [N, K / G] per
+    linear, as `awq-calibrate` writes it), wraps the linear's weight
+    expression in `awq.clip`, whose maxima are read lazily from the file
+    (`awq.weight`). Run it after `awq-fold-scales`: the maxima are in the
+    units of the final weight (all channel scales applied), as AutoAWQ's
+    clip search computes them. The file defaults to the one the module's
+    `awq.calibration` attribute names.
+  }];
+  let options = [
+    Option<"clipsFile", "clips-file", "std::string", "\"\"",
+           "safetensors file of per-linear clip maxima (default: the "
+           "module's awq.calibration attribute)">,
+  ];
+}
+
 #endif // AWQ_PASSES_TD

@@ -222,7 +222,11 @@ awq::quant::searchBestScale(ArrayRef<float> x, int64_t t, int64_t k,
     eval.totalN += l.n;
 
   ScaleSearchResult res;
-  res.xMean = activationMeanAbs(x, t, k);
+  if (!options.xMean.empty() && int64_t(options.xMean.size()) != k)
+    return fail(formatv("scale search: x_mean has {0} values, expected {1}",
+                        options.xMean.size(), k));
+  res.xMean =
+      options.xMean.empty() ? activationMeanAbs(x, t, k) : options.xMean;
   res.wMean = weightMeanNormalized(linears, k, options.quant.groupFor(k));
 
   std::vector<const float *> orig;

@@ -84,6 +84,9 @@ struct ScaleSearchOptions {
   QuantConfig quant;
   bool duoScaling = true;
   int nGrid = 20;
+  /// x_mean measured on more tokens than the loss uses (calibration with
+  /// a token subset for the loss); empty: computed from x.
+  std::vector<float> xMean;
 };
 
 struct ScaleSearchResult {

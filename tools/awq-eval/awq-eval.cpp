@@ -63,42 +63,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// Byte offset of code point `index` of UTF-8 `text` (continuation bytes
-/// are 10xxxxxx).
-static size_t byteOffsetOfCodePoint(llvm::StringRef text, size_t index) {
-  size_t seen = 0;
-  for (size_t i = 0; i < text.size(); ++i)
-    if ((uint8_t(text[i]) & 0xC0) != 0x80 && seen++ == index)
-      return i;
-  return text.size();
-}
-
-/// The offset `fraction` of the way through the text, counted in
-/// characters (code points, as Python's len(str)), moved forward to just
-/// after the next line break.
-static size_t cutAtLine(llvm::StringRef text, double fraction) {
-  size_t codePoints = 0;
-  for (char c : text)
-    codePoints += (uint8_t(c) & 0xC0) != 0x80;
-  size_t at = byteOffsetOfCodePoint(text, size_t(fraction * codePoints));
-  if (at == 0 || at >= text.size())
-    return std::min(at, text.size());
-  size_t newline = text.find('\n', at);
-  return newline == llvm::StringRef::npos ? text.size() : newline + 1;
-}
-
-static llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text) {
-  auto [first, second] = llvm::StringRef(slice).split(':');
-  double start, end;
-  if (first.getAsDouble(start) || second.getAsDouble(end) || start < 0 ||
-      end > 1 || start >= end)
-    return llvm::createStringError(
-        "--slice expects START:END with 0 <= START < END <= 1, got '" + slice +
-        "'");
-  size_t from = cutAtLine(text, start), to = cutAtLine(text, end);
-  return text.slice(from, to);
-}
-
 /// Sum of -log p(tokens[t + 1] | tokens[..t]) over the window's rows.
 static double windowNll(const Matrix &logits, llvm::ArrayRef<int64_t> tokens) {
   double nll = 0;
@@ -192,7 +156,7 @@ int main(int argc, char **argv) {
   if (!buffer)
     return fail("cannot read '" + textPath + "': " +
                 buffer.getError().message());
-  auto text = sliceText((*buffer)->getBuffer());
+  auto text = awq::model::sliceText((*buffer)->getBuffer(), slice);
   if (!text)
     return fail(llvm::toString(text.takeError()));
 

@@ -7,6 +7,7 @@
 
 #include "codegen/Passes.h"
 #include "codegen/Pipelines.h"
+#include "model/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   mlir::registerConvertIndexToLLVMPass();
   mlir::registerReconcileUnrealizedCastsPass();
   mlir::awq::registerAwqPasses();
+  mlir::awq::registerAwqModelPasses();
   mlir::awq::registerAwqCodegenPasses();
   mlir::awq::registerAwqPipelines();
 
