@@ -1,10 +1,10 @@
 //===- Fuzzgguf.cpp - libFuzzer target for the GGUF reader ----------------===//
 
-#include "quantize/Gguf.h"
+#include "formats/Gguf.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
-using namespace awq::quant;
+using namespace awq::formats;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto buf = llvm::MemoryBuffer::getMemBufferCopy(

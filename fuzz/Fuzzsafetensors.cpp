@@ -1,10 +1,10 @@
 //===- Fuzzsafetensors.cpp - libFuzzer target for the safetensors reader --===//
 
-#include "quantize/SafeTensors.h"
+#include "formats/SafeTensors.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
-using namespace awq::quant;
+using namespace awq::formats;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto buf = llvm::MemoryBuffer::getMemBufferCopy(

@@ -12,7 +12,7 @@
 #ifndef AWQ_MODEL_CHECKPOINT_H
 #define AWQ_MODEL_CHECKPOINT_H
 
-#include "quantize/AutoAwq.h"
+#include "formats/HFConfig.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -65,7 +65,7 @@ struct LayerRefs {
 };
 
 struct ModelDescription {
-  quant::HFModelConfig config;
+  formats::HFModelConfig config;
   std::string source;    ///< the checkpoint path as given
   std::string format;    ///< "hf", "gguf" or "autoawq"
   ElementKind activation = ElementKind::F32;

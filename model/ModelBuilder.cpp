@@ -13,7 +13,7 @@
 using namespace mlir;
 using namespace mlir::awq;
 using namespace ::awq::model;
-namespace quant = ::awq::quant;
+namespace formats = ::awq::formats;
 
 namespace {
 /// Emits the ops of one function at a time; knows the model's types.
@@ -127,12 +127,12 @@ Value IRWriter::linear(Value x, const LinearRef &l, int64_t n) {
 }
 
 Value IRWriter::rope(Value x, Value positions) {
-  const quant::HFModelConfig &c = d.config;
+  const formats::HFModelConfig &c = d.config;
   auto op = RopeOp::create(b, x.getLoc(), x.getType(), x, positions,
                            b.getI64IntegerAttr(c.headDim),
                            b.getF64FloatAttr(c.ropeTheta), nullptr, nullptr,
                            nullptr, nullptr, nullptr);
-  if (const std::optional<quant::RopeScaling> &s = c.ropeScaling) {
+  if (const std::optional<formats::RopeScaling> &s = c.ropeScaling) {
     op.setScalingAttr(b.getStringAttr(s->kind));
     op.setScalingFactorAttr(b.getF64FloatAttr(s->factor));
     if (s->kind == "llama3") {
@@ -146,7 +146,7 @@ Value IRWriter::rope(Value x, Value positions) {
 }
 
 Value IRWriter::attention(Value x, Value positions, const LayerRefs &layer) {
-  const quant::HFModelConfig &c = d.config;
+  const formats::HFModelConfig &c = d.config;
   int64_t qWidth = c.numAttentionHeads * c.headDim;
   int64_t kvWidth = c.numKeyValueHeads * c.headDim;
   Value normed = rmsNorm(x, layer.inputNorm);
@@ -190,7 +190,7 @@ func::FuncOp IRWriter::buildLayer(ModuleOp module, int64_t index) {
 
 func::FuncOp IRWriter::buildForward(ModuleOp module,
                                     ArrayRef<func::FuncOp> layerFunctions) {
-  const quant::HFModelConfig &c = d.config;
+  const formats::HFModelConfig &c = d.config;
   b.setInsertionPointToStart(module.getBody());
   auto fn = func::FuncOp::create(
       b, loc(kForwardFunction), kForwardFunction,
@@ -212,7 +212,7 @@ func::FuncOp IRWriter::buildForward(ModuleOp module,
 }
 
 OwningOpRef<ModuleOp> IRWriter::build() {
-  const quant::HFModelConfig &c = d.config;
+  const formats::HFModelConfig &c = d.config;
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(d.source));
   SmallVector<func::FuncOp> layers;
   for (int64_t i = 0; i < c.numHiddenLayers; ++i)

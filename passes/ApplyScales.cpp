@@ -14,8 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Awq/AwqOps.h"
+#include "formats/SafeTensors.h"
 #include "passes/Passes.h"
-#include "quantize/SafeTensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -32,7 +32,7 @@ namespace mlir::awq {
 
 using namespace mlir;
 using namespace mlir::awq;
-namespace quant = ::awq::quant;
+namespace formats = ::awq::formats;
 
 namespace {
 
@@ -45,11 +45,11 @@ struct AwqApplyScalesPass final
 
   /// Reads and checks the scale of `op`: f32 [K], finite and positive.
   FailureOr<std::vector<float>> readScale(LinearOp op,
-                                          const quant::TensorView &view) {
+                                          const formats::TensorView &view) {
     int64_t k = op.getInput().getType().getDimSize(1);
-    if (view.dtype != quant::DType::F32)
+    if (view.dtype != formats::DType::F32)
       return op.emitOpError("AWQ scale '")
-             << view.name << "' has dtype " << quant::dtypeName(view.dtype)
+             << view.name << "' has dtype " << formats::dtypeName(view.dtype)
              << ", expected F32";
     if (view.shape.size() != 1 || view.shape[0] != k)
       return op.emitOpError("AWQ scale '")
@@ -94,7 +94,7 @@ struct AwqApplyScalesPass final
                      "(scales-file=<path.safetensors>)");
       return signalPassFailure();
     }
-    auto file = quant::SafeTensorsFile::open(scalesFile);
+    auto file = formats::SafeTensorsFile::open(scalesFile);
     if (!file) {
       func.emitError("awq-apply-scales: ")
           << llvm::toString(file.takeError());
@@ -115,7 +115,7 @@ struct AwqApplyScalesPass final
     bool ok = true;
     for (LinearOp op : linears) {
       std::string tensorName = (*op.getName() + kScaleSuffix).str();
-      const quant::TensorView *view = (*file)->lookup(tensorName);
+      const formats::TensorView *view = (*file)->lookup(tensorName);
       if (!view)
         continue;
       FailureOr<std::vector<float>> values = readScale(op, *view);

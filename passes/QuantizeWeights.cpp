@@ -10,9 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Awq/AwqOps.h"
+#include "formats/Half.h"
 #include "passes/Passes.h"
 #include "passes/WeightEvaluator.h"
-#include "quantize/Half.h"
 #include "quantize/Quantize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +25,7 @@ namespace mlir::awq {
 
 using namespace mlir;
 using namespace mlir::awq;
+namespace formats = ::awq::formats;
 namespace quant = ::awq::quant;
 
 namespace {
@@ -107,8 +108,8 @@ struct AwqQuantizeWeightsPass final
     std::vector<uint16_t> scaleBits(quantized->scales.size());
     for (size_t i = 0; i < scaleBits.size(); ++i)
       scaleBits[i] = actType.isF16()
-                         ? quant::floatToHalf(quantized->scales[i])
-                         : quant::floatToBf16(quantized->scales[i]);
+                         ? formats::floatToHalf(quantized->scales[i])
+                         : formats::floatToBf16(quantized->scales[i]);
 
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);

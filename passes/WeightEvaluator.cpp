@@ -10,9 +10,11 @@
 #include "passes/WeightEvaluator.h"
 
 #include "dialects/Awq/AwqOps.h"
-#include "quantize/Gguf.h"
-#include "quantize/Half.h"
-#include "quantize/SafeTensors.h"
+#include "formats/AutoAwq.h"
+#include "formats/Checkpoint.h"
+#include "formats/Gguf.h"
+#include "formats/Half.h"
+#include "formats/SafeTensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,7 +31,7 @@
 
 using namespace mlir;
 using namespace mlir::awq;
-namespace quant = ::awq::quant;
+namespace formats = ::awq::formats;
 
 //===----------------------------------------------------------------------===//
 // HostTensor and rounding
@@ -50,9 +52,9 @@ int64_t HostTensor::numElements() const {
 
 float mlir::awq::roundToFloatType(Type type, float value) {
   if (type.isF16())
-    return quant::roundToHalf(value);
+    return formats::roundToHalf(value);
   if (type.isBF16())
-    return quant::bf16ToFloat(quant::floatToBf16(value));
+    return formats::bf16ToFloat(formats::floatToBf16(value));
   return value;
 }
 
@@ -86,26 +88,26 @@ static HostTensor emptyLike(RankedTensorType type) {
 //===----------------------------------------------------------------------===//
 
 /// The safetensors dtypes that hold a logical element type unchanged.
-static bool dtypeHolds(quant::DType dtype, Type type) {
+static bool dtypeHolds(formats::DType dtype, Type type) {
   switch (dtype) {
-  case quant::DType::F16:
+  case formats::DType::F16:
     return type.isF16();
-  case quant::DType::BF16:
+  case formats::DType::BF16:
     return type.isBF16();
-  case quant::DType::F32:
+  case formats::DType::F32:
     return type.isF32();
-  case quant::DType::I64:
+  case formats::DType::I64:
     return type.isInteger(64);
-  case quant::DType::I32:
+  case formats::DType::I32:
     return type.isInteger(32);
-  case quant::DType::I16:
+  case formats::DType::I16:
     return type.isInteger(16);
-  case quant::DType::I8:
-  case quant::DType::U8:
+  case formats::DType::I8:
+  case formats::DType::U8:
     return type.isInteger(8);
-  case quant::DType::Bool:
+  case formats::DType::Bool:
     return type.isInteger(1);
-  case quant::DType::F64:
+  case formats::DType::F64:
     return false;
   }
   return false;
@@ -119,19 +121,19 @@ template <typename T> static T loadLE(const uint8_t *p) {
 
 /// Integer contents of a stored tensor, with the signedness rule of
 /// HostTensor (I8 reads as unsigned: an i8 tensor holds 8-bit q values).
-static std::vector<int64_t> readInts(const quant::TensorView &view) {
+static std::vector<int64_t> readInts(const formats::TensorView &view) {
   size_t n = view.numElements();
   std::vector<int64_t> out(n);
   const uint8_t *p = view.bytes.data();
   for (size_t i = 0; i < n; ++i) {
     switch (view.dtype) {
-    case quant::DType::I64:
+    case formats::DType::I64:
       out[i] = loadLE<int64_t>(p + 8 * i);
       break;
-    case quant::DType::I32:
+    case formats::DType::I32:
       out[i] = loadLE<int32_t>(p + 4 * i);
       break;
-    case quant::DType::I16:
+    case formats::DType::I16:
       out[i] = loadLE<int16_t>(p + 2 * i);
       break;
     default: // I8, U8, Bool: one byte.
@@ -167,49 +169,32 @@ std::string WeightEvaluator::resolvePath(Operation *weightOp,
   return std::string(path);
 }
 
-FailureOr<const quant::SafeTensorsFile *>
+FailureOr<const formats::SafeTensorsFile *>
 WeightEvaluator::openFile(Operation *op, StringRef path) {
   auto it = files.find(path);
   if (it != files.end())
     return it->second.get();
-  auto file = quant::SafeTensorsFile::open(path);
+  auto file = formats::SafeTensorsFile::open(path);
   if (!file)
     return op->emitError("cannot read weights: ")
            << llvm::toString(file.takeError());
-  const quant::SafeTensorsFile *raw = file->get();
+  const formats::SafeTensorsFile *raw = file->get();
   files[path] = std::move(*file);
   return raw;
 }
 
-FailureOr<const quant::GgufFile *>
+FailureOr<const formats::GgufFile *>
 WeightEvaluator::openGguf(Operation *op, StringRef path) {
   auto it = ggufFiles.find(path);
   if (it != ggufFiles.end())
     return it->second.get();
-  auto file = quant::GgufFile::open(path);
+  auto file = formats::GgufFile::open(path);
   if (!file)
     return op->emitError("cannot read weights: ")
            << llvm::toString(file.takeError());
-  const quant::GgufFile *raw = file->get();
+  const formats::GgufFile *raw = file->get();
   ggufFiles[path] = std::move(*file);
   return raw;
-}
-
-/// Undoes llama.cpp's row order for the Q and K projections: within each
-/// head of `headDim` rows, stored row 2j + i holds logical row
-/// i * headDim / 2 + j (convert_hf_to_gguf.py pairs the two rotary halves).
-static void unpermuteRopeRows(std::vector<float> &values, int64_t rows,
-                              int64_t cols, int64_t headDim) {
-  std::vector<float> stored = values;
-  int64_t half = headDim / 2;
-  for (int64_t head = 0; head < rows / headDim; ++head)
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < half; ++j) {
-        int64_t logical = head * headDim + i * half + j;
-        int64_t source = head * headDim + 2 * j + i;
-        std::memcpy(&values[logical * cols], &stored[source * cols],
-                    cols * sizeof(float));
-      }
 }
 
 FailureOr<HostTensor> WeightEvaluator::evaluateGgufWeight(Operation *op,
@@ -225,10 +210,10 @@ FailureOr<HostTensor> WeightEvaluator::evaluateGgufWeight(Operation *op,
   if (!out.isFloat())
     return op->emitError("expected a float tensor type for GGUF tensor '")
            << weight.getName() << "', got " << type;
-  FailureOr<const quant::GgufFile *> file = openGguf(op, path);
+  FailureOr<const formats::GgufFile *> file = openGguf(op, path);
   if (failed(file))
     return failure();
-  const quant::GgufTensorInfo *info = (*file)->lookup(weight.getName());
+  const formats::GgufTensorInfo *info = (*file)->lookup(weight.getName());
   if (!info)
     return op->emitError("tensor '")
            << weight.getName() << "' not found in '" << path << "'";
@@ -246,8 +231,8 @@ FailureOr<HostTensor> WeightEvaluator::evaluateGgufWeight(Operation *op,
   for (float &v : out.floats)
     v = roundToFloatType(out.elementType, v);
   if (std::optional<uint64_t> headDim = weight.getRopeHeadDim())
-    unpermuteRopeRows(out.floats, type.getDimSize(0), type.getDimSize(1),
-                      *headDim);
+    formats::unpermuteRopeRows(out.floats, type.getDimSize(0),
+                               type.getDimSize(1), *headDim);
   return out;
 }
 
@@ -319,10 +304,10 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
     std::string path = resolvePath(op, weight.getFile());
     if (StringRef(path).ends_with(".gguf"))
       return evaluateGgufWeight(op, path);
-    FailureOr<const quant::SafeTensorsFile *> file = openFile(op, path);
+    FailureOr<const formats::SafeTensorsFile *> file = openFile(op, path);
     if (failed(file))
       return failure();
-    const quant::TensorView *view = (*file)->lookup(weight.getName());
+    const formats::TensorView *view = (*file)->lookup(weight.getName());
     if (!view)
       return op->emitError("tensor '")
              << weight.getName() << "' not found in '" << path << "'";
@@ -341,7 +326,7 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
       if (!dtypeHolds(view->dtype, out.elementType))
         return op->emitError("tensor '")
                << weight.getName() << "' in '" << path << "' has dtype "
-               << quant::dtypeName(view->dtype) << ", which does not hold "
+               << formats::dtypeName(view->dtype) << ", which does not hold "
                << out.elementType << " values";
       bool transposed = weight.getStorage() == Storage::transposed;
       SmallVector<int64_t> stored(shape);
@@ -372,26 +357,19 @@ FailureOr<HostTensor> WeightEvaluator::evaluateOp(Operation *op, Value value) {
     case Storage::awq_gemm_qweight:
     case Storage::awq_gemm_qzeros: {
       // Logical i4 [N, R] (R = K for qweight, K / G for qzeros), stored as
-      // int32 [R, N / 8]: nibble i (bits 4i..4i+3) of word (r, c) holds
-      // channel 8c + order[i] (DESIGN.md "Formats").
-      static constexpr int kOrder[8] = {0, 2, 4, 6, 1, 3, 5, 7};
+      // int32 [R, N / 8] in AutoAWQ's nibble order (formats/AutoAwq.h).
       int64_t n = shape[0], rows = shape[1];
-      if (view->dtype != quant::DType::I32)
+      if (view->dtype != formats::DType::I32)
         return op->emitError("tensor '")
                << weight.getName() << "' in '" << path << "' has dtype "
-               << quant::dtypeName(view->dtype) << ", expected I32 for "
+               << formats::dtypeName(view->dtype) << ", expected I32 for "
                << "storage '" << stringifyStorage(weight.getStorage()) << "'";
       SmallVector<int64_t> stored = {rows, n / 8};
       if (ArrayRef<int64_t>(view->shape) != ArrayRef<int64_t>(stored))
         return mismatch(stored);
-      out.ints.assign(n * rows, 0);
-      const uint8_t *p = view->bytes.data();
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < n / 8; ++c) {
-          uint32_t word = loadLE<uint32_t>(p + 4 * (r * (n / 8) + c));
-          for (int i = 0; i < 8; ++i)
-            out.ints[(8 * c + kOrder[i]) * rows + r] = (word >> (4 * i)) & 15;
-        }
+      std::vector<uint8_t> nibbles(n * rows);
+      formats::unpackAwqNibbles(view->bytes.data(), rows, n, nibbles.data());
+      out.ints.assign(nibbles.begin(), nibbles.end());
       return out;
     }
     case Storage::rope_interleaved:

@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-namespace awq::quant {
+namespace awq::formats {
 class GgufFile;
 class SafeTensorsFile;
-} // namespace awq::quant
+} // namespace awq::formats
 
 namespace mlir::awq {
 
@@ -90,17 +90,17 @@ public:
 private:
   FailureOr<HostTensor> evaluateOp(Operation *op, Value value);
   /// Opens (once) and returns a safetensors file; errors at `op`.
-  FailureOr<const ::awq::quant::SafeTensorsFile *> openFile(Operation *op,
+  FailureOr<const ::awq::formats::SafeTensorsFile *> openFile(Operation *op,
                                                              StringRef path);
   /// Opens (once) and returns a GGUF file; errors at `op`.
-  FailureOr<const ::awq::quant::GgufFile *> openGguf(Operation *op,
+  FailureOr<const ::awq::formats::GgufFile *> openGguf(Operation *op,
                                                      StringRef path);
   /// An `awq.weight` of a GGUF file, dequantized.
   FailureOr<HostTensor> evaluateGgufWeight(Operation *op, StringRef path);
 
   std::string baseDir;
-  llvm::StringMap<std::unique_ptr<::awq::quant::SafeTensorsFile>> files;
-  llvm::StringMap<std::unique_ptr<::awq::quant::GgufFile>> ggufFiles;
+  llvm::StringMap<std::unique_ptr<::awq::formats::SafeTensorsFile>> files;
+  llvm::StringMap<std::unique_ptr<::awq::formats::GgufFile>> ggufFiles;
 };
 
 /// Rounds `value` to the nearest value of the float type `type` (f16, bf16

@@ -1,7 +1,7 @@
 //===- Quantize.cpp - group-wise round-to-nearest quantization ------------===//
 
 #include "quantize/Quantize.h"
-#include "quantize/Half.h"
+#include "formats/Half.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Parallel.h"
@@ -11,6 +11,7 @@
 
 using namespace llvm;
 using namespace awq::quant;
+using namespace awq::formats;
 
 static Error quantError(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
@@ -180,18 +181,6 @@ Expected<QuantizedWeight> awq::quant::quantizeRTN(ArrayRef<float> w,
                                 name, int64_t(i) / (k / g),
                                 int64_t(i) % (k / g)));
   return std::move(qw);
-}
-
-std::vector<float> awq::quant::dequantize(const QuantizedWeight &qw) {
-  std::vector<float> out(qw.n * qw.k);
-  int64_t groups = qw.numGroups();
-  for (int64_t row = 0; row < qw.n; ++row)
-    for (int64_t c = 0; c < qw.k; ++c) {
-      int64_t gi = row * groups + c / qw.groupSize;
-      out[row * qw.k + c] =
-          (float(qw.q[row * qw.k + c]) - float(qw.zeros[gi])) * qw.scales[gi];
-    }
-  return out;
 }
 
 void awq::quant::fakeQuantizeRows(float *w, int64_t rows, int64_t k,

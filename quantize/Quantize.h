@@ -21,6 +21,8 @@
 #ifndef AWQ_QUANTIZE_QUANTIZE_H
 #define AWQ_QUANTIZE_QUANTIZE_H
 
+#include "formats/QuantizedWeight.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -45,20 +47,9 @@ struct QuantConfig {
   int64_t groupFor(int64_t k) const { return groupSize <= 0 ? k : groupSize; }
 };
 
-/// A quantized weight in the logical (unpacked) layout of DESIGN.md.
-struct QuantizedWeight {
-  int64_t n = 0, k = 0, groupSize = 0;
-  int bits = 4;
-  bool symmetric = false;
-  /// q[n * k + c] in [0, 2^bits - 1].
-  std::vector<uint8_t> q;
-  /// scales[n * (k / G) + g].
-  std::vector<float> scales;
-  /// zeros[n * (k / G) + g]; 2^(bits-1) everywhere when symmetric.
-  std::vector<uint8_t> zeros;
-
-  int64_t numGroups() const { return groupSize ? k / groupSize : 0; }
-};
+// The algorithms' result type is the formats' one, so that a quantized
+// weight goes to any packing without conversion.
+using formats::QuantizedWeight;
 
 /// Checks bits, group size, K % G == 0 and positive sizes; `name` is used
 /// in the message.
@@ -76,9 +67,6 @@ llvm::Expected<QuantizedWeight> quantizeRTN(llvm::ArrayRef<float> w,
                                             int64_t n, int64_t k,
                                             const QuantConfig &config,
                                             llvm::StringRef name = "weight");
-
-/// Ŵ[n,k] = (q − z)·s, computed in f32 (exact when s is an f16 value).
-std::vector<float> dequantize(const QuantizedWeight &qw);
 
 /// In-place quantize+dequantize of `rows` rows of length k (the searches'
 /// Q(·)). The input must be finite and the config valid (checked by the

@@ -26,7 +26,7 @@ static Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-StringRef awq::runtime::dtypeName(DType dtype) {
+StringRef awq::runtime::manifestDTypeName(DType dtype) {
   switch (dtype) {
   case DType::F16:
     return "f16";
@@ -34,8 +34,9 @@ StringRef awq::runtime::dtypeName(DType dtype) {
     return "bf16";
   case DType::I32:
     return "i32";
+  default: // The manifest names no other element type.
+    return "?";
   }
-  return "?";
 }
 
 StringRef awq::runtime::roleName(Role role) {
@@ -160,7 +161,7 @@ private:
 };
 } // namespace
 
-static bool parseDType(StringRef s, DType &out) {
+static bool parseManifestDType(StringRef s, DType &out) {
   if (s == "f16")
     out = DType::F16;
   else if (s == "bf16")
@@ -271,7 +272,7 @@ static Error parseVariant(const json::Value &value, const std::string &where,
       return makeError(pr.at("name") + ": parameter '" + param.name +
                        "' appears twice");
     seen[roleIndex] = true;
-    if (!parseDType(dtype, param.dtype))
+    if (!parseManifestDType(dtype, param.dtype))
       return makeError(pr.at("dtype") + ": unknown dtype '" + dtype + "'");
     if (shape->empty() || shape->size() > kMaxRank)
       return makeError(pr.at("shape") + ": rank must be 1.." +
@@ -291,8 +292,8 @@ static Error parseVariant(const json::Value &value, const std::string &where,
     expectedParam(layer, param.role, wantType, wantShape);
     if (param.dtype != wantType)
       return makeError(pr.at("dtype") + ": '" + param.name + "' has dtype " +
-                       dtypeName(param.dtype) + ", the layer needs " +
-                       dtypeName(wantType));
+                       manifestDTypeName(param.dtype) + ", the layer needs " +
+                       manifestDTypeName(wantType));
     if (llvm::ArrayRef<int64_t>(param.shape) !=
         llvm::ArrayRef<int64_t>(wantShape))
       return makeError(pr.at("shape") + ": '" + param.name + "' has shape " +
@@ -397,7 +398,7 @@ static Error parseLayer(const json::Value &value, const std::string &index,
   if (layer.bits != 4 && layer.bits != 8)
     return makeError(r.at("bits") + ": " + std::to_string(layer.bits) +
                      " is not supported (4 or 8)");
-  if (!parseDType(dtype, layer.dtype) || layer.dtype == DType::I32)
+  if (!parseManifestDType(dtype, layer.dtype) || layer.dtype == DType::I32)
     return makeError(r.at("dtype") + ": '" + dtype +
                      "' is not an activation dtype (f16 or bf16)");
   if (layer.k % layer.groupSize != 0)

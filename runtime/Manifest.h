@@ -10,6 +10,8 @@
 #ifndef AWQ_RUNTIME_MANIFEST_H
 #define AWQ_RUNTIME_MANIFEST_H
 
+#include "formats/DType.h"
+
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -28,8 +30,9 @@ class Object;
 namespace awq {
 namespace runtime {
 
-/// Element types that appear in the manifest.
-enum class DType { F16, BF16, I32 };
+/// Element types that appear in the manifest: F16, BF16 and I32 of the one
+/// project-wide enum.
+using formats::DType;
 
 /// The roles a kernel parameter may play (its "name" in the manifest).
 enum class Role { X, QWeight, Scales, Zeros, Bias, Y };
@@ -155,7 +158,7 @@ void packKernelParams(const VariantSpec &variant, int64_t m,
 /// The variant serving `m`, or null if none does.
 const VariantSpec *selectVariant(const LayerSpec &layer, int64_t m);
 
-llvm::StringRef dtypeName(DType dtype);
+llvm::StringRef manifestDTypeName(DType dtype);
 llvm::StringRef roleName(Role role);
 
 } // namespace runtime

@@ -18,7 +18,7 @@
 
 #include "tokenizer/Tokenizer.h"
 
-#include "quantize/Gguf.h"
+#include "formats/Gguf.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -186,7 +186,7 @@ Error applyLlamaCpp(const GgufMeta &m, TokenizerConfig &cfg) {
 } // namespace
 
 Expected<std::unique_ptr<Tokenizer>>
-Tokenizer::fromGguf(const awq::quant::GgufFile &file, GgufConvention conv) {
+Tokenizer::fromGguf(const awq::formats::GgufFile &file, GgufConvention conv) {
   GgufMeta m{file.metadata(), file.path()};
   std::optional<StringRef> model = m.string("tokenizer.ggml.model");
   if (!model)
@@ -240,8 +240,8 @@ Expected<std::unique_ptr<Tokenizer>> Tokenizer::open(StringRef path,
   }
   if (!looksLikeGguf(path))
     return fromHuggingFaceJson(path);
-  Expected<std::unique_ptr<awq::quant::GgufFile>> file =
-      awq::quant::GgufFile::open(path);
+  Expected<std::unique_ptr<awq::formats::GgufFile>> file =
+      awq::formats::GgufFile::open(path);
   if (!file)
     return file.takeError();
   return fromGguf(**file, conv);

@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
-namespace awq::quant {
+namespace awq::formats {
 class GgufFile;
-} // namespace awq::quant
+} // namespace awq::formats
 
 namespace awq::tok {
 
@@ -89,7 +89,7 @@ public:
   fromHuggingFaceJson(llvm::StringRef path);
   /// The tokenizer.ggml.* metadata of an open GGUF file (model "gpt2").
   static llvm::Expected<std::unique_ptr<Tokenizer>>
-  fromGguf(const awq::quant::GgufFile &file,
+  fromGguf(const awq::formats::GgufFile &file,
            GgufConvention convention = GgufConvention::Transformers);
   /// A .gguf file, a tokenizer.json, or a directory holding tokenizer.json.
   static llvm::Expected<std::unique_ptr<Tokenizer>>

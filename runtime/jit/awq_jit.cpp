@@ -10,8 +10,9 @@
 #include "runtime/jit/JitCompiler.h"
 
 #include "codegen/Compile.h"
+#include "formats/AutoAwq.h"
+#include "formats/KernelLayout.h"
 #include "runtime/CudaDriver.h"
-#include "runtime/KernelLayout.h"
 #include "runtime/Manifest.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -23,6 +24,7 @@
 #include <mutex>
 
 using namespace awq;
+using namespace awq::formats;
 using namespace awq::jit;
 
 namespace {
@@ -337,20 +339,20 @@ awq_status awq_repack_autoawq(int64_t n, int64_t k, int64_t groupSize,
                               "of 32 and of group_size)",
                               n, k, groupSize));
   int64_t cols = n / 8, groups = k / groupSize;
-  AutoAwqGemmWeights in;
+  AwqGemmWeights in;
   in.n = n;
   in.k = k;
   in.groupSize = groupSize;
   in.qweight.assign(qweight, qweight + k * cols);
   in.qzeros.assign(qzeros, qzeros + groups * cols);
   in.scales.assign(scales, scales + groups * n);
-  llvm::Expected<CanonicalWeights> canonical = fromAutoAwqGemm(in);
+  llvm::Expected<QuantizedWeight> canonical = unpackAwqGemm(in);
   if (!canonical)
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
                 "awq_repack_autoawq: " +
                     llvm::toString(canonical.takeError()));
   llvm::Expected<KernelWeights> packed = packKernelLayout(
-      *canonical, dtype == AWQ_DTYPE_BF16 ? ActDType::BF16 : ActDType::F16);
+      *canonical, dtype == AWQ_DTYPE_BF16 ? DType::BF16 : DType::F16);
   if (!packed)
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
                 "awq_repack_autoawq: " + llvm::toString(packed.takeError()));

@@ -13,7 +13,7 @@
  * Weights: the layer reads the kernel layout of docs/artifact-format.md.
  * Weights in AutoAWQ GEMM layout are converted once on the host with
  * awq_repack_autoawq below (AutoAWQ GEMM -> canonical -> kernel layout,
- * runtime/KernelLayout.h) and uploaded by the caller.
+ * formats/KernelLayout.h) and uploaded by the caller.
  *
  * Errors: every function returns an awq_status; the message of the last
  * failed awq_jit_* / awq_repack_* call on this thread is in

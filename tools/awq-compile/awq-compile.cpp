@@ -12,9 +12,10 @@
 #include "codegen/Passes.h"
 #include "codegen/Pipelines.h"
 #include "dialects/Awq/AwqOps.h"
+#include "formats/Half.h"
+#include "formats/KernelLayout.h"
+#include "formats/SafeTensors.h"
 #include "passes/WeightEvaluator.h"
-#include "quantize/SafeTensors.h"
-#include "runtime/KernelLayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -34,6 +35,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+namespace formats = ::awq::formats;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
@@ -106,7 +108,7 @@ static bool isCompileTimeValue(Value value) {
 /// the names the manifest gives. Linears whose weights are function
 /// arguments contribute nothing; returns how many linears were packed.
 static FailureOr<unsigned> packWeights(ModuleOp module,
-                                       ::awq::quant::SafeTensorsWriter &writer) {
+                                       formats::SafeTensorsWriter &writer) {
   mlir::awq::WeightEvaluator evaluator(weightsDir);
   unsigned packed = 0, shapeOnly = 0, index = 0;
   WalkResult walk = module.walk([&](mlir::awq::QLinearOp op) -> WalkResult {
@@ -126,7 +128,7 @@ static FailureOr<unsigned> packWeights(ModuleOp module,
     FailureOr<mlir::awq::HostTensor> s = evaluator.evaluate(op.getScales());
     if (failed(q) || failed(s))
       return WalkResult::interrupt();
-    ::awq::CanonicalWeights canonical;
+    formats::QuantizedWeight canonical;
     canonical.n = op.getN();
     canonical.k = op.getK();
     canonical.groupSize = op.getGroupSize();
@@ -140,27 +142,26 @@ static FailureOr<unsigned> packWeights(ModuleOp module,
       canonical.zeros.assign(z->ints.begin(), z->ints.end());
     }
     bool bf16 = op.getInput().getType().getElementType().isBF16();
-    auto dtype = bf16 ? ::awq::ActDType::BF16 : ::awq::ActDType::F16;
-    llvm::Expected<::awq::KernelWeights> kernel =
-        ::awq::packKernelLayout(canonical, dtype);
+    auto dtype = bf16 ? formats::DType::BF16 : formats::DType::F16;
+    llvm::Expected<formats::KernelWeights> kernel =
+        formats::packKernelLayout(canonical, dtype);
     if (!kernel) {
       op.emitOpError("cannot pack the weights: ")
           << llvm::toString(kernel.takeError());
       return WalkResult::interrupt();
     }
-    auto halfType = bf16 ? ::awq::quant::DType::BF16 : ::awq::quant::DType::F16;
     auto asBytes = [](const auto &values) {
       return ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()),
                                values.size() * sizeof(values[0]));
     };
-    int64_t n = canonical.n, groups = canonical.groups();
+    int64_t n = canonical.n, groups = canonical.numGroups();
     llvm::Error err = writer.addI32(name + ".qweight", {n, canonical.k / 8},
                                     kernel->qweight);
     if (!err)
-      err = writer.add(name + ".scales", halfType, {n, groups},
+      err = writer.add(name + ".scales", dtype, {n, groups},
                        asBytes(kernel->scales));
     if (!err && op.getZeros())
-      err = writer.add(name + ".zeros", halfType, {n, groups},
+      err = writer.add(name + ".zeros", dtype, {n, groups},
                        asBytes(kernel->zeros));
     if (!err && op.getBias()) {
       FailureOr<mlir::awq::HostTensor> bias = evaluator.evaluate(op.getBias());
@@ -168,8 +169,8 @@ static FailureOr<unsigned> packWeights(ModuleOp module,
         return WalkResult::interrupt();
       std::vector<uint16_t> bits;
       for (float v : bias->floats)
-        bits.push_back(::awq::floatToActBits(v, dtype));
-      err = writer.add(name + ".bias", halfType, {n}, asBytes(bits));
+        bits.push_back(formats::encodeHalf(v, dtype));
+      err = writer.add(name + ".bias", dtype, {n}, asBytes(bits));
     }
     if (err) {
       op.emitOpError("cannot add the packed weights: ")
@@ -317,7 +318,7 @@ static LogicalResult run(MLIRContext &context) {
                               {"layers", std::move(*layers)}};
   // Weights: evaluated from the IR (constants or awq.weight references),
   // packed into the kernel layout. Shape-only IR ships kernels alone.
-  ::awq::quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   FailureOr<unsigned> packed = packWeights(*module, writer);
   if (failed(packed))
     return failure();

@@ -14,12 +14,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quantize/AutoAwq.h"
+#include "formats/AutoAwq.h"
+#include "formats/Checkpoint.h"
+#include "formats/Gguf.h"
+#include "formats/Half.h"
+#include "formats/SafeTensors.h"
 #include "quantize/AwqSearch.h"
-#include "quantize/Gguf.h"
-#include "quantize/Half.h"
 #include "quantize/Quantize.h"
-#include "quantize/SafeTensors.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -36,6 +37,7 @@
 #include <cstring>
 #include <random>
 
+using namespace awq::formats;
 using namespace awq::quant;
 using namespace llvm;
 
@@ -102,23 +104,6 @@ std::vector<uint8_t> f32Bytes(ArrayRef<float> v) {
   return std::vector<uint8_t>(b, b + v.size() * 4);
 }
 
-/// Undoes llama.cpp's rotary permutation of q/k rows: the converter
-/// reorders each head's rows from [pairs of halves] to interleaved; the
-/// inverse regroups rows (h, i, j) -> (h, j, i) for i < dim/2, j < 2.
-std::vector<float> unpermuteRows(ArrayRef<float> w, int64_t rows, int64_t cols,
-                                 int64_t heads) {
-  int64_t half = rows / heads / 2;
-  std::vector<float> out(w.size());
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t i = 0; i < half; ++i)
-      for (int64_t j = 0; j < 2; ++j) {
-        int64_t src = (h * half + i) * 2 + j; // GGUF row
-        int64_t dst = (h * 2 + j) * half + i; // HF row
-        std::copy_n(w.data() + src * cols, cols, out.data() + dst * cols);
-      }
-  return out;
-}
-
 /// The shortest decimal that rounds to the same f32 (GGUF stores f32; a
 /// config.json should say 1e-05, not 9.999999747378752e-06).
 double shortestF32(double v) {
@@ -178,33 +163,10 @@ Expected<Model> loadGguf(StringRef path) {
   model.config["torch_dtype"] = "float16";
   model.config["tie_word_embeddings"] = (*f)->lookup("output.weight") == nullptr;
 
-  static const std::pair<StringRef, StringRef> blockNames[] = {
-      {"attn_norm", "input_layernorm"},
-      {"attn_q", "self_attn.q_proj"},
-      {"attn_k", "self_attn.k_proj"},
-      {"attn_v", "self_attn.v_proj"},
-      {"attn_output", "self_attn.o_proj"},
-      {"ffn_norm", "post_attention_layernorm"},
-      {"ffn_gate", "mlp.gate_proj"},
-      {"ffn_up", "mlp.up_proj"},
-      {"ffn_down", "mlp.down_proj"}};
   for (const GgufTensorInfo &t : (*f)->tensors()) {
-    StringRef name = t.name;
-    std::string hf;
-    if (name == "token_embd.weight")
-      hf = "model.embed_tokens.weight";
-    else if (name == "output_norm.weight")
-      hf = "model.norm.weight";
-    else if (name == "output.weight")
-      hf = "lm_head.weight";
-    else if (name.consume_front("blk.")) {
-      auto [idx, rest] = name.split('.');
-      for (auto [g, h] : blockNames)
-        if (rest.starts_with(g) && rest.substr(g.size()).starts_with("."))
-          hf = ("model.layers." + idx + "." + h + rest.substr(g.size())).str();
-    }
+    std::string hf = hfTensorName(t.name).value_or("");
     if (hf.empty()) {
-      if (name == "rope_freqs.weight") // Derived data, not a weight.
+      if (t.name == "rope_freqs.weight") // Derived data, not a weight.
         continue;
       return createStringError(inconvertibleErrorCode(),
                                "GGUF file '" + path + "': unexpected tensor '" +
@@ -217,7 +179,7 @@ Expected<Model> loadGguf(StringRef path) {
     if (StringRef(hf).ends_with("q_proj.weight") ||
         StringRef(hf).ends_with("k_proj.weight")) {
       int64_t h = StringRef(hf).ends_with("q_proj.weight") ? heads : kvHeads;
-      *v = unpermuteRows(*v, shape[0], shape[1], h);
+      unpermuteRopeRows(*v, shape[0], shape[1], shape[0] / h);
     }
     if (hf == "model.embed_tokens.weight")
       model.config["vocab_size"] = shape[0];
@@ -350,7 +312,7 @@ Error writeQuantized(Model &model, StringRef out) {
     if (!qw)
       return qw.takeError();
     StringRef module = StringRef(t.name).drop_back(strlen(".weight"));
-    auto p = packGemm(*qw, module);
+    auto p = packAwqGemm(*qw, module);
     if (!p)
       return p.takeError();
     ckpt.linears[module.str()] = std::move(*p);
@@ -553,7 +515,7 @@ int runBench() {
                       weights / dt / 1e6);
     if (arith == QuantArith::F16) {
       t0 = Clock::now();
-      auto p = packGemm(*qw);
+      auto p = packAwqGemm(*qw);
       if (!p)
         return fail(p.takeError());
       dt = secs(t0);

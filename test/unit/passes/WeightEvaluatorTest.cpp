@@ -1,9 +1,9 @@
 //===- WeightEvaluatorTest.cpp - host evaluation of weight expressions ----===//
 //
 // WeightEvaluator on IR parsed from strings, with weights written to a
-// temporary directory by the quantize/ library's safetensors writer: every
+// temporary directory by the formats/ library's safetensors writer: every
 // producer, every awq.weight storage kind (the AutoAWQ GEMM unpacking both
-// on a hand-packed word and against quantize/'s packer), the rounding of
+// on a hand-packed word and against formats/' packer), the rounding of
 // each element type, and the errors.
 //
 //===----------------------------------------------------------------------===//
@@ -12,10 +12,10 @@
 
 #include "dialects/Awq/AwqDialect.h"
 #include "dialects/Awq/AwqOps.h"
-#include "quantize/AutoAwq.h"
-#include "quantize/Half.h"
+#include "formats/AutoAwq.h"
+#include "formats/Half.h"
+#include "formats/SafeTensors.h"
 #include "quantize/Quantize.h"
-#include "quantize/SafeTensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,6 +36,7 @@
 
 using namespace mlir;
 using namespace mlir::awq;
+namespace formats = ::awq::formats;
 namespace quant = ::awq::quant;
 
 namespace {
@@ -59,7 +60,7 @@ protected:
   void TearDown() override { llvm::sys::fs::remove_directories(dir); }
 
   /// Writes `writer` as `<dir>/<name>`.
-  void write(const quant::SafeTensorsWriter &writer, StringRef name) {
+  void write(const formats::SafeTensorsWriter &writer, StringRef name) {
     SmallString<128> path(dir);
     llvm::sys::path::append(path, name);
     llvm::Error err = writer.write(path);
@@ -107,7 +108,7 @@ protected:
 std::vector<uint16_t> halfBits(ArrayRef<float> values) {
   std::vector<uint16_t> bits;
   for (float v : values)
-    bits.push_back(quant::floatToHalf(v));
+    bits.push_back(formats::floatToHalf(v));
   return bits;
 }
 
@@ -123,10 +124,10 @@ TEST_F(WeightEvaluatorTest, DenseFloatConstantIsExact) {
   EXPECT_EQ(t->shape, (SmallVector<int64_t>{2, 2}));
   EXPECT_TRUE(t->elementType.isF16());
   ASSERT_EQ(t->floats.size(), 4u);
-  EXPECT_EQ(t->floats[0], quant::roundToHalf(0.1f));
+  EXPECT_EQ(t->floats[0], formats::roundToHalf(0.1f));
   EXPECT_EQ(t->floats[1], -2.5f);
   EXPECT_EQ(t->floats[2], 65504.0f);
-  EXPECT_EQ(t->floats[3], quant::roundToHalf(1.0e-7f)); // subnormal f16
+  EXPECT_EQ(t->floats[3], formats::roundToHalf(1.0e-7f)); // subnormal f16
   EXPECT_TRUE(t->ints.empty());
 }
 
@@ -137,7 +138,7 @@ TEST_F(WeightEvaluatorTest, SplatConstant) {
   ASSERT_TRUE(succeeded(t)) << lastError();
   ASSERT_EQ(t->floats.size(), 12u);
   for (float v : t->floats)
-    EXPECT_EQ(v, quant::bf16ToFloat(quant::floatToBf16(0.1f)));
+    EXPECT_EQ(v, formats::bf16ToFloat(formats::floatToBf16(0.1f)));
 }
 
 TEST_F(WeightEvaluatorTest, NarrowIntegersAreUnsignedWideOnesSigned) {
@@ -161,17 +162,17 @@ TEST_F(WeightEvaluatorTest, NarrowIntegersAreUnsignedWideOnesSigned) {
 //===----------------------------------------------------------------------===//
 
 TEST_F(WeightEvaluatorTest, PlainWeightOfEveryFloatType) {
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   std::vector<float> values = {0.1f, -1.5f, 3.25f, 1000.0f, -0.0f, 7.0f};
   ASSERT_FALSE(writer.addF16Bits("h", {2, 3}, halfBits(values)));
   ASSERT_FALSE(writer.addF32("f", {2, 3}, values));
   std::vector<uint8_t> bf;
   for (float v : values) {
-    uint16_t b = quant::floatToBf16(v);
+    uint16_t b = formats::floatToBf16(v);
     bf.push_back(b & 0xff);
     bf.push_back(b >> 8);
   }
-  ASSERT_FALSE(writer.add("b", quant::DType::BF16, {2, 3}, bf));
+  ASSERT_FALSE(writer.add("b", formats::DType::BF16, {2, 3}, bf));
   write(writer, "w.safetensors");
 
   auto h = eval("tensor<2x3xf16>", R"(
@@ -187,17 +188,17 @@ TEST_F(WeightEvaluatorTest, PlainWeightOfEveryFloatType) {
     return %w : tensor<2x3xbf16>)");
   ASSERT_TRUE(succeeded(b)) << lastError();
   for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_EQ(h->floats[i], quant::roundToHalf(values[i]));
+    EXPECT_EQ(h->floats[i], formats::roundToHalf(values[i]));
     EXPECT_EQ(f->floats[i], values[i]);
     EXPECT_EQ(b->floats[i],
-              quant::bf16ToFloat(quant::floatToBf16(values[i])));
+              formats::bf16ToFloat(formats::floatToBf16(values[i])));
   }
 }
 
 TEST_F(WeightEvaluatorTest, PlainIntegerWeights) {
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addI32("i", {3}, {-5, 0, 1 << 30}));
-  ASSERT_FALSE(writer.add("u", quant::DType::U8, {3}, {0, 15, 255}));
+  ASSERT_FALSE(writer.add("u", formats::DType::U8, {3}, {0, 15, 255}));
   write(writer, "w.safetensors");
   auto i = eval("tensor<3xi32>", R"(
     %w = awq.weight "i" from "w.safetensors" : tensor<3xi32>
@@ -213,7 +214,7 @@ TEST_F(WeightEvaluatorTest, PlainIntegerWeights) {
 
 TEST_F(WeightEvaluatorTest, TransposedWeight) {
   // Stored [3, 2] = [[1, 2], [3, 4], [5, 6]]; logical [2, 3].
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addF32("t", {3, 2}, {1, 2, 3, 4, 5, 6}));
   write(writer, "w.safetensors");
   auto t = eval("tensor<2x3xf32>", R"(
@@ -227,7 +228,7 @@ TEST_F(WeightEvaluatorTest, AwqGemmNibbleOrderByHand) {
   // One word, nibble i = i. Nibble i holds channel order[i] with
   // order = [0, 2, 4, 6, 1, 3, 5, 7], so channels 0..7 hold
   // [0, 4, 1, 5, 2, 6, 3, 7]. Second word (k = 1): nibble i = 15 - i.
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addI32("qw", {2, 1},
                              {0x76543210, int32_t(0x89ABCDEFu)}));
   write(writer, "w.safetensors");
@@ -241,7 +242,7 @@ TEST_F(WeightEvaluatorTest, AwqGemmNibbleOrderByHand) {
 }
 
 TEST_F(WeightEvaluatorTest, AwqGemmMatchesQuantizePacker) {
-  // A real quantized weight, packed by quantize/'s AutoAWQ writer, unpacks
+  // A real quantized weight, packed by formats/' AutoAWQ writer, unpacks
   // to the same q and zero points.
   const int64_t n = 16, k = 256, g = 128;
   std::mt19937 rng(7);
@@ -254,9 +255,9 @@ TEST_F(WeightEvaluatorTest, AwqGemmMatchesQuantizePacker) {
   config.arith = quant::QuantArith::F16;
   auto qw = quant::quantizeRTN(w, n, k, config);
   ASSERT_TRUE(bool(qw)) << llvm::toString(qw.takeError());
-  auto packed = quant::packGemm(*qw);
+  auto packed = formats::packAwqGemm(*qw);
   ASSERT_TRUE(bool(packed)) << llvm::toString(packed.takeError());
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addI32("l.qweight", {k, n / 8}, packed->qweight));
   ASSERT_FALSE(writer.addI32("l.qzeros", {k / g, n / 8}, packed->qzeros));
   write(writer, "q.safetensors");
@@ -275,7 +276,7 @@ TEST_F(WeightEvaluatorTest, AwqGemmMatchesQuantizePacker) {
 }
 
 TEST_F(WeightEvaluatorTest, RelativePathsResolveAgainstTheIRFile) {
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addF32("v", {2}, {1.5f, 2.5f}));
   write(writer, "w.safetensors");
   SmallString<128> irFile(dir);
@@ -321,8 +322,8 @@ TEST_F(WeightEvaluatorTest, ScaleOnEachAxisRoundsOnce) {
   float w[6] = {1, 2, 3, 4, 5, 6};
   float rows[2] = {3.0f, 7.0f}, cols[3] = {3.0f, 1.0f, 0.1f};
   for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(a->floats[i], quant::roundToHalf(w[i] / rows[i / 3])) << i;
-    EXPECT_EQ(b->floats[i], quant::roundToHalf(w[i] / cols[i % 3])) << i;
+    EXPECT_EQ(a->floats[i], formats::roundToHalf(w[i] / rows[i / 3])) << i;
+    EXPECT_EQ(b->floats[i], formats::roundToHalf(w[i] / cols[i % 3])) << i;
   }
   // 1 / 3 in f16 is 0.333251953125 (0x3555).
   EXPECT_EQ(a->floats[0], 0.333251953125f);
@@ -335,7 +336,7 @@ TEST_F(WeightEvaluatorTest, ScaleOfRankOneBf16) {
     %y = awq.scale %w, %s : tensor<2xbf16>, tensor<2xf32>
     return %y : tensor<2xbf16>)");
   ASSERT_TRUE(succeeded(t)) << lastError();
-  EXPECT_EQ(t->floats[0], quant::bf16ToFloat(quant::floatToBf16(1.0f / 3)));
+  EXPECT_EQ(t->floats[0], formats::bf16ToFloat(formats::floatToBf16(1.0f / 3)));
   EXPECT_EQ(t->floats[1], 2.0f);
 }
 
@@ -353,13 +354,13 @@ TEST_F(WeightEvaluatorTest, ArithOnTensors) {
     %t = arith.truncf %u : tensor<3xf32> to tensor<3xf16>
     return %t : tensor<3xf16>)");
   ASSERT_TRUE(succeeded(t)) << lastError();
-  float a[3] = {1, 3, 1000}, b[3] = {3, 7, quant::roundToHalf(0.001f)};
+  float a[3] = {1, 3, 1000}, b[3] = {3, 7, formats::roundToHalf(0.001f)};
   float c[3] = {0.1f, 0.2f, 0.3f};
   for (int i = 0; i < 3; ++i) {
-    float d = quant::roundToHalf(a[i] / b[i]);
-    float m = quant::roundToHalf(d * b[i]);
+    float d = formats::roundToHalf(a[i] / b[i]);
+    float m = formats::roundToHalf(d * b[i]);
     float u = -(m + c[i]) - c[i];
-    EXPECT_EQ(t->floats[i], quant::roundToHalf(u)) << i;
+    EXPECT_EQ(t->floats[i], formats::roundToHalf(u)) << i;
   }
 }
 
@@ -377,7 +378,7 @@ TEST_F(WeightEvaluatorTest, ApplyScalesExpression) {
   ASSERT_TRUE(succeeded(t)) << lastError();
   float w[6] = {1, 2, 3, 0.1f, 0.2f, 0.3f}, s[3] = {1.5f, 0.7f, 3.0f};
   for (int i = 0; i < 6; ++i)
-    EXPECT_EQ(t->floats[i], quant::roundToHalf(quant::roundToHalf(w[i]) *
+    EXPECT_EQ(t->floats[i], formats::roundToHalf(formats::roundToHalf(w[i]) *
                                                s[i % 3]))
         << i;
 }
@@ -467,7 +468,7 @@ TEST_F(WeightEvaluatorTest, ErrorsInsideExpressionsPropagate) {
 }
 
 TEST_F(WeightEvaluatorTest, FileErrors) {
-  quant::SafeTensorsWriter writer;
+  formats::SafeTensorsWriter writer;
   ASSERT_FALSE(writer.addF32("v", {2, 3}, {1, 2, 3, 4, 5, 6}));
   ASSERT_FALSE(writer.addF32("qw", {4, 1}, {1, 2, 3, 4}));
   write(writer, "w.safetensors");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <random>
 
+using namespace awq::formats;
 using namespace awq::quant;
 using namespace llvm;
 

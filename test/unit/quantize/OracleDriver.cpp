@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quantize/AutoAwq.h"
+#include "formats/AutoAwq.h"
+#include "formats/Half.h"
+#include "formats/SafeTensors.h"
 #include "quantize/AwqSearch.h"
-#include "quantize/Half.h"
 #include "quantize/Quantize.h"
-#include "quantize/SafeTensors.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -23,6 +23,7 @@
 
 #include <random>
 
+using namespace awq::formats;
 using namespace awq::quant;
 using namespace llvm;
 
@@ -117,7 +118,7 @@ Error rtnCases(StringRef dir) {
       return e;
     bool packed = false;
     if (c.bits == 4 && !c.sym && c.arith == QuantArith::F16 && c.n % 8 == 0) {
-      auto p = packGemm(*qw, c.name);
+      auto p = packAwqGemm(*qw, c.name);
       if (!p)
         return p.takeError();
       if (Error e = w.addI32(c.name + ".qweight", {c.k, c.n / 8}, p->qweight))

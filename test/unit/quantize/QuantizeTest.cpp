@@ -1,8 +1,9 @@
 //===- QuantizeTest.cpp - RTN quantization and AutoAWQ format tests -------===//
 
-#include "quantize/AutoAwq.h"
-#include "quantize/Half.h"
+#include "formats/AutoAwq.h"
+#include "formats/Half.h"
 #include "quantize/Quantize.h"
+#include "test/unit/TempDir.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -12,8 +13,11 @@
 #include <gtest/gtest.h>
 #include <random>
 
+using namespace awq::formats;
 using namespace awq::quant;
 using namespace llvm;
+
+using awq::testutil::TempDir;
 
 namespace {
 std::vector<float> randomWeights(int64_t n, int64_t k, unsigned seed,
@@ -28,16 +32,6 @@ std::vector<float> randomWeights(int64_t n, int64_t k, unsigned seed,
 
 std::string errText(Error e) { return toString(std::move(e)); }
 
-struct TempDir {
-  SmallString<128> path;
-  TempDir() { sys::fs::createUniqueDirectory("awq-q-test", path); }
-  ~TempDir() { sys::fs::remove_directories(path); }
-  std::string file(StringRef name) const {
-    SmallString<128> p(path);
-    sys::path::append(p, name);
-    return std::string(p);
-  }
-};
 } // namespace
 
 TEST(RTN, TiesRoundToEven) {
@@ -234,7 +228,7 @@ TEST(AutoAwq, PackOrder) {
     qw.scales.push_back(0.5f);
     qw.zeros.push_back(uint8_t(15 - n));
   }
-  auto p = packGemm(qw);
+  auto p = packAwqGemm(qw);
   ASSERT_TRUE(bool(p)) << toString(p.takeError());
   // Nibble i holds channel order[i] = 0,2,4,6,1,3,5,7 -> 0x75316420.
   for (int k = 0; k < 32; ++k)
@@ -251,7 +245,7 @@ TEST(AutoAwq, PackUnpackRoundTrip) {
   c.arith = QuantArith::F16;
   auto qw = quantizeRTN(w, n, k, c);
   ASSERT_TRUE(bool(qw));
-  auto p = packGemm(*qw, "x");
+  auto p = packAwqGemm(*qw, "x");
   ASSERT_TRUE(bool(p));
   auto view = [](std::string name, DType dt, std::vector<int64_t> shape,
                  const void *data, size_t bytes) {
@@ -268,7 +262,7 @@ TEST(AutoAwq, PackUnpackRoundTrip) {
                         p->qzeros.data(), p->qzeros.size() * 4);
   TensorView scv = view("x.scales", DType::F16, {k / 128, n}, p->scales.data(),
                         p->scales.size() * 2);
-  auto u = unpackGemm(qwv, qzv, scv, "x");
+  auto u = unpackAwqGemm(qwv, qzv, scv, "x");
   ASSERT_TRUE(bool(u)) << toString(u.takeError());
   EXPECT_EQ(u->q, qw->q);
   EXPECT_EQ(u->zeros, qw->zeros);
@@ -279,17 +273,17 @@ TEST(AutoAwq, PackUnpackRoundTrip) {
   // Mismatched shapes are reported with the tensor name.
   TensorView badz = qzv;
   badz.shape = {3, n / 8};
-  std::string e = errText(unpackGemm(qwv, badz, scv, "x").takeError());
+  std::string e = errText(unpackAwqGemm(qwv, badz, scv, "x").takeError());
   EXPECT_NE(e.find("x.qzeros"), std::string::npos) << e;
   TensorView bads = scv;
   bads.dtype = DType::F32;
-  e = errText(unpackGemm(qwv, qzv, bads, "x").takeError());
+  e = errText(unpackAwqGemm(qwv, qzv, bads, "x").takeError());
   EXPECT_NE(e.find("F16"), std::string::npos) << e;
 
   // F32-mode scales are refused: the checkpoint could not represent them.
   c.arith = QuantArith::F32;
   auto q32 = quantizeRTN(w, n, k, c);
-  e = errText(packGemm(*q32, "x").takeError());
+  e = errText(packAwqGemm(*q32, "x").takeError());
   EXPECT_NE(e.find("not an f16 value"), std::string::npos) << e;
 }
 
@@ -304,7 +298,7 @@ TEST(AutoAwq, CheckpointRoundTripIsByteExact) {
     ws.push_back(randomWeights(64, 256, 20 + i));
     auto qw = quantizeRTN(ws.back(), 64, 256, c);
     ASSERT_TRUE(bool(qw));
-    auto p = packGemm(*qw);
+    auto p = packAwqGemm(*qw);
     ASSERT_TRUE(bool(p));
     ckpt.linears["model.layers." + std::to_string(i) + ".mlp.up_proj"] =
         std::move(*p);

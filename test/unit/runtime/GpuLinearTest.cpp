@@ -16,9 +16,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/KernelLayout.h"
-#include "runtime/Manifest.h"
+#include "formats/Half.h"
+#include "formats/KernelLayout.h"
 #include "runtime/awq_runtime.h"
+#include "runtime/Manifest.h"
 #include "test/unit/runtime/GpuTestUtil.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -38,6 +39,7 @@
 #include <thread>
 
 using namespace awq;
+using namespace awq::formats;
 using namespace awq::testutil;
 
 namespace {
@@ -67,8 +69,8 @@ Environment env;
     ASSERT_TRUE(env.setupError.empty()) << env.setupError;                     \
   } while (0)
 
-ActDType actType(awq_dtype dtype) {
-  return dtype == AWQ_DTYPE_F16 ? ActDType::F16 : ActDType::BF16;
+DType actType(awq_dtype dtype) {
+  return dtype == AWQ_DTYPE_F16 ? DType::F16 : DType::BF16;
 }
 
 /// Reference MACs per case before rows are sampled instead of all checked.
@@ -83,9 +85,9 @@ constexpr double kReferenceBudget = 3e9;
 struct LayerData : LayerBuffers {
   awq_layer layer = nullptr;
   awq_layer_info info{};
-  ActDType dtype = ActDType::F16;
+  DType dtype = DType::F16;
   int64_t maxM = 0;
-  CanonicalWeights weights;
+  QuantizedWeight weights;
   std::vector<uint16_t> x, bias;
   /// Elements after y[maxM, N] that must stay poisoned.
   static constexpr size_t kGuard = 4096;
@@ -137,7 +139,7 @@ struct LayerData : LayerBuffers {
     // Unwritten or non-finite outputs anywhere in y[m, N].
     size_t bad = 0, firstBad = 0;
     for (size_t i = 0; i < count; ++i) {
-      if (!std::isfinite(actBitsToFloat(y[i], dtype))) {
+      if (!std::isfinite(decodeHalf(y[i], dtype))) {
         if (!bad++)
           firstBad = i;
       }
@@ -169,7 +171,7 @@ struct LayerData : LayerBuffers {
     for (size_t r = 0; r < rows.size(); ++r) {
       double rowErr = 0, rowRef = 0;
       for (int64_t c = 0; c < info.n; ++c) {
-        double got = actBitsToFloat(y[rows[r] * info.n + c], dtype);
+        double got = decodeHalf(y[rows[r] * info.n + c], dtype);
         double want = ref[r * info.n + c];
         rowErr += (got - want) * (got - want);
         rowRef += want * want;

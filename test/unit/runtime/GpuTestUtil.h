@@ -9,9 +9,10 @@
 #ifndef AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
 #define AWQ_TEST_UNIT_RUNTIME_GPUTESTUTIL_H
 
-#include "runtime/CudaDriver.h"
+#include "formats/Half.h"
+#include "formats/KernelLayout.h"
 #include "runtime/awq_runtime.h"
-#include "runtime/KernelLayout.h"
+#include "runtime/CudaDriver.h"
 
 #include <cstdint>
 #include <random>
@@ -21,6 +22,8 @@
 
 namespace awq {
 namespace testutil {
+
+using namespace awq::formats;
 
 /// The process's driver table (the runtime loads it once); null if absent.
 inline const cuda::DriverApi *driver() {
@@ -83,11 +86,11 @@ public:
 
 /// Random activations in [-1, 1], as raw dtype bits.
 inline std::vector<uint16_t> randomActivations(std::mt19937_64 &rng,
-                                               size_t count, ActDType dtype) {
+                                               size_t count, DType dtype) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<uint16_t> out(count);
   for (uint16_t &v : out)
-    v = floatToActBits(dist(rng), dtype);
+    v = encodeHalf(dist(rng), dtype);
   return out;
 }
 
@@ -95,10 +98,10 @@ inline std::vector<uint16_t> randomActivations(std::mt19937_64 &rng,
 /// [2e-3, 1e-2] rounded to the dtype so that the kernel layout holds them
 /// exactly (the reference then sees the numbers the kernel sees). With
 /// K ~ 4096 this gives outputs of order 1, well inside f16's range.
-inline CanonicalWeights randomWeights(std::mt19937_64 &rng, int64_t n,
+inline QuantizedWeight randomWeights(std::mt19937_64 &rng, int64_t n,
                                       int64_t k, int64_t groupSize,
-                                      bool hasZeros, ActDType dtype) {
-  CanonicalWeights w;
+                                      bool hasZeros, DType dtype) {
+  QuantizedWeight w;
   w.n = n;
   w.k = k;
   w.groupSize = groupSize;
@@ -111,7 +114,7 @@ inline CanonicalWeights randomWeights(std::mt19937_64 &rng, int64_t n,
   size_t groups = static_cast<size_t>(n * (k / groupSize));
   w.scales.resize(groups);
   for (float &s : w.scales)
-    s = actBitsToFloat(floatToActBits(scale(rng), dtype), dtype);
+    s = decodeHalf(encodeHalf(scale(rng), dtype), dtype);
   if (hasZeros) {
     w.zeros.resize(groups);
     for (uint8_t &z : w.zeros)

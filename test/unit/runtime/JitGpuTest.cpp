@@ -16,10 +16,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "formats/AutoAwq.h"
 #include "runtime/awq_runtime.h"
 #include "runtime/jit/awq_jit.h"
-#include "test/unit/runtime/JitTestUtil.h"
 #include "test/unit/runtime/GpuTestUtil.h"
+#include "test/unit/runtime/JitTestUtil.h"
 
 #include "llvm/Support/FileSystem.h"
 
@@ -33,6 +34,7 @@
 #include <thread>
 
 using namespace awq;
+using namespace awq::formats;
 using namespace awq::testutil;
 
 namespace {
@@ -74,20 +76,20 @@ awq_jit_stats stats() {
 struct JitLayerData : LayerBuffers {
   awq_layer layer = nullptr;
   awq_layer_info info{};
-  ActDType dtype = ActDType::F16;
-  CanonicalWeights weights;
+  DType dtype = DType::F16;
+  QuantizedWeight weights;
   std::vector<uint16_t> x, bias;
   static constexpr size_t kGuard = 4096;
 
   /// Random weights; `packed` (if given) replaces the kernel-layout tensors
   /// (the AutoAWQ path), which must encode `canonical`.
   std::string setUp(awq_layer l, int64_t maxM, std::mt19937_64 &rng,
-                    const CanonicalWeights *canonical = nullptr,
+                    const QuantizedWeight *canonical = nullptr,
                     const KernelWeights *packed = nullptr) {
     layer = l;
     if (awq_layer_get_info(l, &info) != AWQ_SUCCESS)
       return awq_last_error_message();
-    dtype = info.dtype == AWQ_DTYPE_BF16 ? ActDType::BF16 : ActDType::F16;
+    dtype = info.dtype == AWQ_DTYPE_BF16 ? DType::BF16 : DType::F16;
     weights = canonical ? *canonical
                         : randomWeights(rng, info.n, info.k, info.group_size,
                                         info.has_zeros, dtype);
@@ -122,7 +124,7 @@ struct JitLayerData : LayerBuffers {
       ASSERT_EQ(y[i], 0xffff) << what << " M=" << m << ": element " << i
                               << " past y[M,N] was written";
     for (size_t i = 0; i < count; ++i)
-      ASSERT_TRUE(std::isfinite(actBitsToFloat(y[i], dtype)))
+      ASSERT_TRUE(std::isfinite(decodeHalf(y[i], dtype)))
           << what << " M=" << m << ": y[" << i / info.n << "," << i % info.n
           << "] is NaN/Inf (unwritten?)";
     std::vector<int64_t> rows;
@@ -144,7 +146,7 @@ struct JitLayerData : LayerBuffers {
     for (size_t r = 0; r < rows.size(); ++r) {
       double rowErr = 0, rowRef = 0;
       for (int64_t c = 0; c < info.n; ++c) {
-        double got = actBitsToFloat(y[rows[r] * info.n + c], dtype);
+        double got = decodeHalf(y[rows[r] * info.n + c], dtype);
         double want = ref[r * info.n + c];
         rowErr += (got - want) * (got - want);
         rowRef += want * want;
@@ -286,9 +288,9 @@ TEST(JitGpu, AutoAwqWeightsRepackedOnTheHost) {
   ASSERT_JIT(awq_jit_linear(env.ctx, &spec, &layer));
   std::mt19937_64 rng(env.seed + 4);
   // AutoAWQ checkpoints hold f16 scales: randomWeights rounds to f16.
-  CanonicalWeights canonical =
-      randomWeights(rng, n, k, g, /*hasZeros=*/true, ActDType::F16);
-  llvm::Expected<AutoAwqGemmWeights> autoawq = toAutoAwqGemm(canonical);
+  QuantizedWeight canonical =
+      randomWeights(rng, n, k, g, /*hasZeros=*/true, DType::F16);
+  llvm::Expected<AwqGemmWeights> autoawq = packAwqGemm(canonical);
   ASSERT_TRUE(static_cast<bool>(autoawq)) << llvm::toString(autoawq.takeError());
   KernelWeights packed;
   packed.n = n;

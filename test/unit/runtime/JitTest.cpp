@@ -13,7 +13,9 @@
 #include "runtime/jit/awq_jit.h"
 #include "test/unit/runtime/JitTestUtil.h"
 
-#include "runtime/KernelLayout.h"
+#include "formats/AutoAwq.h"
+#include "formats/Half.h"
+#include "formats/KernelLayout.h"
 #include "runtime/Manifest.h"
 
 #include <gtest/gtest.h>
@@ -25,6 +27,7 @@
 #include <string>
 
 using namespace awq;
+using namespace awq::formats;
 using namespace awq::jit;
 using awq::testutil::makeSpec;
 
@@ -315,7 +318,7 @@ TEST(RepackAutoAwq, MatchesKernelLayoutPacking) {
   std::mt19937_64 rng(42);
   for (awq_dtype dtype : {AWQ_DTYPE_F16, AWQ_DTYPE_BF16}) {
     const int64_t n = 48, k = 256, g = 64, groups = k / g;
-    CanonicalWeights w;
+    QuantizedWeight w;
     w.n = n;
     w.k = k;
     w.groupSize = g;
@@ -330,8 +333,8 @@ TEST(RepackAutoAwq, MatchesKernelLayoutPacking) {
       z = nib(rng);
     // f16-exact scales (AutoAWQ stores f16).
     for (auto &s : w.scales)
-      s = halfBitsToFloat(floatToHalfBits(sc(rng)));
-    llvm::Expected<AutoAwqGemmWeights> autoawq = toAutoAwqGemm(w);
+      s = halfToFloat(floatToHalf(sc(rng)));
+    llvm::Expected<AwqGemmWeights> autoawq = packAwqGemm(w);
     ASSERT_TRUE(static_cast<bool>(autoawq));
     std::vector<int32_t> qweight(n * k / 8);
     std::vector<uint16_t> scales(n * groups), zeros(n * groups);
@@ -341,7 +344,7 @@ TEST(RepackAutoAwq, MatchesKernelLayoutPacking) {
                                  scales.data(), zeros.data()),
               AWQ_SUCCESS)
         << awq_jit_last_error_message();
-    ActDType act = dtype == AWQ_DTYPE_BF16 ? ActDType::BF16 : ActDType::F16;
+    DType act = dtype == AWQ_DTYPE_BF16 ? DType::BF16 : DType::F16;
     llvm::Expected<KernelWeights> direct = packKernelLayout(w, act);
     ASSERT_TRUE(static_cast<bool>(direct));
     EXPECT_EQ(qweight, direct->qweight);
@@ -352,7 +355,7 @@ TEST(RepackAutoAwq, MatchesKernelLayoutPacking) {
     kw.qweight = qweight;
     kw.scales = scales;
     kw.zeros = zeros;
-    llvm::Expected<CanonicalWeights> back = unpackKernelLayout(kw);
+    llvm::Expected<QuantizedWeight> back = unpackKernelLayout(kw);
     ASSERT_TRUE(static_cast<bool>(back));
     EXPECT_EQ(back->q, w.q);
     EXPECT_EQ(back->zeros, w.zeros);
@@ -367,8 +370,8 @@ TEST(RepackAutoAwq, OneNibbleByHand) {
   std::vector<int32_t> qweight(k * n / 8, 0), qzeros(n / 8, 0);
   qweight[5 * 2 + 1] = 7 << (4 * 4);
   qzeros[1] = 3 << (4 * 4);
-  std::vector<uint16_t> scales(n, floatToHalfBits(1.0f));
-  scales[9] = floatToHalfBits(0.5f);
+  std::vector<uint16_t> scales(n, floatToHalf(1.0f));
+  scales[9] = floatToHalf(0.5f);
   std::vector<int32_t> outQ(n * k / 8, -1);
   std::vector<uint16_t> outS(n), outZ(n);
   ASSERT_EQ(awq_repack_autoawq(n, k, g, AWQ_DTYPE_F16, qweight.data(),
@@ -387,8 +390,8 @@ TEST(RepackAutoAwq, OneNibbleByHand) {
           << "row " << row << " word " << word;
     }
   for (int64_t row = 0; row < n; ++row) {
-    EXPECT_EQ(outZ[row], floatToHalfBits(row == 9 ? 3.0f : 0.0f)) << row;
-    EXPECT_EQ(outS[row], floatToHalfBits(row == 9 ? 0.5f : 1.0f)) << row;
+    EXPECT_EQ(outZ[row], floatToHalf(row == 9 ? 3.0f : 0.0f)) << row;
+    EXPECT_EQ(outS[row], floatToHalf(row == 9 ? 0.5f : 1.0f)) << row;
   }
 }
 

@@ -13,7 +13,7 @@
 #include "tokenizer/PreTokenizer.h"
 #include "tokenizer/Unicode.h"
 
-#include "quantize/Gguf.h"
+#include "formats/Gguf.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -338,7 +338,7 @@ struct TinyGguf {
   uint32_t bos = 10;
 
   std::string write(const TempDir &dir) const {
-    awq::quant::GgufWriter w;
+    awq::formats::GgufWriter w;
     w.addString("general.architecture", arch);
     if (!model.empty())
       w.addString("tokenizer.ggml.model", model);

@@ -1,19 +1,25 @@
 //===- Half.h - f16 and bf16 conversions ------------------------*- C++ -*-===//
 //
 // Bit-exact conversions between IEEE binary32 and the two 16-bit formats that
-// checkpoints use. f32 -> f16/bf16 rounds to nearest, ties to even, exactly
-// as PyTorch's `.half()` / `.bfloat16()` and NumPy's `astype(np.float16)` do,
-// so that quantization results can be compared bit for bit.
+// checkpoints, the kernel layout and the runtime use; the only copy in the
+// project. f32 -> f16/bf16 rounds to nearest, ties to even, exactly as
+// PyTorch's `.half()` / `.bfloat16()` and NumPy's `astype(np.float16)` do,
+// so that quantization results can be compared bit for bit. 16 bits -> f32
+// is exact. NaN stays NaN (quiet; the f16 direction keeps the payload's top
+// bits).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AWQ_QUANTIZE_HALF_H
-#define AWQ_QUANTIZE_HALF_H
+#ifndef AWQ_FORMATS_HALF_H
+#define AWQ_FORMATS_HALF_H
 
+#include "formats/DType.h"
+
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 
-namespace awq::quant {
+namespace awq::formats {
 
 inline uint32_t floatBits(float f) {
   uint32_t u;
@@ -51,7 +57,8 @@ inline uint16_t floatToHalf(float f) {
   uint16_t sign = uint16_t((u >> 16) & 0x8000);
   uint32_t absu = u & 0x7fffffffu;
   if (absu >= 0x7f800000u) // Inf or NaN.
-    return sign | 0x7c00 | (absu > 0x7f800000u ? 0x200 | ((absu >> 13) & 0x3ff) : 0);
+    return sign | 0x7c00 |
+           (absu > 0x7f800000u ? 0x200 | ((absu >> 13) & 0x3ff) : 0);
   if (absu >= 0x477ff000u) // >= 65520 rounds to Inf.
     return sign | 0x7c00;
   if (absu < 0x38800000u) { // Below 2^-14: subnormal half or zero.
@@ -82,6 +89,7 @@ inline uint16_t floatToHalf(float f) {
 /// Rounds a float to the nearest f16 value (returned as float).
 inline float roundToHalf(float f) { return halfToFloat(floatToHalf(f)); }
 
+/// Converts bfloat16 bits to float (exact: bf16 is truncated f32).
 inline float bf16ToFloat(uint16_t b) { return bitsFloat(uint32_t(b) << 16); }
 
 /// Converts float to bfloat16 bits, round to nearest even; NaN stays NaN.
@@ -94,6 +102,18 @@ inline uint16_t floatToBf16(float f) {
   return uint16_t(u >> 16);
 }
 
-} // namespace awq::quant
+/// Converts float to the bits of `dtype`, which must be F16 or BF16.
+inline uint16_t encodeHalf(float f, DType dtype) {
+  assert(isHalfDType(dtype) && "expected F16 or BF16");
+  return dtype == DType::F16 ? floatToHalf(f) : floatToBf16(f);
+}
 
-#endif // AWQ_QUANTIZE_HALF_H
+/// Converts the bits of `dtype` (F16 or BF16) to float, exactly.
+inline float decodeHalf(uint16_t bits, DType dtype) {
+  assert(isHalfDType(dtype) && "expected F16 or BF16");
+  return dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
+}
+
+} // namespace awq::formats
+
+#endif // AWQ_FORMATS_HALF_H

@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quantize/Gguf.h"
-#include "quantize/Half.h"
+#include "formats/Gguf.h"
+#include "formats/Half.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -26,13 +26,13 @@
 #include <cstring>
 
 using namespace llvm;
-using namespace awq::quant;
+using namespace awq::formats;
 
 //===----------------------------------------------------------------------===//
 // Types and dequantization
 //===----------------------------------------------------------------------===//
 
-std::string awq::quant::ggmlTypeName(uint32_t type) {
+std::string awq::formats::ggmlTypeName(uint32_t type) {
   switch (GgmlType(type)) {
   case GgmlType::F32:
     return "F32";
@@ -68,7 +68,7 @@ std::string awq::quant::ggmlTypeName(uint32_t type) {
   return "type" + std::to_string(type);
 }
 
-bool awq::quant::ggmlBlockInfo(uint32_t type, int64_t &blockElems,
+bool awq::formats::ggmlBlockInfo(uint32_t type, int64_t &blockElems,
                                int64_t &blockBytes) {
   switch (GgmlType(type)) {
   case GgmlType::F32:
@@ -118,7 +118,7 @@ bool awq::quant::ggmlBlockInfo(uint32_t type, int64_t &blockElems,
   return false;
 }
 
-bool awq::quant::ggmlCanDequantize(uint32_t type) {
+bool awq::formats::ggmlCanDequantize(uint32_t type) {
   switch (GgmlType(type)) {
   case GgmlType::F32:
   case GgmlType::F16:
@@ -227,7 +227,7 @@ static void dequantBlock(GgmlType type, const uint8_t *b, float *y) {
   }
 }
 
-Error awq::quant::dequantizeGgml(uint32_t type, ArrayRef<uint8_t> data,
+Error awq::formats::dequantizeGgml(uint32_t type, ArrayRef<uint8_t> data,
                                  int64_t numElements, float *out) {
   int64_t be, bb;
   if (!ggmlCanDequantize(type) || !ggmlBlockInfo(type, be, bb))

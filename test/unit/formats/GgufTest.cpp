@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quantize/Gguf.h"
-#include "quantize/Half.h"
+#include "formats/Gguf.h"
+#include "formats/Half.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -20,7 +20,7 @@
 #include <random>
 #include <set>
 
-using namespace awq::quant;
+using namespace awq::formats;
 using namespace llvm;
 
 namespace {

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quantize/SafeTensors.h"
-#include "quantize/Half.h"
+#include "formats/SafeTensors.h"
+#include "formats/Half.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -26,75 +26,14 @@
 #include <tuple>
 
 using namespace llvm;
-using namespace awq::quant;
+using namespace awq::formats;
 
 //===----------------------------------------------------------------------===//
-// DType helpers
+// Shapes
 //===----------------------------------------------------------------------===//
-
-StringRef awq::quant::dtypeName(DType dtype) {
-  switch (dtype) {
-  case DType::F64:
-    return "F64";
-  case DType::F32:
-    return "F32";
-  case DType::F16:
-    return "F16";
-  case DType::BF16:
-    return "BF16";
-  case DType::I64:
-    return "I64";
-  case DType::I32:
-    return "I32";
-  case DType::I16:
-    return "I16";
-  case DType::I8:
-    return "I8";
-  case DType::U8:
-    return "U8";
-  case DType::Bool:
-    return "BOOL";
-  }
-  return "?";
-}
-
-std::optional<DType> awq::quant::parseDType(StringRef name) {
-  return StringSwitch<std::optional<DType>>(name)
-      .Case("F64", DType::F64)
-      .Case("F32", DType::F32)
-      .Case("F16", DType::F16)
-      .Case("BF16", DType::BF16)
-      .Case("I64", DType::I64)
-      .Case("I32", DType::I32)
-      .Case("I16", DType::I16)
-      .Case("I8", DType::I8)
-      .Case("U8", DType::U8)
-      .Case("BOOL", DType::Bool)
-      .Default(std::nullopt);
-}
-
-size_t awq::quant::dtypeSize(DType dtype) {
-  switch (dtype) {
-  case DType::F64:
-  case DType::I64:
-    return 8;
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-  case DType::I16:
-    return 2;
-  case DType::I8:
-  case DType::U8:
-  case DType::Bool:
-    return 1;
-  }
-  return 1;
-}
 
 std::optional<int64_t>
-awq::quant::checkedNumElements(ArrayRef<int64_t> shape) {
+awq::formats::checkedNumElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -461,7 +400,7 @@ std::string SafeTensorsWriter::serialize() const {
   return out;
 }
 
-Error awq::quant::writeFileAtomically(StringRef path, StringRef contents) {
+Error awq::formats::writeFileAtomically(StringRef path, StringRef contents) {
   SmallString<256> tmpPath;
   int fd = -1;
   if (std::error_code ec =
@@ -602,7 +541,7 @@ const std::map<std::string, std::string> &SafeTensorsModel::metadata() const {
   return shards.empty() ? empty : shards.front()->metadata();
 }
 
-Error awq::quant::writeShardedModel(
+Error awq::formats::writeShardedModel(
     StringRef dir, ArrayRef<TensorView> tensors, uint64_t maxShardBytes,
     const std::map<std::string, std::string> &meta) {
   if (std::error_code ec = sys::fs::create_directories(dir))

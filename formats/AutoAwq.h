@@ -1,22 +1,25 @@
-//===- AutoAwq.h - AutoAWQ GEMM format and HF config.json -------*- C++ -*-===//
+//===- AutoAwq.h - AutoAWQ GEMM format --------------------------*- C++ -*-===//
 //
 // The AutoAWQ "GEMM" checkpoint format (DESIGN.md "Formats"), read and
-// written byte-exactly, and the Hugging Face config.json of Llama-family
-// models (Llama, Mistral, Qwen2).
+// written byte-exactly: the packing of one linear, the quantization_config
+// block of config.json, and whole checkpoint directories.
 //
 // Packing: per linear with W[N, K], `qweight` int32 [K, N/8] where nibble i
 // (bits 4i..4i+3) of word (k, c) holds q of output channel 8c + kOrder[i],
 // kOrder = {0, 2, 4, 6, 1, 3, 5, 7}; `qzeros` int32 [K/G, N/8] packed the
 // same way; `scales` f16 [K/G, N] (transposed with respect to
-// QuantizedWeight).
+// QuantizedWeight). This file has the only implementation of that order;
+// the compiler's awq.weight storages awq_gemm_qweight/awq_gemm_qzeros and the
+// runtime's awq_repack_autoawq call it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AWQ_QUANTIZE_AUTOAWQ_H
-#define AWQ_QUANTIZE_AUTOAWQ_H
+#ifndef AWQ_FORMATS_AUTOAWQ_H
+#define AWQ_FORMATS_AUTOAWQ_H
 
-#include "quantize/Quantize.h"
-#include "quantize/SafeTensors.h"
+#include "formats/HFConfig.h"
+#include "formats/QuantizedWeight.h"
+#include "formats/SafeTensors.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -25,68 +28,62 @@
 #include <string>
 #include <vector>
 
-namespace awq::quant {
+namespace awq::formats {
 
-/// AutoAWQ's nibble order within a packed int32.
+//===----------------------------------------------------------------------===//
+// Packing
+//===----------------------------------------------------------------------===//
+
+/// AutoAWQ's nibble order within a packed int32: nibble i of a word holds
+/// output channel 8c + kAwqPackOrder[i].
 constexpr int kAwqPackOrder[8] = {0, 2, 4, 6, 1, 3, 5, 7};
 
+/// Packs `values` [n, rows] (row-major, n a multiple of 8, values below 16)
+/// into AutoAWQ words [rows, n/8].
+void packAwqNibbles(const uint8_t *values, int64_t n, int64_t rows,
+                    int32_t *words);
+
+/// The inverse of packAwqNibbles: `wordBytes` holds [rows, n/8]
+/// little-endian int32 words (any alignment); `values` receives [n, rows].
+void unpackAwqNibbles(const uint8_t *wordBytes, int64_t rows, int64_t n,
+                      uint8_t *values);
+
 /// One linear in GEMM-packed form.
-struct GemmPacked {
-  int64_t k = 0, n = 0, groupSize = 0;
+struct AwqGemmWeights {
+  int64_t n = 0, k = 0, groupSize = 0;
   std::vector<int32_t> qweight; ///< [K, N/8]
   std::vector<int32_t> qzeros;  ///< [K/G, N/8]
   std::vector<uint16_t> scales; ///< f16 bits, [K/G, N]
 };
 
 /// Packs a 4-bit asymmetric QuantizedWeight. Errors if bits != 4, the
-/// weight is symmetric, N % 8 != 0, or a scale is not exactly an f16 value
-/// (quantize with QuantArith::F16 to get f16 scales, as AutoAWQ does).
-llvm::Expected<GemmPacked> packGemm(const QuantizedWeight &qw,
-                                    llvm::StringRef name = "weight");
+/// weight is symmetric or has no zeros, N % 8 != 0, or a scale is not
+/// exactly an f16 value (quantize with QuantArith::F16 to get f16 scales, as
+/// AutoAWQ does).
+llvm::Expected<AwqGemmWeights> packAwqGemm(const QuantizedWeight &qw,
+                                           llvm::StringRef name = "weight");
 
-/// Unpacks the three GEMM tensors of linear `name`. Shapes are validated
-/// against each other (K and N from qweight/scales, G = K / (K/G)).
-llvm::Expected<QuantizedWeight> unpackGemm(const TensorView &qweight,
-                                           const TensorView &qzeros,
-                                           const TensorView &scales,
-                                           llvm::StringRef name);
+/// Unpacks one linear; checks the sizes against n, k and the group size.
+/// Scales become floats exactly.
+llvm::Expected<QuantizedWeight> unpackAwqGemm(const AwqGemmWeights &packed);
+
+/// Copies the three GEMM tensors of linear `name` out of a checkpoint.
+/// Shapes and dtypes are validated against each other (K and N from
+/// qweight/scales, G = K / (K/G)); errors name the tensor.
+llvm::Expected<AwqGemmWeights> awqGemmFromTensors(const TensorView &qweight,
+                                                  const TensorView &qzeros,
+                                                  const TensorView &scales,
+                                                  llvm::StringRef name);
+
+/// awqGemmFromTensors, then unpackAwqGemm.
+llvm::Expected<QuantizedWeight> unpackAwqGemm(const TensorView &qweight,
+                                              const TensorView &qzeros,
+                                              const TensorView &scales,
+                                              llvm::StringRef name);
 
 //===----------------------------------------------------------------------===//
-// config.json
+// quantization_config
 //===----------------------------------------------------------------------===//
-
-/// `rope_scaling` of a config.json: how rotary frequencies are stretched.
-struct RopeScaling {
-  std::string kind; ///< "linear" or "llama3"
-  double factor = 1.0;
-  double lowFreqFactor = 1.0;           ///< llama3 only
-  double highFreqFactor = 4.0;          ///< llama3 only
-  int64_t originalMaxPosition = 8192;   ///< llama3 only
-};
-
-/// The fields of a Llama-family config.json that the compiler needs.
-struct HFModelConfig {
-  std::string modelType; ///< "llama", "mistral", "qwen2"
-  int64_t hiddenSize = 0;
-  int64_t intermediateSize = 0;
-  int64_t numAttentionHeads = 0;
-  int64_t numKeyValueHeads = 0; ///< defaults to numAttentionHeads
-  int64_t numHiddenLayers = 0;
-  int64_t vocabSize = 0;
-  int64_t headDim = 0; ///< defaults to hidden / heads
-  double rmsNormEps = 0;
-  double ropeTheta = 10000.0;
-  bool tieWordEmbeddings = false;
-  std::string torchDtype; ///< "float16", "bfloat16", "float32" or empty
-  std::optional<RopeScaling> ropeScaling; ///< absent: none or "default"
-};
-
-llvm::Expected<HFModelConfig> parseHFConfig(const llvm::json::Value &json,
-                                            llvm::StringRef path);
-/// Reads `path` (config.json or a directory containing it).
-llvm::Expected<HFModelConfig> readHFConfig(llvm::StringRef path);
-/// Reads any JSON file into a value, with file-naming errors.
-llvm::Expected<llvm::json::Value> readJsonFile(llvm::StringRef path);
 
 /// The `quantization_config` block.
 struct AwqQuantConfig {
@@ -132,7 +129,7 @@ struct AwqCheckpoint {
   llvm::json::Object config;
   AwqQuantConfig quant;
   /// Linear module name (without ".qweight") -> packed tensors.
-  std::map<std::string, GemmPacked> linears;
+  std::map<std::string, AwqGemmWeights> linears;
   /// Every other tensor (embeddings, norms, biases, lm_head), kept as is.
   std::vector<OwnedTensor> others;
 };
@@ -147,6 +144,6 @@ llvm::Expected<AwqCheckpoint> readAwqCheckpoint(llvm::StringRef dir);
 llvm::Error writeAwqCheckpoint(llvm::StringRef dir, const AwqCheckpoint &ckpt,
                                uint64_t maxShardBytes = 5000000000ull);
 
-} // namespace awq::quant
+} // namespace awq::formats
 
-#endif // AWQ_QUANTIZE_AUTOAWQ_H
+#endif // AWQ_FORMATS_AUTOAWQ_H

@@ -12,8 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AWQ_QUANTIZE_SAFETENSORS_H
-#define AWQ_QUANTIZE_SAFETENSORS_H
+#ifndef AWQ_FORMATS_SAFETENSORS_H
+#define AWQ_FORMATS_SAFETENSORS_H
+
+#include "formats/DType.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -31,14 +33,7 @@ namespace llvm {
 class MemoryBuffer;
 } // namespace llvm
 
-namespace awq::quant {
-
-/// Element types. Names follow the safetensors spelling.
-enum class DType : uint8_t { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool };
-
-llvm::StringRef dtypeName(DType dtype);
-std::optional<DType> parseDType(llvm::StringRef name);
-size_t dtypeSize(DType dtype);
+namespace awq::formats {
 
 /// Upper bound on the JSON header; real checkpoints use well under 1 MiB.
 constexpr uint64_t kMaxSafeTensorsHeader = 100ull << 20;
@@ -174,6 +169,6 @@ llvm::Error writeShardedModel(llvm::StringRef dir,
                               uint64_t maxShardBytes,
                               const std::map<std::string, std::string> &meta);
 
-} // namespace awq::quant
+} // namespace awq::formats
 
-#endif // AWQ_QUANTIZE_SAFETENSORS_H
+#endif // AWQ_FORMATS_SAFETENSORS_H

@@ -1,7 +1,8 @@
 //===- SafeTensorsTest.cpp - safetensors reader/writer tests --------------===//
 
-#include "quantize/Half.h"
-#include "quantize/SafeTensors.h"
+#include "formats/Half.h"
+#include "formats/SafeTensors.h"
+#include "test/unit/TempDir.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -10,8 +11,10 @@
 #include <cmath>
 #include <gtest/gtest.h>
 
-using namespace awq::quant;
+using namespace awq::formats;
 using namespace llvm;
+
+using awq::testutil::TempDir;
 
 namespace {
 
@@ -33,17 +36,6 @@ std::string parseError(const std::string &contents) {
     return "";
   return toString(f.takeError());
 }
-
-struct TempDir {
-  SmallString<128> path;
-  TempDir() { sys::fs::createUniqueDirectory("awq-st-test", path); }
-  ~TempDir() { sys::fs::remove_directories(path); }
-  std::string file(StringRef name) const {
-    SmallString<128> p(path);
-    sys::path::append(p, name);
-    return std::string(p);
-  }
-};
 
 } // namespace
 

@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AWQ_QUANTIZE_GGUF_H
-#define AWQ_QUANTIZE_GGUF_H
+#ifndef AWQ_FORMATS_GGUF_H
+#define AWQ_FORMATS_GGUF_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -31,7 +31,7 @@ namespace llvm {
 class MemoryBuffer;
 } // namespace llvm
 
-namespace awq::quant {
+namespace awq::formats {
 
 /// ggml tensor types (values are the on-disk enum).
 enum class GgmlType : uint32_t {
@@ -144,6 +144,6 @@ private:
   std::vector<T> tensorsToWrite;
 };
 
-} // namespace awq::quant
+} // namespace awq::formats
 
-#endif // AWQ_QUANTIZE_GGUF_H
+#endif // AWQ_FORMATS_GGUF_H
