@@ -10,7 +10,7 @@
 #include "model/Calibration.h"
 
 #include "quantize/AwqSearch.h"
-#include "quantize/SafeTensors.h"
+#include "formats/SafeTensors.h"
 #include "support/Progress.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -342,7 +342,7 @@ awq::model::calibrate(Executor &exec,
 llvm::Error awq::model::writeCalibration(const CalibrationResult &result,
                                          int64_t groupSize,
                                          llvm::StringRef path) {
-  quant::SafeTensorsWriter writer;
+  ::awq::formats::SafeTensorsWriter writer;
   for (const auto &[name, cal] : result.linears) {
     if (!cal.scale.empty())
       if (llvm::Error err = writer.addF32(name + ".awq_scale",

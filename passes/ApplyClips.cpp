@@ -9,7 +9,7 @@
 
 #include "dialects/Awq/AwqOps.h"
 #include "passes/Passes.h"
-#include "quantize/SafeTensors.h"
+#include "formats/SafeTensors.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Path.h"
@@ -41,10 +41,10 @@ struct AwqApplyClipsPass final
 
   /// Checks the stored maxima against the linear; returns the group size.
   FailureOr<int64_t> groupSizeFor(LinearOp op,
-                                  const ::awq::quant::TensorView &view) {
+                                  const ::awq::formats::TensorView &view) {
     auto type = cast<RankedTensorType>(op.getWeight().getType());
     int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-    if (view.dtype != ::awq::quant::DType::F32 || view.shape.size() != 2 ||
+    if (view.dtype != ::awq::formats::DType::F32 || view.shape.size() != 2 ||
         view.shape[0] != n || view.shape[1] <= 0 || k % view.shape[1] != 0)
       return op.emitOpError("clip maxima '")
              << view.name << "' do not fit a [" << n << ", " << k
@@ -59,7 +59,7 @@ struct AwqApplyClipsPass final
                                "<path> or a module awq.calibration attribute)");
       return signalPassFailure();
     }
-    auto file = ::awq::quant::SafeTensorsFile::open(path);
+    auto file = ::awq::formats::SafeTensorsFile::open(path);
     if (!file) {
       getOperation().emitError("awq-apply-clips: ")
           << llvm::toString(file.takeError());
@@ -71,7 +71,7 @@ struct AwqApplyClipsPass final
       if (!op.getName())
         return;
       std::string tensor = (*op.getName() + kClipSuffix).str();
-      const ::awq::quant::TensorView *view = (*file)->lookup(tensor);
+      const ::awq::formats::TensorView *view = (*file)->lookup(tensor);
       if (!view)
         return;
       FailureOr<int64_t> group = groupSizeFor(op, *view);
