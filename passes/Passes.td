@@ -61,6 +61,9 @@ def AwqQuantizeWeightsPass : Pass<"awq-quantize-weights", "func::FuncOp"> {
     Option<"weightsDir", "weights-dir", "std::string", "\"\"",
            "directory that relative awq.weight file names are relative to "
            "(default: the IR file's directory)">,
+    ListOption<"skip", "skip", "std::string",
+               "names of linears left in floating point (default: lm_head)",
+               "llvm::cl::list_init<std::string>({\"lm_head\"})">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -71,12 +71,11 @@ struct AwqQuantizeWeightsPass final
   LogicalResult quantize(LinearOp op, WeightEvaluator &evaluator,
                          RewriterBase &rewriter) {
     auto inputType = op.getInput().getType();
+    // The scales' type: the activations' for f16 and bf16; f16 for f32
+    // model IR (run on the CPU, deployed as an f16 AutoAWQ checkpoint).
     Type actType = inputType.getElementType();
-    // awq.qlinear (and its kernels) take f16 or bf16 activations.
-    if (!actType.isF16() && !actType.isBF16())
-      return op.emitOpError("cannot be quantized: expected f16 or bf16 "
-                            "activations, got ")
-             << actType;
+    if (actType.isF32())
+      actType = Float16Type::get(op.getContext());
     FailureOr<HostTensor> weight = evaluator.evaluate(op.getWeight());
     if (failed(weight))
       return failure();
@@ -142,7 +141,13 @@ struct AwqQuantizeWeightsPass final
       return signalPassFailure();
     }
     SmallVector<LinearOp> linears;
-    getOperation().walk([&](LinearOp op) { linears.push_back(op); });
+    // The output head stays in floating point, as in AutoAWQ (its error
+    // goes straight into the logits; vLLM and transformers load it as a
+    // plain linear).
+    getOperation().walk([&](LinearOp op) {
+      if (!op.getName() || !llvm::is_contained(skip, *op.getName()))
+        linears.push_back(op);
+    });
 
     WeightEvaluator evaluator(weightsDir);
     IRRewriter rewriter(&getContext());

@@ -23,6 +23,15 @@
 // RUN: sed -e 's/f16/bf16/g' -e 's/"w.safetensors"/"wb.safetensors"/' %S/Inputs/rtn-linear.mlir \
 // RUN:   | awq-opt --awq-quantize-weights="group-size=64 weights-dir=%t" \
 // RUN:   | python3 %S/Inputs/rtn_check.py %t/wb.safetensors w 4 64 0 | FileCheck %s --check-prefix=REF-ASYM
+// f32 activations (model IR run on the CPU): quantized as for f16
+// activations (f16 arithmetic), with f16 scales: the deployed checkpoint's.
+// RUN: sed -e 's/tensor<?x256xf16>/tensor<?x256xf32>/' -e 's/tensor<?x24xf16>/tensor<?x24xf32>/g' %S/Inputs/rtn-linear.mlir \
+// RUN:   | awq-opt --awq-quantize-weights="group-size=64 weights-dir=%t" > %t/f32.mlir
+// RUN: awq-opt %S/Inputs/rtn-linear.mlir --awq-quantize-weights="group-size=64 weights-dir=%t" > %t/f16.mlir
+// RUN: FileCheck %s --check-prefix=F32 --input-file %t/f32.mlir
+// RUN: grep -o 'dense<"0x[0-9A-F]*"> : tensor<24x256xi4>' %t/f32.mlir > %t/q32 && test -s %t/q32
+// RUN: grep -o 'dense<"0x[0-9A-F]*"> : tensor<24x256xi4>' %t/f16.mlir | diff - %t/q32
+// F32: awq.qlinear %{{.+}} : tensor<?x256xf32>, tensor<24x256xi4>, tensor<24x4xf16>, zeros tensor<24x4xi4> -> tensor<?x24xf32>
 // Without weights-dir, relative file names are relative to the IR file.
 // RUN: cp %S/Inputs/rtn-linear.mlir %t/model.mlir
 // RUN: awq-opt %t/model.mlir --awq-quantize-weights=group-size=32 \
