@@ -145,12 +145,11 @@ done
 
 # 3. Pack.
 step "pack $BUNDLE"
-# The Python binding and its test (run there against PyTorch).
-mkdir -p "$STAGE/lib" "$STAGE/python"
+# The C API as a shared library (the Python package and its GPU tests travel
+# separately: scripts/gpu-python.sh).
+mkdir -p "$STAGE/lib"
 cp "$GPU_BUILD/lib/libawq_runtime.so" "$STAGE/lib/"
 strip "$STAGE/lib/libawq_runtime.so"
-cp "$ROOT/runtime/python/awq_runtime.py" \
-   "$ROOT/test/unit/runtime/python_binding_test.py" "$STAGE/python/"
 for t in "${GPU_TARGETS[@]}"; do
   cp "$GPU_BUILD/bin/$t" "$STAGE/bin/"
   # awq-bench keeps its symbols: its crash handler prints a symbolized

@@ -121,14 +121,8 @@ if [ "${AWQ_SKIP_JIT:-0}" != 1 ]; then
     --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
 fi
 
-# The Python binding against PyTorch (independent packing of the kernel
-# layout, float64 reference); skipped where PyTorch is missing.
-if [ "${AWQ_SKIP_TESTS:-0}" != 1 ] && python3 -c "import torch" 2>/dev/null; then
-  AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" \
-    run python-binding 120 python3 "$WORK/python/python_binding_test.py" \
-    --module-dir "$WORK/python" --library "$WORK/lib/libawq_runtime.so" \
-    --mode gpu
-fi
+# The Python package (awq_mlir, PyTorch op, AwqLinear) has its own GPU run:
+# scripts/gpu-python.sh.
 
 if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
   if command -v compute-sanitizer >/dev/null 2>&1; then

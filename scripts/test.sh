@@ -7,5 +7,8 @@ source "$ROOT/scripts/setup.sh"
 BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
 JOBS="${AWQ_JOBS:-$(nproc)}"
 ninja -C "$BUILD" -j "$JOBS"
+# The Python package: `pip install .` into build/python-venv (ctest's
+# python-package-* tests use it).
+AWQ_BUILD_DIR="$BUILD" AWQ_JOBS="$JOBS" "$ROOT/scripts/python-install.sh"
 cd "$BUILD"
 ctest --output-on-failure -j "$JOBS"
