@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "model/Calibration.h"
+#include "quantize/Quantize.h"
 #include "model/ModelFile.h"
 #include "model/Passes.h"
 #include "passes/Passes.h"
@@ -54,13 +55,22 @@ struct AwqCalibratePass final
              << static_cast<int64_t>(bits) << " (expected 3, 4 or 8)";
     if (textFile.empty())
       return module.emitError("awq-calibrate: no calibration text (text=...)");
+    ::awq::quant::QuantConfig config;
+    config.bits = bits;
+    config.groupSize = groupSize;
     WalkResult walk = module.walk([&](LinearOp op) {
-      int64_t k = op.getWeight().getType().getDimSize(1);
+      auto type = op.getWeight().getType();
+      int64_t n = type.getDimSize(0), k = type.getDimSize(1);
       if (groupSize > 0 && k % groupSize != 0) {
         op.emitError("awq-calibrate: group size ")
             << static_cast<int64_t>(groupSize) << " does not divide K = " << k
             << " of this linear; use a group size that divides every "
                "linear's input width (or 0 for per-channel)";
+        return WalkResult::interrupt();
+      }
+      if (llvm::Error err = ::awq::quant::checkQuantConfig(
+              config, n, k, op.getName() ? *op.getName() : "linear")) {
+        op.emitError("awq-calibrate: ") << llvm::toString(std::move(err));
         return WalkResult::interrupt();
       }
       return WalkResult::advance();
