@@ -65,8 +65,9 @@ static size_t byteOffsetOfCodePoint(llvm::StringRef text, size_t index) {
 }
 
 /// The offset `fraction` of the way through the text, counted in
-/// characters (code points, as Python's len(str)), moved forward to just
-/// after the next line break.
+/// characters (code points, as Python's len(str)), moved back to the start
+/// of its line: the rule that reproduces the reference protocol's windows
+/// (docs/model.md).
 static size_t cutAtLine(llvm::StringRef text, double fraction) {
   size_t codePoints = 0;
   for (char c : text)
@@ -74,8 +75,8 @@ static size_t cutAtLine(llvm::StringRef text, double fraction) {
   size_t at = byteOffsetOfCodePoint(text, size_t(fraction * codePoints));
   if (at == 0 || at >= text.size())
     return std::min(at, text.size());
-  size_t newline = text.find('\n', at);
-  return newline == llvm::StringRef::npos ? text.size() : newline + 1;
+  size_t newline = text.rfind('\n', at);
+  return newline == llvm::StringRef::npos ? 0 : newline + 1;
 }
 
 llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text,

@@ -35,7 +35,7 @@ std::string tokenizerPathFor(mlir::ModuleOp module, llvm::StringRef modelPath,
                              llvm::StringRef override);
 
 /// The part START:END (fractions of the text's characters, i.e. code
-/// points, each cut moved forward to just after a line break) of `text`;
+/// points, each cut moved back to the start of its line) of `text`;
 /// `spec` is "START:END".
 llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text,
                                           llvm::StringRef spec);

@@ -25,7 +25,7 @@ def AwqCalibratePass : Pass<"awq-calibrate", "ModuleOp"> {
     `awq-quantize-weights`.
 
     The calibration text is sliced like `awq-eval --slice` (fractions of
-    its characters, cut after a line break) so that calibration and
+    its characters, each cut moved back to the start of its line) so that calibration and
     evaluation can use disjoint parts of one text.
   }];
   let options = [

@@ -22,13 +22,12 @@ import time
 
 
 def cut_at_line(text, fraction):
-    """Character offset `fraction` of the way in, moved to after a newline
-    (the rule awq-eval --slice uses)."""
+    """Character offset `fraction` of the way in, moved back to the start of
+    its line (the rule awq-eval --slice uses)."""
     at = int(fraction * len(text))
     if at == 0 or at >= len(text):
         return min(at, len(text))
-    newline = text.find("\n", at)
-    return len(text) if newline < 0 else newline + 1
+    return text.rfind("\n", 0, at) + 1
 
 
 def run_awq(args, threads):

@@ -1,7 +1,7 @@
 //===- awq-eval.cpp - perplexity of a model on a text ---------------------===//
 //
 // The protocol (docs/model.md): the text (or a slice of it by characters, each cut
-// moved forward to just after a line break) is tokenized once without
+// moved back to the start of its line) is tokenized once without
 // special tokens and split into non-overlapping windows of --window tokens
 // (a last partial window is dropped); each window runs as its own sequence
 // and the mean negative log-likelihood is taken over the window - 1
@@ -41,7 +41,7 @@ static cl::opt<std::string> textPath("text", cl::Required,
 static cl::opt<std::string> slice(
     "slice",
     cl::desc("score the range START:END of the text (fractions of its "
-             "characters, each cut moved to just after a line break), e.g. "
+             "characters, each cut moved back to the start of its line), e.g. "
              "0.8:1"),
     cl::init("0:1"), cl::cat(category));
 static cl::opt<unsigned> window("window", cl::desc("tokens per window"),
