@@ -17,7 +17,7 @@ BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
 BIN="$BUILD/bin"
 WORK="$BUILD/example"
 ninja -C "$BUILD" -j "${AWQ_JOBS:-$(nproc)}" awq-opt awq-compile awq-quantize \
-  awq-import awq-eval awq-run
+  awq-import awq-eval awq-run awq-build
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 step() { printf '\n== %s\n' "$*"; }
@@ -44,6 +44,30 @@ step "A3. perplexity: awq-eval on examples/data/loomings.txt (512-token windows)
 step "A4. generate: awq-run --prompt (greedy, 24 tokens)"
 "$BIN/awq-run" "$WORK/smollm2.mlir" --max-new-tokens 24 \
   --prompt "Call me Ishmael. Some years ago"
+
+step "A5. quantize SmolLM2 to 4 bits (groups of 64) with awq-build: RTN, and AWQ calibrated on examples/data/calibration.txt (16 x 512 tokens)"
+"$BIN/awq-build" "$GGUF" --method=rtn --group-size 64 --arch sm_90a \
+  -o "$WORK/smollm2-rtn"
+"$BIN/awq-build" "$GGUF" --calib-text "$ROOT/examples/data/calibration.txt" \
+  --samples 16 --loss-sequences 2 --group-size 64 --arch sm_80,sm_90,sm_90a \
+  -o "$WORK/smollm2-awq"
+head -12 "$WORK/smollm2-awq/report.txt"
+echo "(plot: $WORK/smollm2-awq/report.svg; AutoAWQ checkpoint: $WORK/smollm2-awq/checkpoint)"
+
+step "A6. perplexity on examples/data/loomings.txt: floating point, RTN, AWQ"
+for variant in rtn awq; do
+  "$BIN/awq-eval" "$WORK/smollm2-$variant/model.mlirbc" \
+    --text "$ROOT/examples/data/loomings.txt" --json "$WORK/smollm2-$variant-ppl.json" \
+    2>/dev/null
+done
+python3 - "$WORK" <<'PY'
+import json, sys
+work = sys.argv[1]
+for name, file in (("fp", "smollm2-ppl.json"), ("RTN w4g64", "smollm2-rtn-ppl.json"),
+                   ("AWQ w4g64", "smollm2-awq-ppl.json")):
+    r = json.load(open(f"{work}/{file}"))
+    print(f"  {name:10s} perplexity {r['perplexity']:8.3f}  ({r['windows']} windows)")
+PY
 
 step "B1. checkpoint: examples/make_tiny_model.py -> $WORK/tiny-model"
 python3 "$ROOT/examples/make_tiny_model.py" "$WORK/tiny-model"
