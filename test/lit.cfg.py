@@ -25,7 +25,7 @@ llvm_config.with_environment("PATH", config.awq_tools_dir, append_path=True)
 
 tools = ["awq-opt"]
 for optional in ["awq-compile", "awq-quantize", "awq-import", "awq-run", "awq-build",
-                 "awq-eval", "awq-tokenize"]:
+                 "awq-eval", "awq-tokenize", "awq-bench"]:
     if os.path.exists(os.path.join(config.awq_tools_dir, optional)):
         tools.append(optional)
         config.available_features.add(optional)

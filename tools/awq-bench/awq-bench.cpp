@@ -94,7 +94,7 @@ struct Options {
                "(>=50)] [--warmup=N]\n"
                "                 [--layers=a,b] [--json=FILE] [--no-cublas] "
                "[--host-paced | --graph] [--pdl]\n");
-  std::exit(2);
+  std::exit(error ? 2 : 0); // --help asked for it: no error.
 }
 
 Options parseOptions(int argc, char **argv) {

@@ -23,6 +23,7 @@
 #include "model/Passes.h"
 #include "model/Report.h"
 #include "passes/Passes.h"
+#include "support/AtomicDir.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/MLIRContext.h"
@@ -195,23 +196,14 @@ int main(int argc, char **argv) {
     return fail("--method must be awq or rtn, got '" + method + "'");
   if (method == "awq" && calibText.empty())
     return fail("--method=awq needs --calib-text");
-  // Beside the output (same file system, so the rename is atomic); an
-  // absolute name, because a relative one would be made in /tmp.
-  llvm::SmallString<256> target(output.getValue()), temp;
-  llvm::sys::fs::make_absolute(target);
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory(
-          target + ".partial", temp))
-    return fail("cannot create a directory next to '" + output +
-                "': " + ec.message());
-  if (int rc = build(temp)) {
-    llvm::sys::fs::remove_directories(temp);
+  llvm::Expected<std::unique_ptr<::awq::AtomicDir>> dir =
+      ::awq::AtomicDir::create(output, "model.mlirbc");
+  if (!dir)
+    return fail(llvm::toString(dir.takeError()));
+  if (int rc = build((*dir)->path()))
     return rc;
-  }
-  if (llvm::sys::fs::exists(target))
-    llvm::sys::fs::remove_directories(target);
-  if (std::error_code ec = llvm::sys::fs::rename(temp, target))
-    return fail("cannot rename '" + temp + "' to '" + output +
-                "': " + ec.message());
+  if (llvm::Error err = (*dir)->commit())
+    return fail(llvm::toString(std::move(err)));
   llvm::outs() << "awq-build: wrote " << output << "\n";
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "formats/KernelLayout.h"
 #include "formats/SafeTensors.h"
 #include "passes/WeightEvaluator.h"
+#include "support/AtomicDir.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -25,11 +26,13 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -38,10 +41,11 @@ using namespace mlir;
 namespace formats = ::awq::formats;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("awq-compile options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::init("-"));
+                                      cl::init("-"), cl::cat(category));
 static cl::opt<std::string> outputDir("o", cl::desc("artifact directory"),
-                                      cl::value_desc("dir"));
+                                      cl::value_desc("dir"), cl::cat(category));
 static cl::list<std::string> gemmTiles(
     "gemm-tiles",
     cl::desc("override the tensor-core variants: "
@@ -52,37 +56,36 @@ static cl::list<std::string> gemmTiles(
              "staged in shared memory) or "
              "MMIN-MMAX:wBMxBNxWGxS (sm_90a warpgroup MMA); "
              "the first MMIN is 2 to 5"),
-    cl::CommaSeparated);
+    cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> gemvTile(
     "gemv-tile",
     cl::desc("the M = 1 GEMV's tiling: ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] "
              "(weight rows per group, warps splitting K, chunks per thread "
              "in flight, row groups per block: the next group's weights "
              "load while the current one is reduced; blocks per SM)"),
-    cl::init(""));
+    cl::init(""), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("directory that relative awq.weight file names are resolved "
              "against (default: the IR file's directory)"),
-    cl::init(""));
+    cl::init(""), cl::cat(category));
 static cl::list<std::string>
     archs("arch",
           cl::desc("GPU architectures (sm_80, sm_86, sm_89, sm_90, "
                    "sm_90a: Hopper's warpgroup MMA, runs only on "
                    "compute capability 9.0)"),
-          cl::CommaSeparated);
+          cl::CommaSeparated, cl::cat(category));
 enum class Emit { artifact, mlir, llvm, ptx };
-static cl::opt<Emit> emit(
-    "emit", cl::desc("print one stage instead of writing an artifact"),
-    cl::values(clEnumValN(Emit::mlir, "mlir",
-                          "IR after kernel generation (gpu/nvgpu/vector)"),
-               clEnumValN(Emit::llvm, "llvm", "LLVM IR of the kernels"),
-               clEnumValN(Emit::ptx, "ptx", "PTX of the kernels")),
-    cl::init(Emit::artifact));
+static cl::opt<Emit>
+    emit("emit", cl::desc("print one stage instead of writing an artifact"),
+         cl::values(clEnumValN(Emit::mlir, "mlir",
+                               "IR after kernel generation (gpu/nvgpu/vector)"),
+                    clEnumValN(Emit::llvm, "llvm", "LLVM IR of the kernels"),
+                    clEnumValN(Emit::ptx, "ptx", "PTX of the kernels")),
+         cl::init(Emit::artifact), cl::cat(category));
 
-/// Writes `contents` to `path` through a temporary file renamed into
-/// place, so a failure never leaves a half-written file.
-static LogicalResult writeAtomically(StringRef path, StringRef contents) {
+/// Writes `contents` to `path`, reporting a failure.
+static LogicalResult writeFile(StringRef path, StringRef contents) {
   if (llvm::Error err = llvm::writeToOutput(
           path, [&](llvm::raw_ostream &os) -> llvm::Error {
             os << contents;
@@ -101,6 +104,31 @@ static bool isCompileTimeValue(Value value) {
   if (isa<BlockArgument>(value))
     return false;
   return llvm::all_of(value.getDefiningOp()->getOperands(), isCompileTimeValue);
+}
+
+/// Checks that every file an `awq.weight` names exists, before any long
+/// work, and says where relative names were looked for.
+static LogicalResult checkWeightFiles(ModuleOp module) {
+  mlir::awq::WeightEvaluator evaluator(weightsDir);
+  llvm::StringSet<> reported;
+  bool missing = false;
+  module.walk([&](mlir::awq::WeightOp op) {
+    std::string path = evaluator.resolvePath(op, op.getFile());
+    if (llvm::sys::fs::exists(path) || !reported.insert(path).second)
+      return;
+    missing = true;
+    InFlightDiagnostic diag = op.emitError()
+                              << "weights file '" << path << "' does not exist";
+    if (llvm::sys::path::is_absolute(op.getFile()))
+      return;
+    std::string base =
+        llvm::sys::path::parent_path(evaluator.resolvePath(op, "x")).str();
+    diag << "; relative names are resolved against '"
+         << (base.empty() ? "." : base) << "' ("
+         << (weightsDir.empty() ? "the IR file's directory" : "--weights-dir")
+         << "); pass --weights-dir=DIR to name the directory that holds them";
+  });
+  return failure(missing);
 }
 
 /// Evaluates the quantized weights of every linear, repacks them into the
@@ -192,7 +220,9 @@ static FailureOr<unsigned> packWeights(ModuleOp module,
   return packed;
 }
 
-static LogicalResult run(MLIRContext &context) {
+/// Compiles the input into the artifact directory `outDir` (empty with
+/// --emit, which prints instead).
+static LogicalResult compile(MLIRContext &context, StringRef outDir) {
   std::string errorMessage;
   auto file = openInputFile(inputFile, &errorMessage);
   if (!file) {
@@ -217,10 +247,8 @@ static LogicalResult run(MLIRContext &context) {
                    << ")\n";
       return failure();
     }
-  if (emit == Emit::artifact && outputDir.empty()) {
-    llvm::errs() << "awq-compile: no output directory: pass -o DIR or --emit\n";
+  if (emit == Emit::artifact && failed(checkWeightFiles(*module)))
     return failure();
-  }
 
   // Every arch gets the tiles its own shared memory allows (and sm_90a its
   // wgmma kernels): the first arch's variants are each layer's "variants",
@@ -300,14 +328,9 @@ static LogicalResult run(MLIRContext &context) {
     if (failed(ptx))
       return failure();
     std::string ptxName = "kernels." + arch + ".ptx";
-    SmallString<256> ptxPath(outputDir);
+    SmallString<256> ptxPath(outDir);
     llvm::sys::path::append(ptxPath, ptxName);
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir)) {
-      llvm::errs() << "awq-compile: cannot create '" << outputDir
-                   << "': " << ec.message() << "\n";
-      return failure();
-    }
-    if (failed(writeAtomically(ptxPath, *ptx)))
+    if (failed(writeFile(ptxPath, *ptx)))
       return failure();
     ptxFiles[arch] = ptxName;
   }
@@ -323,7 +346,7 @@ static LogicalResult run(MLIRContext &context) {
   if (failed(packed))
     return failure();
   if (*packed) {
-    SmallString<256> weightsPath(outputDir);
+    SmallString<256> weightsPath(outDir);
     llvm::sys::path::append(weightsPath, "weights.safetensors");
     if (llvm::Error err = writer.write(weightsPath)) {
       llvm::errs() << "awq-compile: " << llvm::toString(std::move(err))
@@ -332,22 +355,54 @@ static LogicalResult run(MLIRContext &context) {
     }
     manifest["weights"] = "weights.safetensors";
   }
-  SmallString<256> manifestPath(outputDir);
+  SmallString<256> manifestPath(outDir);
   llvm::sys::path::append(manifestPath, "manifest.json");
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";
-  return writeAtomically(manifestPath, text);
+  return writeFile(manifestPath, text);
+}
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "awq-compile: error: " << message << "\n";
+  return 1;
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "awq-compile: quantized model IR -> GPU kernels (PTX) + manifest\n");
+  // Nobody types IR at a prompt: without a file, a terminal means the user
+  // forgot it (an explicit '-' still reads one).
+  if (!inputFile.getNumOccurrences() &&
+      llvm::sys::Process::StandardInIsUserInput()) {
+    llvm::errs() << "awq-compile: no input file, and stdin is a terminal\n"
+                    "usage: awq-compile <model.mlir> -o DIR [--arch=sm_80,...] "
+                    "[--weights-dir=DIR]\n"
+                    "       awq-compile <model.mlir> --emit=mlir|llvm|ptx\n"
+                    "(--help lists every option)\n";
+    return 2;
+  }
+  if (emit == Emit::artifact && outputDir.empty()) {
+    llvm::errs() << "awq-compile: no output directory: pass -o DIR or --emit\n";
+    return 1;
+  }
   DialectRegistry registry;
   mlir::awq::registerAwqDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  return failed(run(context)) ? 1 : 0;
+  if (emit != Emit::artifact)
+    return failed(compile(context, "")) ? 1 : 0;
+  // Built beside the target and renamed over it only when complete.
+  llvm::Expected<std::unique_ptr<::awq::AtomicDir>> dir =
+      ::awq::AtomicDir::create(outputDir, "manifest.json");
+  if (!dir)
+    return fail(llvm::toString(dir.takeError()));
+  if (failed(compile(context, (*dir)->path())))
+    return 1;
+  if (llvm::Error err = (*dir)->commit())
+    return fail(llvm::toString(std::move(err)));
+  return 0;
 }

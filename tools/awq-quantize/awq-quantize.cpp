@@ -21,6 +21,7 @@
 #include "formats/SafeTensors.h"
 #include "quantize/AwqSearch.h"
 #include "quantize/Quantize.h"
+#include "support/AtomicDir.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -42,6 +43,7 @@ using namespace awq::quant;
 using namespace llvm;
 
 namespace {
+cl::OptionCategory category("awq-quantize options");
 cl::SubCommand inspectCmd("inspect", "List the tensors of a safetensors file "
                                      "or model directory, or a GGUF file");
 cl::SubCommand rtnCmd("rtn", "Round-to-nearest quantization to an AutoAWQ "
@@ -51,36 +53,39 @@ cl::SubCommand awqCmd("awq", "AWQ (scale + clip search) quantization to an "
 cl::SubCommand benchCmd("bench", "Measure RTN and AWQ search throughput");
 
 cl::opt<std::string> inspectPath(cl::Positional, cl::desc("<file or dir>"),
-                                 cl::Required, cl::sub(inspectCmd));
+                                 cl::Required, cl::sub(inspectCmd),
+                                 cl::cat(category));
 
 cl::opt<std::string> modelPath("model",
                                cl::desc("HF model dir, .safetensors or .gguf"),
-                               cl::sub(rtnCmd), cl::sub(awqCmd), cl::Required);
+                               cl::sub(rtnCmd), cl::sub(awqCmd), cl::Required,
+                               cl::cat(category));
 cl::opt<std::string> outDir("out", cl::desc("Output checkpoint directory"),
-                            cl::sub(rtnCmd), cl::sub(awqCmd), cl::Required);
+                            cl::sub(rtnCmd), cl::sub(awqCmd), cl::Required,
+                            cl::cat(category));
 cl::opt<int> groupSize("group-size", cl::desc("Quantization group size"),
                        cl::init(128), cl::sub(rtnCmd), cl::sub(awqCmd),
-                       cl::sub(benchCmd));
+                       cl::sub(benchCmd), cl::cat(category));
 cl::opt<bool> keepDtype("keep-dtype",
                         cl::desc("Keep non-quantized tensors in their dtype "
                                  "(default: convert to f16 like AutoAWQ)"),
-                        cl::sub(rtnCmd), cl::sub(awqCmd));
+                        cl::sub(rtnCmd), cl::sub(awqCmd), cl::cat(category));
 cl::opt<std::string> activationsPath(
     "activations",
     cl::desc("safetensors file with `<linear>.input` [T, K] calibration "
              "activations"),
-    cl::sub(awqCmd), cl::Required);
+    cl::sub(awqCmd), cl::Required, cl::cat(category));
 cl::opt<bool> noDuo("no-duo-scaling", cl::desc("Disable duo scaling"),
-                    cl::sub(awqCmd));
+                    cl::sub(awqCmd), cl::cat(category));
 cl::opt<bool> noClip("no-clip", cl::desc("Disable the clip search"),
-                     cl::sub(awqCmd));
+                     cl::sub(awqCmd), cl::cat(category));
 
 cl::opt<int64_t> benchN("n", cl::desc("Output channels"), cl::init(4096),
-                        cl::sub(benchCmd));
+                        cl::sub(benchCmd), cl::cat(category));
 cl::opt<int64_t> benchK("k", cl::desc("Input channels"), cl::init(4096),
-                        cl::sub(benchCmd));
-cl::opt<int64_t> benchT("tokens", cl::desc("Calibration tokens"),
-                        cl::init(512), cl::sub(benchCmd));
+                        cl::sub(benchCmd), cl::cat(category));
+cl::opt<int64_t> benchT("tokens", cl::desc("Calibration tokens"), cl::init(512),
+                        cl::sub(benchCmd), cl::cat(category));
 
 int fail(Error err) {
   WithColor::error(errs(), "awq-quantize") << toString(std::move(err)) << "\n";
@@ -199,19 +204,20 @@ Expected<Model> loadModel(StringRef path) {
   if (!sys::fs::is_directory(path))
     cfg = sys::path::parent_path(path);
   sys::path::append(cfg, "config.json");
-  if (sys::fs::exists(cfg)) {
-    auto v = readJsonFile(cfg);
-    if (!v)
-      return v.takeError();
-    // Validate the fields the compiler relies on; keep the whole object.
-    if (auto c = parseHFConfig(*v, cfg); !c)
-      return c.takeError();
-    model.config = std::move(*v->getAsObject());
-  } else {
-    WithColor::warning(errs(), "awq-quantize")
-        << "no config.json next to '" << path
-        << "'; the output config.json will only hold quantization_config\n";
-  }
+  // Without the architecture, the output would be a checkpoint nothing can
+  // load.
+  if (!sys::fs::exists(cfg))
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + cfg +
+                                 "' does not exist: the output checkpoint "
+                                 "needs the model's config.json");
+  auto v = readJsonFile(cfg);
+  if (!v)
+    return v.takeError();
+  // Validate the fields the compiler relies on; keep the whole object.
+  if (auto c = parseHFConfig(*v, cfg); !c)
+    return c.takeError();
+  model.config = std::move(*v->getAsObject());
   for (const std::string &name : (*st)->tensorNames())
     model.tensors.push_back(OwnedTensor::copyOf(*(*st)->lookup(name)));
   model.st = std::move(*st);
@@ -289,8 +295,8 @@ int runInspect() {
 }
 
 /// Quantizes every quantizable linear of `model` (weights already final:
-/// scaled/clipped for AWQ) and writes the checkpoint.
-Error writeQuantized(Model &model, StringRef out) {
+/// scaled/clipped for AWQ) and writes the checkpoint into `out`.
+Error writeQuantized(Model &model, const awq::AtomicDir &out) {
   AwqCheckpoint ckpt;
   ckpt.config = model.config;
   ckpt.quant.groupSize = groupSize;
@@ -326,19 +332,30 @@ Error writeQuantized(Model &model, StringRef out) {
                                  "*.mlp.*_proj.weight)");
   if (!keepDtype)
     ckpt.config["torch_dtype"] = "float16";
-  if (Error e = writeAwqCheckpoint(out, ckpt))
+  if (Error e = writeAwqCheckpoint(out.path(), ckpt))
     return e;
   outs() << formatv("wrote {0}: {1} linears quantized (4-bit, group {2}), "
                     "{3} other tensors\n",
-                    out, quantized, int(groupSize), ckpt.others.size());
+                    outDir, quantized, int(groupSize), ckpt.others.size());
   return Error::success();
 }
 
+/// The output directory, built beside --out and renamed over it on
+/// commit(); created before the long work so that a bad --out fails first.
+Expected<std::unique_ptr<awq::AtomicDir>> createOutput() {
+  return awq::AtomicDir::create(outDir, "config.json");
+}
+
 int runRtn() {
+  auto out = createOutput();
+  if (!out)
+    return fail(out.takeError());
   auto model = loadModel(modelPath);
   if (!model)
     return fail(model.takeError());
-  if (Error e = writeQuantized(*model, outDir))
+  if (Error e = writeQuantized(*model, **out))
+    return fail(std::move(e));
+  if (Error e = (*out)->commit())
     return fail(std::move(e));
   return 0;
 }
@@ -360,6 +377,9 @@ std::vector<ScalingGroup> llamaGroups(StringRef layer) {
 }
 
 int runAwq() {
+  auto out = createOutput();
+  if (!out)
+    return fail(out.takeError());
   auto model = loadModel(modelPath);
   if (!model)
     return fail(model.takeError());
@@ -462,10 +482,9 @@ int runAwq() {
         for (int64_t c = 0; c < k; ++c)
           (*prevBias)[c] /= s[c];
       ++searched;
-      outs() << formatv("{0}: ratio {1} loss {2:e} (RTN {3:e})\n",
-                        g.linears.back(), r->scale.bestRatio,
-                        r->scale.losses[r->scale.bestIndex],
-                        r->scale.rtnLoss);
+      outs() << formatv("{0} -> {1}: ratio {2} loss {3:e} (RTN {4:e})\n",
+                        g.prev, join(g.linears, ", "), r->scale.bestRatio,
+                        r->scale.losses[r->scale.bestIndex], r->scale.rtnLoss);
     }
   }
   if (searched == 0)
@@ -477,7 +496,9 @@ int runAwq() {
     t.dtype = DType::F32;
     t.bytes = f32Bytes(kv.second);
   }
-  if (Error e = writeQuantized(*model, outDir))
+  if (Error e = writeQuantized(*model, **out))
+    return fail(std::move(e));
+  if (Error e = (*out)->commit())
     return fail(std::move(e));
   return 0;
 }
@@ -559,6 +580,9 @@ int runBench() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  for (cl::SubCommand *sub : {&cl::SubCommand::getTopLevel(), &inspectCmd,
+                              &rtnCmd, &awqCmd, &benchCmd})
+    cl::HideUnrelatedOptions(category, *sub);
   cl::ParseCommandLineOptions(argc, argv,
                               "awq-quantize: AWQ/RTN quantization to AutoAWQ "
                               "GEMM checkpoints\n");
