@@ -145,7 +145,11 @@ def torch_host_tests():
             q, s, z = ops.quantize_rtn(w, 32, zp, torch.float16)
             wq = ops.dequantize(q, s, z, 32)
             err = (wq - w).abs() / s.float().repeat_interleave(32, 1)
-            assert err.max() <= 0.5 + 1e-3 or not zp, err.max()
+            # Half a step, except at a group's edge where the rounded zero
+            # point pushes q out of 0..15 and the clamp adds up to half more
+            # (AutoAWQ's rule behaves the same).
+            assert err.max() <= 1.0 + 1e-3, err.max()
+            assert (err <= 0.5 + 1e-3).float().mean() >= 0.9, err  # <= 2 per group of 32
             assert torch.linalg.norm(wq - w) / torch.linalg.norm(w) < 0.15
 
     def autoawq_repack_matches():
