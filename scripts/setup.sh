@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
           libzstd-dev ninja-build cmake libgtest-dev libopenblas-dev ccache python3-pip
-          python3-numpy python3-venv)
+          python3-numpy python3-venv python3-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
