@@ -125,6 +125,7 @@ struct AwqCalibratePass final
     options.quant.groupSize = groupSize;
     options.quant.symmetric = symmetric;
     options.lossSequences = lossSequences;
+    options.clip = clip;
     options.showProgress = showProgress;
     return model::calibrate(**exec, samples, options);
   }

@@ -42,6 +42,8 @@ def AwqCalibratePass : Pass<"awq-calibrate", "ModuleOp"> {
            "symmetric quantization (no zero points)">,
     Option<"lossSequences", "loss-sequences", "int64_t", "16",
            "sequences the scale search's losses are measured on (0: all)">,
+    Option<"clip", "clip", "bool", "true",
+           "run the clip search (AutoAWQ does; docs/quality.md measures it)">,
     Option<"results", "results", "std::string", "\"calibration.safetensors\"",
            "where the scales and clips are written">,
     Option<"report", "report", "std::string", "\"\"",

@@ -15,6 +15,11 @@
 // RUN: awq-opt %t/cal.mlir --pass-pipeline="builtin.module(func.func(awq-fold-scales,awq-apply-clips,awq-quantize-weights{group-size=32}))" \
 // RUN:   | FileCheck %s --check-prefix=PIPE
 
+// RUN: awq-opt %t/cal.mlir --pass-pipeline="builtin.module(func.func(awq-fold-scales,awq-apply-clips))" \
+// RUN:   | FileCheck %s --check-prefix=CLIPPED
+// RUN: awq-opt %t/m.mlir --awq-calibrate="text=%awq_src_root/examples/data/loomings.txt samples=3 tokens=64 group-size=32 clip=0 results=%t/noclip.safetensors progress=0" \
+// RUN:   | awq-opt --pass-pipeline="builtin.module(func.func(awq-fold-scales,awq-apply-clips))" | FileCheck %s --check-prefix=NOCLIP
+
 // RUN: not awq-opt %t/m.mlir --awq-calibrate="text=%awq_src_root/examples/data/loomings.txt group-size=128" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=GROUP
 // RUN: not awq-opt %t/m.mlir --awq-calibrate="text=%awq_src_root/examples/data/loomings.txt group-size=16" 2>&1 \
@@ -38,6 +43,11 @@
 // CHECK: {name = "model.layers.0.mlp.down_proj"}
 
 // CALIB: PASS
+
+// CLIPPED: awq.clip %{{.+}} {group_size = 32 : i64}
+// NOCLIP-LABEL: func.func @layer_0
+// NOCLIP-NOT: awq.clip
+// NOCLIP: awq.scale
 
 // PIPE-LABEL: func.func @forward
 // PIPE: awq.linear {{.+}} {name = "lm_head"}

@@ -69,6 +69,9 @@ static cl::opt<int64_t> lossSequences(
     "loss-sequences",
     cl::desc("sequences the scale search's losses use (0: all)"),
     cl::init(16), cl::cat(category));
+static cl::opt<bool> clipSearch(
+    "clip", cl::desc("run AWQ's clip search (default on, as AutoAWQ)"),
+    cl::init(true), cl::cat(category));
 static cl::opt<std::string> archs("arch",
                                   cl::desc("GPU targets of the artifact"),
                                   cl::init("sm_80,sm_90,sm_90a"),
@@ -103,13 +106,13 @@ static std::string pipeline(llvm::StringRef dir) {
   return llvm::formatv(
              "awq-calibrate{{text={0} slice={1} samples={2} "
              "tokens={3} bits={4} group-size={5} symmetric={6} "
-             "loss-sequences={7} results={8} report={9}},"
+             "loss-sequences={7} clip={11} results={8} report={9}},"
              "func.func(awq-fold-scales,awq-apply-clips,{10})",
              calibText.getValue(), calibSlice.getValue(), samples.getValue(),
              tokens.getValue(), bits.getValue(), groupSize.getValue(),
              symmetric ? 1 : 0, lossSequences.getValue(),
              join(dir, "calibration.safetensors"),
-             join(dir, "calibration.json"), quantize)
+             join(dir, "calibration.json"), quantize, clipSearch ? 1 : 0)
       .str();
 }
 
