@@ -35,6 +35,10 @@
 // RUN: not awq-build %t/m --calib-text %t/missing.txt --group-size 32 -o %t/out 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=MISSING
 // RUN: not awq-build %t/m --group-size 32 -o %t/out 2>&1 | FileCheck %s --check-prefix=NOTEXT
+// RUN: not awq-build %t/m --method=rtn --bits 3 --group-size 32 -o %t/out 2>&1 | FileCheck %s --check-prefix=BITS
+// 3-bit weights with --arch=none: the quantized IR only.
+// RUN: awq-build %t/m --method=rtn --bits 3 --group-size 32 --arch=none -o %t/w3 > /dev/null 2>&1
+// RUN: ls %t/w3 | FileCheck %s --check-prefix=W3
 // RUN: ls %t/out | FileCheck %s --check-prefix=TOP
 // RUN: ls %t | FileCheck %s --check-prefix=NOPARTIAL
 
@@ -66,3 +70,7 @@
 // MISSING: cannot read '{{.+}}missing.txt'
 // NOTEXT: awq-build: error: --method=awq needs --calib-text
 // NOPARTIAL-NOT: partial
+// BITS: awq-build: error: no kernels or AutoAWQ checkpoint exist for 3-bit weights; pass --arch=none
+// W3-NOT: checkpoint
+// W3: model.mlirbc
+// W3-NOT: artifact

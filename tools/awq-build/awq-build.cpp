@@ -73,7 +73,8 @@ static cl::opt<bool> clipSearch(
     "clip", cl::desc("run AWQ's clip search (default on, as AutoAWQ)"),
     cl::init(true), cl::cat(category));
 static cl::opt<std::string> archs("arch",
-                                  cl::desc("GPU targets of the artifact"),
+                                  cl::desc("GPU targets of the artifact "
+                                           "(none: no artifact)"),
                                   cl::init("sm_80,sm_90,sm_90a"),
                                   cl::cat(category));
 
@@ -177,6 +178,8 @@ static int build(llvm::StringRef dir) {
                                                   groupSize, checkpoint))
     return fail(llvm::toString(std::move(err)));
   copyTokenizerFiles(*description, checkpoint);
+  if (archs == "none")
+    return 0;
   std::string imported = join(dir, "checkpoint.mlir");
   std::string archFlag = "--arch=" + archs;
   if (runTool("awq-import", {checkpoint, "-o", imported}) ||
@@ -199,6 +202,15 @@ int main(int argc, char **argv) {
     return fail("--method must be awq or rtn, got '" + method + "'");
   if (method == "awq" && calibText.empty())
     return fail("--method=awq needs --calib-text");
+  // Before any long work: the kernels and the AutoAWQ GEMM format hold
+  // 4-bit asymmetric weights only.
+  if ((bits != 4 || symmetric) && archs != "none")
+    return fail(llvm::formatv("no kernels or AutoAWQ checkpoint exist for "
+                              "{0}-bit{1} weights; pass --arch=none to build "
+                              "only the quantized model IR (model.mlirbc) "
+                              "and the report",
+                              bits.getValue(),
+                              symmetric ? " symmetric" : ""));
   llvm::Expected<std::unique_ptr<::awq::AtomicDir>> dir =
       ::awq::AtomicDir::create(output, "model.mlirbc");
   if (!dir)
