@@ -8,10 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "model/Calibration.h"
-#include "quantize/Quantize.h"
 #include "model/ModelFile.h"
 #include "model/Passes.h"
 #include "passes/Passes.h"
+#include "quantize/Quantize.h"
 #include "tokenizer/Tokenizer.h"
 
 #include "dialects/Awq/AwqOps.h"
@@ -132,15 +132,13 @@ struct AwqCalibratePass final
 
   LogicalResult record(ModuleOp module,
                        const model::CalibrationResult &result) {
-    if (llvm::Error err =
-            model::writeCalibration(result, groupSize, results))
+    if (llvm::Error err = model::writeCalibration(result, groupSize, results))
       return module.emitError("awq-calibrate: ")
              << llvm::toString(std::move(err));
     if (!report.empty())
       if (failed(writeReport(module, result)))
         return failure();
-    module->setAttr("awq.calibration",
-                    StringAttr::get(&getContext(), results));
+    module->setAttr("awq.calibration", StringAttr::get(&getContext(), results));
     OpPassManager pm(ModuleOp::getOperationName());
     AwqApplyScalesPassOptions applyOptions;
     applyOptions.scalesFile = results;
@@ -155,10 +153,12 @@ struct AwqCalibratePass final
       llvm::json::Array linears;
       for (const std::string &name : g.linears)
         linears.push_back(name);
-      groups.push_back(llvm::json::Object{
-          {"layer", g.layer},     {"kind", g.kind},
-          {"linears", std::move(linears)}, {"ratio", g.ratio},
-          {"rtn_loss", g.rtnLoss}, {"awq_loss", g.awqLoss}});
+      groups.push_back(llvm::json::Object{{"layer", g.layer},
+                                          {"kind", g.kind},
+                                          {"linears", std::move(linears)},
+                                          {"ratio", g.ratio},
+                                          {"rtn_loss", g.rtnLoss},
+                                          {"awq_loss", g.awqLoss}});
     }
     llvm::json::Object clips;
     for (const auto &[name, cal] : result.linears)

@@ -9,8 +9,8 @@
 
 #include "model/Calibration.h"
 
-#include "quantize/AwqSearch.h"
 #include "formats/SafeTensors.h"
+#include "quantize/AwqSearch.h"
 #include "support/Progress.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -19,8 +19,8 @@
 
 using namespace awq;
 using namespace awq::model;
-using mlir::FailureOr;
 using mlir::failure;
+using mlir::FailureOr;
 using mlir::success;
 
 llvm::Expected<std::vector<std::vector<int64_t>>>
@@ -75,8 +75,8 @@ public:
                   std::map<std::string, Matrix> &inputs,
                   CalibrationResult &result)
       : exec(exec), options(options), layer(layer),
-        function(std::move(function)), names(linearsOf(layer)),
-        inputs(inputs), result(result) {}
+        function(std::move(function)), names(linearsOf(layer)), inputs(inputs),
+        result(result) {}
 
   mlir::LogicalResult run();
 
@@ -101,11 +101,8 @@ private:
   }
   FailureOr<Matrix> attentionBlock(llvm::ArrayRef<const float *> w,
                                    const Matrix &x);
-  FailureOr<Matrix> mlpBlock(llvm::ArrayRef<const float *> w,
-                             const Matrix &x);
-  const Matrix &weightOf(const std::string &name) {
-    return *weights.at(name);
-  }
+  FailureOr<Matrix> mlpBlock(llvm::ArrayRef<const float *> w, const Matrix &x);
+  const Matrix &weightOf(const std::string &name) { return *weights.at(name); }
 
   Executor &exec;
   const CalibrationOptions &options;
@@ -190,8 +187,7 @@ FailureOr<std::vector<float>> LayerCalibrator::search(const Group &group) {
     return failure();
   }
   result.groups.push_back({layer, group.kind, group.linears, found->bestRatio,
-                           found->rtnLoss,
-                           found->losses[found->bestIndex]});
+                           found->rtnLoss, found->losses[found->bestIndex]});
   for (const std::string &name : group.linears)
     result.linears[name].scale = found->scales;
   return std::move(found->scales);
@@ -199,10 +195,9 @@ FailureOr<std::vector<float>> LayerCalibrator::search(const Group &group) {
 
 /// The clip search on the final weight diag(1 / rowScale) · W · diag(s),
 /// with the inputs divided by s (AutoAWQ clips after applying all scales).
-mlir::LogicalResult
-LayerCalibrator::clip(const std::string &name,
-                      const std::vector<float> *inputScale,
-                      const std::vector<float> *rowScale) {
+mlir::LogicalResult LayerCalibrator::clip(const std::string &name,
+                                          const std::vector<float> *inputScale,
+                                          const std::vector<float> *rowScale) {
   const Matrix &w = weightOf(name);
   std::string inputOf = name == names.k || name == names.v ? names.q
                         : name == names.up                 ? names.gate
@@ -233,15 +228,15 @@ LayerCalibrator::clip(const std::string &name,
   cal.n = w.rows;
   cal.clipGroups = found->groups;
   cal.clipMax = std::move(found->maxVal);
-  int64_t clipped = llvm::count_if(found->bestStep,
-                                   [](uint8_t step) { return step > 0; });
+  int64_t clipped =
+      llvm::count_if(found->bestStep, [](uint8_t step) { return step > 0; });
   cal.clippedFraction = double(clipped) / double(found->bestStep.size());
   return success();
 }
 
 mlir::LogicalResult LayerCalibrator::run() {
-  for (const std::string &name : {names.q, names.k, names.v, names.o,
-                                  names.gate, names.up, names.down}) {
+  for (const std::string &name :
+       {names.q, names.k, names.v, names.o, names.gate, names.up, names.down}) {
     auto w = exec.linearWeight(name);
     auto b = exec.linearBias(name);
     if (failed(w) || failed(b))
@@ -323,8 +318,7 @@ awq::model::calibrate(Executor &exec,
     exec.setLinearInputHook(nullptr);
     result.forwardSeconds += seconds(start);
     start = Clock::now();
-    LayerCalibrator calibrator(exec, options, index, function, inputs,
-                               result);
+    LayerCalibrator calibrator(exec, options, index, function, inputs, result);
     if (failed(calibrator.run()))
       return failure();
     result.searchSeconds += seconds(start);
@@ -345,14 +339,12 @@ llvm::Error awq::model::writeCalibration(const CalibrationResult &result,
   ::awq::formats::SafeTensorsWriter writer;
   for (const auto &[name, cal] : result.linears) {
     if (!cal.scale.empty())
-      if (llvm::Error err = writer.addF32(name + ".awq_scale",
-                                          {int64_t(cal.scale.size())},
-                                          cal.scale))
+      if (llvm::Error err = writer.addF32(
+              name + ".awq_scale", {int64_t(cal.scale.size())}, cal.scale))
         return err;
     if (!cal.clipMax.empty())
       if (llvm::Error err = writer.addF32(name + ".awq_clip",
-                                          {cal.n, cal.clipGroups},
-                                          cal.clipMax))
+                                          {cal.n, cal.clipGroups}, cal.clipMax))
         return err;
   }
   writer.setMetadata("awq_clip_group_size", std::to_string(groupSize));

@@ -1,4 +1,5 @@
-//===- Calibration.h - AWQ scale and clip search on a whole model -*- C++ -*-===//
+//===- Calibration.h - AWQ scale and clip search on a whole model -*- C++
+//-*-===//
 //
 // Runs the AWQ search as AutoAWQ does, on model IR run by the CPU executor:
 // the calibration samples go through the model layer by layer (each decoder
@@ -49,9 +50,9 @@ struct GroupReport {
   int64_t layer = 0;
   std::string kind; ///< "qkv", "o", "gate_up", "down"
   std::vector<std::string> linears;
-  float ratio = 0;      ///< the chosen grid ratio
-  double rtnLoss = 0;   ///< module-output MSE, RTN (s = 1), no clip
-  double awqLoss = 0;   ///< module-output MSE, best s, no clip
+  float ratio = 0;    ///< the chosen grid ratio
+  double rtnLoss = 0; ///< module-output MSE, RTN (s = 1), no clip
+  double awqLoss = 0; ///< module-output MSE, best s, no clip
 };
 
 /// What the IR needs for one linear: the input-channel scale of its group
@@ -82,8 +83,8 @@ calibrate(Executor &exec, llvm::ArrayRef<std::vector<int64_t>> samples,
 /// Safetensors with `<linear>.awq_scale` (f32 [K], what awq-apply-scales
 /// reads) and `<linear>.awq_clip` (f32 [N, K/G], what awq-apply-clips
 /// reads), written atomically.
-llvm::Error writeCalibration(const CalibrationResult &result,
-                             int64_t groupSize, llvm::StringRef path);
+llvm::Error writeCalibration(const CalibrationResult &result, int64_t groupSize,
+                             llvm::StringRef path);
 
 } // namespace awq::model
 

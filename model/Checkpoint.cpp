@@ -26,10 +26,10 @@ static Error fail(const llvm::Twine &msg) {
 }
 
 static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
-  return "[" + llvm::join(llvm::map_range(shape, [](int64_t d) {
-                            return std::to_string(d);
-                          }),
-                          ", ") +
+  return "[" +
+         llvm::join(llvm::map_range(
+                        shape, [](int64_t d) { return std::to_string(d); }),
+                    ", ") +
          "]";
 }
 
@@ -62,8 +62,8 @@ public:
 } // namespace
 
 static Expected<LinearRef> describeLinear(const TensorSource &src,
-                                          StringRef name, int64_t n,
-                                          int64_t k, bool withBias) {
+                                          StringRef name, int64_t n, int64_t k,
+                                          bool withBias) {
   LinearRef linear;
   linear.name = name.str();
   Expected<bool> quantized = src.fillQuantized(linear, n, k);
@@ -109,16 +109,16 @@ static Expected<LayerRefs> describeLayer(const TensorSource &src,
   };
   // Biases are read where the checkpoint has them (Qwen2's q/k/v; Llama
   // with attention_bias), so no per-architecture table is needed.
-  for (const Spec &s : {Spec{&layer.q, "self_attn.q_proj", qRows, hidden, true},
-                        Spec{&layer.k, "self_attn.k_proj", kvRows, hidden, true},
-                        Spec{&layer.v, "self_attn.v_proj", kvRows, hidden, true},
-                        Spec{&layer.o, "self_attn.o_proj", hidden, qRows, true},
-                        Spec{&layer.gate, "mlp.gate_proj", inter, hidden, false},
-                        Spec{&layer.up, "mlp.up_proj", inter, hidden, false},
-                        Spec{&layer.down, "mlp.down_proj", hidden, inter,
-                             false}}) {
-    Expected<LinearRef> l = describeLinear(src, prefix + s.name, s.n, s.k,
-                                           s.bias);
+  for (const Spec &s :
+       {Spec{&layer.q, "self_attn.q_proj", qRows, hidden, true},
+        Spec{&layer.k, "self_attn.k_proj", kvRows, hidden, true},
+        Spec{&layer.v, "self_attn.v_proj", kvRows, hidden, true},
+        Spec{&layer.o, "self_attn.o_proj", hidden, qRows, true},
+        Spec{&layer.gate, "mlp.gate_proj", inter, hidden, false},
+        Spec{&layer.up, "mlp.up_proj", inter, hidden, false},
+        Spec{&layer.down, "mlp.down_proj", hidden, inter, false}}) {
+    Expected<LinearRef> l =
+        describeLinear(src, prefix + s.name, s.n, s.k, s.bias);
     if (!l)
       return l.takeError();
     *s.out = std::move(*l);
@@ -197,8 +197,12 @@ public:
                                 "expected F16, BF16 or F32",
                                 name, view->second,
                                 formats::dtypeName(view->first->dtype)));
-    return TensorRef{name.str(), view->second, StorageKind::Plain, 0,
-                     llvm::SmallVector<int64_t>(shape), *kind};
+    return TensorRef{name.str(),
+                     view->second,
+                     StorageKind::Plain,
+                     0,
+                     llvm::SmallVector<int64_t>(shape),
+                     *kind};
   }
 
   Expected<bool> fillQuantized(LinearRef &linear, int64_t n,
@@ -236,8 +240,8 @@ private:
                                 name, view->second,
                                 formats::dtypeName(view->first->dtype),
                                 formats::dtypeName(dtype)));
-    return TensorRef{name.str(), view->second, storage, 0, std::move(logical),
-                     element};
+    return TensorRef{name.str(), view->second,       storage,
+                     0,          std::move(logical), element};
   }
 
   const formats::SafeTensorsModel &model;
@@ -258,19 +262,19 @@ Expected<bool> SafeTensorsSource::fillQuantized(LinearRef &linear, int64_t n,
     return fail(llvm::formatv("linear '{0}': K = {1} is not a multiple of "
                               "group_size {2}, or N = {3} of 8",
                               linear.name, k, g, n));
-  auto qweight = findStored(linear.name + ".qweight", {k, n / 8},
-                            formats::DType::I32, StorageKind::AwqGemmQWeight,
-                            {n, k}, ElementKind::I4);
+  auto qweight =
+      findStored(linear.name + ".qweight", {k, n / 8}, formats::DType::I32,
+                 StorageKind::AwqGemmQWeight, {n, k}, ElementKind::I4);
   if (!qweight)
     return qweight.takeError();
-  auto scales = findStored(linear.name + ".scales", {k / g, n},
-                           formats::DType::F16, StorageKind::Transposed,
-                           {n, k / g}, ElementKind::F16);
+  auto scales =
+      findStored(linear.name + ".scales", {k / g, n}, formats::DType::F16,
+                 StorageKind::Transposed, {n, k / g}, ElementKind::F16);
   if (!scales)
     return scales.takeError();
-  auto zeros = findStored(linear.name + ".qzeros", {k / g, n / 8},
-                          formats::DType::I32, StorageKind::AwqGemmQZeros,
-                          {n, k / g}, ElementKind::I4);
+  auto zeros =
+      findStored(linear.name + ".qzeros", {k / g, n / 8}, formats::DType::I32,
+                 StorageKind::AwqGemmQZeros, {n, k / g}, ElementKind::I4);
   if (!zeros)
     return zeros.takeError();
   linear.qweight = std::move(*qweight);
@@ -343,8 +347,12 @@ public:
                                 "which awq cannot dequantize (supported: F32, "
                                 "F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K)",
                                 name, path, formats::ggmlTypeName(info->type)));
-    TensorRef ref{name, path, StorageKind::Plain, 0,
-                  llvm::SmallVector<int64_t>(shape), ElementKind::F32};
+    TensorRef ref{name,
+                  path,
+                  StorageKind::Plain,
+                  0,
+                  llvm::SmallVector<int64_t>(shape),
+                  ElementKind::F32};
     // convert_hf_to_gguf.py reorders Llama's Q and K rows for llama.cpp's
     // rotary layout; awq.weight undoes it (AwqOps.td, awq.weight).
     bool qOrK = StringRef(name).ends_with("attn_q.weight") ||

@@ -42,7 +42,7 @@ struct TensorRef {
   std::string name; ///< tensor name in `file`
   std::string file; ///< absolute path of the safetensors shard or GGUF file
   StorageKind storage = StorageKind::Plain;
-  int64_t ropeHeadDim = 0; ///< RopeInterleaved only
+  int64_t ropeHeadDim = 0;          ///< RopeInterleaved only
   llvm::SmallVector<int64_t> shape; ///< logical shape
   ElementKind element = ElementKind::F32;
 };
@@ -66,8 +66,8 @@ struct LayerRefs {
 
 struct ModelDescription {
   formats::HFModelConfig config;
-  std::string source;    ///< the checkpoint path as given
-  std::string format;    ///< "hf", "gguf" or "autoawq"
+  std::string source; ///< the checkpoint path as given
+  std::string format; ///< "hf", "gguf" or "autoawq"
   ElementKind activation = ElementKind::F32;
   TensorRef embedding, finalNorm;
   LinearRef lmHead; ///< weight is the embedding table when tied

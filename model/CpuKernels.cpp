@@ -23,8 +23,8 @@ Matrix cpu::linear(const Matrix &x, const float *w, int64_t n,
   if (bias)
     for (int64_t t = 0; t < y.rows; ++t)
       std::copy(bias->data.begin(), bias->data.end(), y.row(t));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, x.rows, n, x.cols,
-              1.0f, x.data.data(), x.cols, w, x.cols, bias ? 1.0f : 0.0f,
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, x.rows, n, x.cols, 1.0f,
+              x.data.data(), x.cols, w, x.cols, bias ? 1.0f : 0.0f,
               y.data.data(), y.cols);
   return y;
 }
@@ -177,10 +177,9 @@ Matrix cpu::attention(const Matrix &q, const Matrix &k, const Matrix &v,
     for (int64_t t = 0; t < rows; ++t)
       causalSoftmax(scores.data() + t * total, past + t + 1, total);
     // out_h = P · V_g.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, total,
-                1.0f, scores.data(), total,
-                cache.values.data.data() + kvOffset, kvStride, 0.0f,
-                out.data.data() + h * d, qStride);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d, total, 1.0f,
+                scores.data(), total, cache.values.data.data() + kvOffset,
+                kvStride, 0.0f, out.data.data() + h * d, qStride);
   }
   return out;
 }

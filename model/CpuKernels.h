@@ -1,4 +1,5 @@
-//===- CpuKernels.h - f32 CPU math of the model IR's ops ---------*- C++ -*-===//
+//===- CpuKernels.h - f32 CPU math of the model IR's ops ---------*- C++
+//-*-===//
 //
 // The arithmetic behind each op the executor runs (Executor.cpp maps ops to
 // these), on row-major f32 matrices. Matrix products go to OpenBLAS sgemm

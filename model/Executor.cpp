@@ -62,8 +62,7 @@ public:
   CallHook callHook;
   llvm::StringMap<Operation *> linearsByName;
 
-  FailureOr<SmallVector<RtValue>> run(func::FuncOp fn,
-                                      ArrayRef<RtValue> args);
+  FailureOr<SmallVector<RtValue>> run(func::FuncOp fn, ArrayRef<RtValue> args);
   FailureOr<Matrix> embed(ArrayRef<int64_t> tokens);
   FailureOr<std::shared_ptr<const Matrix>> weight(Value value);
   FailureOr<std::shared_ptr<const Matrix>> dequantize(QLinearOp op);
@@ -149,10 +148,9 @@ static cpu::RopeFrequencies ropeFrequenciesOf(RopeOp rope) {
 }
 
 static cpu::AttentionShape attentionShapeOf(AttentionOp a) {
-  return cpu::AttentionShape{int64_t(a.getNumHeads()),
-                             int64_t(a.getNumKvHeads()),
-                             int64_t(a.getHeadDim()),
-                             float(a.getEffectiveScale())};
+  return cpu::AttentionShape{
+      int64_t(a.getNumHeads()), int64_t(a.getNumKvHeads()),
+      int64_t(a.getHeadDim()), float(a.getEffectiveScale())};
 }
 
 /// Reads every weight `op` needs, so that errors surface before a forward
@@ -261,9 +259,8 @@ FailureOr<Matrix> Executor::Impl::compute(Operation *op, Env &env) {
         return cpu::rmsNorm(mat(n.getInput()), param(n.getWeight()),
                             n.getEpsilon().convertToFloat());
       })
-      .Case<LinearOp, QLinearOp>([&](Operation *l) {
-        return computeLinear(l, l->getOperand(0), env);
-      })
+      .Case<LinearOp, QLinearOp>(
+          [&](Operation *l) { return computeLinear(l, l->getOperand(0), env); })
       .Case([&](RopeOp r) -> FailureOr<Matrix> {
         return cpu::rope(mat(r.getInput()), *env[r.getPositions()].ids,
                          ropes[r]);
@@ -319,8 +316,8 @@ LogicalResult Executor::Impl::step(Operation *op, Env &env) {
   return success();
 }
 
-FailureOr<SmallVector<RtValue>>
-Executor::Impl::run(func::FuncOp fn, ArrayRef<RtValue> args) {
+FailureOr<SmallVector<RtValue>> Executor::Impl::run(func::FuncOp fn,
+                                                    ArrayRef<RtValue> args) {
   if (fn.isExternal() || fn.getNumArguments() != args.size())
     return fn.emitError("expected a function body taking ")
            << args.size() << " arguments";
@@ -346,17 +343,17 @@ FailureOr<Matrix> Executor::Impl::embed(ArrayRef<int64_t> tokens) {
   if (!embedding)
     return entry.emitError("expected an awq.embedding in @forward");
   Env env;
-  env[embedding.getTokens()] = RtValue{
-      nullptr, std::make_shared<std::vector<int64_t>>(tokens.begin(),
-                                                      tokens.end())};
+  env[embedding.getTokens()] =
+      RtValue{nullptr, std::make_shared<std::vector<int64_t>>(tokens.begin(),
+                                                              tokens.end())};
   return embed(embedding, env);
 }
 
 FailureOr<Matrix> Executor::Impl::forward(ArrayRef<int64_t> tokens) {
   if (tokens.empty())
     return module.emitError("expected at least one token");
-  auto ids = std::make_shared<std::vector<int64_t>>(tokens.begin(),
-                                                    tokens.end());
+  auto ids =
+      std::make_shared<std::vector<int64_t>>(tokens.begin(), tokens.end());
   auto positions = std::make_shared<std::vector<int64_t>>();
   for (size_t i = 0; i < tokens.size(); ++i)
     positions->push_back(position + int64_t(i));
@@ -445,9 +442,8 @@ FailureOr<Matrix> Executor::runFunction(StringRef function,
   auto positions = std::make_shared<std::vector<int64_t>>();
   for (int64_t t = 0; t < hidden.rows; ++t)
     positions->push_back(t);
-  auto out = impl->run(
-      fn, {RtValue{std::make_shared<Matrix>(hidden), nullptr},
-           RtValue{nullptr, positions}});
+  auto out = impl->run(fn, {RtValue{std::make_shared<Matrix>(hidden), nullptr},
+                            RtValue{nullptr, positions}});
   if (failed(out))
     return failure();
   if (out->empty() || !out->front().matrix)

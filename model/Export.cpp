@@ -132,7 +132,8 @@ Error Exporter::addLinear(QLinearOp op, formats::AwqCheckpoint &out) {
   FailureOr<HostTensor> z = op.getZeros() ? evaluator.evaluate(op.getZeros())
                                           : FailureOr<HostTensor>(failure());
   if (failed(q) || failed(s) || failed(z))
-    return fail("linear '" + name + "': AutoAWQ GEMM needs evaluable q, "
+    return fail("linear '" + name +
+                "': AutoAWQ GEMM needs evaluable q, "
                 "scales and zero points (asymmetric quantization)");
   formats::QuantizedWeight w;
   w.n = op.getN();

@@ -1,4 +1,5 @@
-//===- Export.h - a quantized model IR as an AutoAWQ checkpoint --*- C++ -*-===//
+//===- Export.h - a quantized model IR as an AutoAWQ checkpoint --*- C++
+//-*-===//
 //
 // Writes model IR whose linears are awq.qlinear (after awq-quantize-weights)
 // as the checkpoint AutoAWQ's save_quantized writes for `version: gemm`:

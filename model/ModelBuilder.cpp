@@ -42,9 +42,7 @@ private:
   func::FuncOp buildLayer(ModuleOp module, int64_t index);
   func::FuncOp buildForward(ModuleOp module,
                             ArrayRef<func::FuncOp> layerFunctions);
-  Location loc(StringRef name) {
-    return NameLoc::get(b.getStringAttr(name));
-  }
+  Location loc(StringRef name) { return NameLoc::get(b.getStringAttr(name)); }
 
   OpBuilder b;
   const ModelDescription &d;
@@ -101,9 +99,9 @@ Value IRWriter::weight(const TensorRef &ref) {
   auto type = RankedTensorType::get(ref.shape, elementType(ref.element));
   IntegerAttr headDim =
       ref.ropeHeadDim ? b.getI64IntegerAttr(ref.ropeHeadDim) : IntegerAttr();
-  Value w = WeightOp::create(b, loc(ref.name), type, ref.name,
-                             relativeFile(ref.file), toStorage(ref.storage),
-                             headDim);
+  Value w =
+      WeightOp::create(b, loc(ref.name), type, ref.name, relativeFile(ref.file),
+                       toStorage(ref.storage), headDim);
   weights[key] = w;
   return w;
 }
@@ -153,11 +151,11 @@ Value IRWriter::attention(Value x, Value positions, const LayerRefs &layer) {
   Value q = rope(linear(normed, layer.q, qWidth), positions);
   Value k = rope(linear(normed, layer.k, kvWidth), positions);
   Value v = linear(normed, layer.v, kvWidth);
-  Value attended = AttentionOp::create(
-      b, q.getLoc(), rows(qWidth), q, k, v,
-      b.getI64IntegerAttr(c.numAttentionHeads),
-      b.getI64IntegerAttr(c.numKeyValueHeads), b.getI64IntegerAttr(c.headDim),
-      /*scale=*/nullptr);
+  Value attended = AttentionOp::create(b, q.getLoc(), rows(qWidth), q, k, v,
+                                       b.getI64IntegerAttr(c.numAttentionHeads),
+                                       b.getI64IntegerAttr(c.numKeyValueHeads),
+                                       b.getI64IntegerAttr(c.headDim),
+                                       /*scale=*/nullptr);
   Value out = linear(attended, layer.o, c.hiddenSize);
   return arith::AddFOp::create(b, out.getLoc(), x, out);
 }
@@ -192,16 +190,16 @@ func::FuncOp IRWriter::buildForward(ModuleOp module,
                                     ArrayRef<func::FuncOp> layerFunctions) {
   const formats::HFModelConfig &c = d.config;
   b.setInsertionPointToStart(module.getBody());
-  auto fn = func::FuncOp::create(
-      b, loc(kForwardFunction), kForwardFunction,
-      b.getFunctionType({ids, ids}, {rows(c.vocabSize)}));
+  auto fn =
+      func::FuncOp::create(b, loc(kForwardFunction), kForwardFunction,
+                           b.getFunctionType({ids, ids}, {rows(c.vocabSize)}));
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   weights.clear();
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
-  Value h = EmbeddingOp::create(b, loc("model.embed_tokens"),
-                                rows(c.hiddenSize), weight(d.embedding),
-                                tokens);
+  Value h =
+      EmbeddingOp::create(b, loc("model.embed_tokens"), rows(c.hiddenSize),
+                          weight(d.embedding), tokens);
   for (func::FuncOp layer : layerFunctions)
     h = func::CallOp::create(b, layer.getLoc(), layer, ValueRange{h, positions})
             .getResult(0);

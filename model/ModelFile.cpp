@@ -22,8 +22,7 @@ void registerModelDialects(DialectRegistry &registry) {
                   linalg::LinalgDialect, tensor::TensorDialect>();
 }
 
-OwningOpRef<ModuleOp> openModel(MLIRContext &context,
-                                            llvm::StringRef path) {
+OwningOpRef<ModuleOp> openModel(MLIRContext &context, llvm::StringRef path) {
   if (path.ends_with(".mlir") || path.ends_with(".mlirbc"))
     return parseSourceFile<ModuleOp>(path, &context);
   llvm::Expected<ModelDescription> description = readCheckpoint(path);
@@ -39,9 +38,8 @@ OwningOpRef<ModuleOp> openModel(MLIRContext &context,
   return module;
 }
 
-std::string tokenizerPathFor(ModuleOp module,
-                                         llvm::StringRef modelPath,
-                                         llvm::StringRef override) {
+std::string tokenizerPathFor(ModuleOp module, llvm::StringRef modelPath,
+                             llvm::StringRef override) {
   if (!override.empty())
     return override.str();
   auto attr = module->getAttrOfType<StringAttr>(kTokenizerAttr);
@@ -86,8 +84,8 @@ llvm::Expected<llvm::StringRef> sliceText(llvm::StringRef text,
   if (first.getAsDouble(start) || second.getAsDouble(end) || start < 0 ||
       end > 1 || start >= end)
     return llvm::createStringError(
-        "--slice expects START:END with 0 <= START < END <= 1, got '" +
-        slice + "'");
+        "--slice expects START:END with 0 <= START < END <= 1, got '" + slice +
+        "'");
   size_t from = cutAtLine(text, start), to = cutAtLine(text, end);
   return text.slice(from, to);
 }

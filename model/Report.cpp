@@ -124,8 +124,7 @@ Error writeSvg(const std::vector<Row> &rows, llvm::StringRef path) {
 } // namespace
 
 Error awq::model::writeReport(llvm::StringRef calibrationJson,
-                              llvm::StringRef textOut,
-                              llvm::StringRef svgOut) {
+                              llvm::StringRef textOut, llvm::StringRef svgOut) {
   auto json = formats::readJsonFile(calibrationJson);
   if (!json)
     return json.takeError();

@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Awq/AwqOps.h"
-#include "passes/Passes.h"
 #include "formats/SafeTensors.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Path.h"
@@ -81,10 +81,10 @@ struct AwqApplyClipsPass final
       }
       builder.setInsertionPoint(op);
       auto maxType = RankedTensorType::get(view->shape, builder.getF32Type());
-      Value max = WeightOp::create(builder, op.getLoc(), maxType, tensor,
-                                   path, Storage::plain, IntegerAttr());
-      Value clipped = ClipOp::create(builder, op.getLoc(), op.getWeight(),
-                                     max, builder.getI64IntegerAttr(*group));
+      Value max = WeightOp::create(builder, op.getLoc(), maxType, tensor, path,
+                                   Storage::plain, IntegerAttr());
+      Value clipped = ClipOp::create(builder, op.getLoc(), op.getWeight(), max,
+                                     builder.getI64IntegerAttr(*group));
       op.getWeightMutable().assign(clipped);
     });
     if (!ok)

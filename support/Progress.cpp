@@ -55,16 +55,15 @@ void ProgressBar::draw(int64_t done, llvm::StringRef note, bool final) {
   int filled = static_cast<int>(fraction * kWidth);
   double elapsed = elapsedSeconds();
   std::string timing =
-      final ? "in " + formatDuration(elapsed)
-      : done > 0
-          ? formatDuration(elapsed) + ", ETA " +
-                formatDuration(elapsed * (total - done) / double(done))
-          : formatDuration(elapsed);
+      final      ? "in " + formatDuration(elapsed)
+      : done > 0 ? formatDuration(elapsed) + ", ETA " +
+                       formatDuration(elapsed * (total - done) / double(done))
+                 : formatDuration(elapsed);
   if (interactive)
     os << '\r';
   os << label << " [" << std::string(filled, '#')
-     << std::string(kWidth - filled, '.') << "] " << done << "/" << total
-     << " " << unit << "  " << timing;
+     << std::string(kWidth - filled, '.') << "] " << done << "/" << total << " "
+     << unit << "  " << timing;
   if (!note.empty())
     os << "  " << note;
   if (interactive && !final)

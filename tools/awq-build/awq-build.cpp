@@ -1,4 +1,5 @@
-//===- awq-build.cpp - checkpoint + calibration text -> deployable model ---===//
+//===- awq-build.cpp - checkpoint + calibration text -> deployable model
+//---===//
 //
 // The whole job in one command: import a checkpoint (HF directory or GGUF),
 // calibrate AWQ on a text through the compiler's passes (awq-calibrate,
@@ -48,10 +49,12 @@ static cl::opt<std::string> output("o", cl::Required,
                                    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string> calibText("calib-text",
                                       cl::desc("calibration text file"),
-                                      cl::value_desc("file"), cl::cat(category));
-static cl::opt<std::string> calibSlice(
-    "calib-slice", cl::desc("part of the text to calibrate on, START:END"),
-    cl::init("0:1"), cl::cat(category));
+                                      cl::value_desc("file"),
+                                      cl::cat(category));
+static cl::opt<std::string>
+    calibSlice("calib-slice",
+               cl::desc("part of the text to calibrate on, START:END"),
+               cl::init("0:1"), cl::cat(category));
 static cl::opt<std::string> method("method", cl::desc("awq or rtn"),
                                    cl::init("awq"), cl::cat(category));
 static cl::opt<int64_t> samples("samples", cl::desc("calibration sequences"),
@@ -65,13 +68,14 @@ static cl::opt<int64_t> groupSize("group-size",
                                   cl::init(128), cl::cat(category));
 static cl::opt<bool> symmetric("symmetric", cl::desc("no zero points"),
                                cl::cat(category));
-static cl::opt<int64_t> lossSequences(
-    "loss-sequences",
-    cl::desc("sequences the scale search's losses use (0: all)"),
-    cl::init(16), cl::cat(category));
-static cl::opt<bool> clipSearch(
-    "clip", cl::desc("run AWQ's clip search (default on, as AutoAWQ)"),
-    cl::init(true), cl::cat(category));
+static cl::opt<int64_t>
+    lossSequences("loss-sequences",
+                  cl::desc("sequences the scale search's losses use (0: all)"),
+                  cl::init(16), cl::cat(category));
+static cl::opt<bool>
+    clipSearch("clip",
+               cl::desc("run AWQ's clip search (default on, as AutoAWQ)"),
+               cl::init(true), cl::cat(category));
 static cl::opt<std::string> archs("arch",
                                   cl::desc("GPU targets of the artifact "
                                            "(none: no artifact)"),
@@ -122,8 +126,8 @@ static int runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args) {
   std::vector<llvm::StringRef> argv{path};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(path, argv, std::nullopt, {}, 0, 0,
-                                     &error);
+  int rc =
+      llvm::sys::ExecuteAndWait(path, argv, std::nullopt, {}, 0, 0, &error);
   if (rc != 0)
     return fail(tool + " failed" + (error.empty() ? "" : ": " + error));
   return 0;
@@ -175,7 +179,7 @@ static int build(llvm::StringRef dir) {
   }
   std::string checkpoint = join(dir, "checkpoint");
   if (llvm::Error err = ::awq::model::exportAutoAwq(*module, *description,
-                                                  groupSize, checkpoint))
+                                                    groupSize, checkpoint))
     return fail(llvm::toString(std::move(err)));
   copyTokenizerFiles(*description, checkpoint);
   if (archs == "none")
@@ -183,8 +187,7 @@ static int build(llvm::StringRef dir) {
   std::string imported = join(dir, "checkpoint.mlir");
   std::string archFlag = "--arch=" + archs;
   if (runTool("awq-import", {checkpoint, "-o", imported}) ||
-      runTool("awq-compile",
-              {imported, "-o", join(dir, "artifact"), archFlag}))
+      runTool("awq-compile", {imported, "-o", join(dir, "artifact"), archFlag}))
     return 1;
   llvm::sys::fs::remove(imported);
   return 0;
@@ -196,8 +199,9 @@ int main(int argc, char **argv) {
   mlir::awq::registerAwqModelPasses();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
-      argc, argv, "awq-build: checkpoint + calibration text -> AutoAWQ "
-                  "checkpoint, kernels and report\n");
+      argc, argv,
+      "awq-build: checkpoint + calibration text -> AutoAWQ "
+      "checkpoint, kernels and report\n");
   if (method != "awq" && method != "rtn")
     return fail("--method must be awq or rtn, got '" + method + "'");
   if (method == "awq" && calibText.empty())
@@ -209,8 +213,7 @@ int main(int argc, char **argv) {
                               "{0}-bit{1} weights; pass --arch=none to build "
                               "only the quantized model IR (model.mlirbc) "
                               "and the report",
-                              bits.getValue(),
-                              symmetric ? " symmetric" : ""));
+                              bits.getValue(), symmetric ? " symmetric" : ""));
   llvm::Expected<std::unique_ptr<::awq::AtomicDir>> dir =
       ::awq::AtomicDir::create(output, "model.mlirbc");
   if (!dir)

@@ -1,11 +1,11 @@
 //===- awq-eval.cpp - perplexity of a model on a text ---------------------===//
 //
-// The protocol (docs/model.md): the text (or a slice of it by characters, each cut
-// moved back to the start of its line) is tokenized once without
-// special tokens and split into non-overlapping windows of --window tokens
-// (a last partial window is dropped); each window runs as its own sequence
-// and the mean negative log-likelihood is taken over the window - 1
-// predicted tokens of every window. Perplexity = exp(mean NLL).
+// The protocol (docs/model.md): the text (or a slice of it by characters, each
+// cut moved back to the start of its line) is tokenized once without special
+// tokens and split into non-overlapping windows of --window tokens (a last
+// partial window is dropped); each window runs as its own sequence and the mean
+// negative log-likelihood is taken over the window - 1 predicted tokens of
+// every window. Perplexity = exp(mean NLL).
 //
 //===----------------------------------------------------------------------===//
 
@@ -103,8 +103,8 @@ static llvm::Error writeJson(const EvalResult &r) {
                        {"tokens_per_second", r.windows * window / r.seconds},
                        {"peak_rss_mib", peakRssMiB()}};
   std::string text;
-  llvm::raw_string_ostream(text) << llvm::formatv(
-      "{0:2}", llvm::json::Value(std::move(o)));
+  llvm::raw_string_ostream(text)
+      << llvm::formatv("{0:2}", llvm::json::Value(std::move(o)));
   // Written whole or not at all.
   std::error_code ec;
   std::string temp = jsonOut + ".tmp";
@@ -154,8 +154,8 @@ int main(int argc, char **argv) {
     return fail("--window must be at least 2");
   auto buffer = llvm::MemoryBuffer::getFile(textPath);
   if (!buffer)
-    return fail("cannot read '" + textPath + "': " +
-                buffer.getError().message());
+    return fail("cannot read '" + textPath +
+                "': " + buffer.getError().message());
   auto text = awq::model::sliceText((*buffer)->getBuffer(), slice);
   if (!text)
     return fail(llvm::toString(text.takeError()));

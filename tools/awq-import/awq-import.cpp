@@ -1,4 +1,5 @@
-//===- awq-import.cpp - a checkpoint to model IR ---------------------------===//
+//===- awq-import.cpp - a checkpoint to model IR
+//---------------------------===//
 //
 // Reads a Hugging Face directory (config.json + safetensors, sharded or
 // not), a llama.cpp GGUF file or an AutoAWQ GEMM checkpoint, checks every
@@ -12,9 +13,9 @@
 #include "model/ModelFile.h"
 #include "support/Progress.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -94,7 +95,7 @@ int main(int argc, char **argv) {
   llvm::errs() << "awq-import: " << description->format << " checkpoint, "
                << description->layers.size() << " decoder layers; read and "
                << "built in " << awq::formatDuration(seconds(start, built))
-               << ", written in " << awq::formatDuration(seconds(built, printed))
-               << "\n";
+               << ", written in "
+               << awq::formatDuration(seconds(built, printed)) << "\n";
   return 0;
 }

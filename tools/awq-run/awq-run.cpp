@@ -1,4 +1,5 @@
-//===- awq-run.cpp - run model IR on the CPU -------------------------------===//
+//===- awq-run.cpp - run model IR on the CPU
+//-------------------------------===//
 //
 // Runs a model (model IR or a checkpoint) with the CPU executor
 // (model/Executor.h): either given token ids, printing the next token and
@@ -45,10 +46,10 @@ static cl::opt<std::string> prompt("prompt",
 static cl::opt<unsigned> maxNewTokens("max-new-tokens",
                                       cl::desc("tokens to generate"),
                                       cl::init(32), cl::cat(category));
-static cl::opt<bool> addSpecial(
-    "add-special-tokens",
-    cl::desc("encode the prompt with the tokenizer's BOS/EOS rule"),
-    cl::init(false), cl::cat(category));
+static cl::opt<bool>
+    addSpecial("add-special-tokens",
+               cl::desc("encode the prompt with the tokenizer's BOS/EOS rule"),
+               cl::init(false), cl::cat(category));
 static cl::opt<bool> ignoreEos("ignore-eos",
                                cl::desc("generate past the EOS token"),
                                cl::cat(category));
@@ -106,8 +107,7 @@ static int generate(awq::model::Executor &exec, ModuleOp module) {
     if (failed(logits))
       return 1;
     int64_t token = argmax(*logits, logits->rows - 1);
-    if (!ignoreEos && (*tokenizer)->eosId() &&
-        token == *(*tokenizer)->eosId())
+    if (!ignoreEos && (*tokenizer)->eosId() && token == *(*tokenizer)->eosId())
       break;
     generated.push_back(int32_t(token));
     next = {token};
@@ -117,9 +117,13 @@ static int generate(awq::model::Executor &exec, ModuleOp module) {
           .count();
   llvm::outs() << prompt << (*tokenizer)->decode(generated) << "\n";
   if (printIds)
-    llvm::outs() << "ids: " << llvm::join(llvm::map_range(generated, [](int32_t id) {
-      return std::to_string(id);
-    }), ",") << "\n";
+    llvm::outs() << "ids: "
+                 << llvm::join(llvm::map_range(generated,
+                                               [](int32_t id) {
+                                                 return std::to_string(id);
+                                               }),
+                               ",")
+                 << "\n";
   llvm::errs() << "awq-run: " << encoded.size() << " prompt tokens, "
                << generated.size() << " generated in "
                << llvm::format("%.2f", seconds) << " s\n";
@@ -129,8 +133,7 @@ static int generate(awq::model::Executor &exec, ModuleOp module) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "awq-run: run a model on the CPU\n");
+  cl::ParseCommandLineOptions(argc, argv, "awq-run: run a model on the CPU\n");
   if (tokenIds.empty() == prompt.empty())
     return fail("expected exactly one of --token-ids and --prompt");
   DialectRegistry registry;
