@@ -7,6 +7,9 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 using namespace llvm;
 using namespace awq::formats;
 
@@ -162,4 +165,16 @@ Expected<HFModelConfig> awq::formats::readHFConfig(StringRef path) {
   if (!v)
     return v.takeError();
   return parseHFConfig(*v, p);
+}
+
+double awq::formats::shortestF32(double v) {
+  float f = float(v);
+  for (int precision = 1; precision <= 9; ++precision) {
+    char buffer[64];
+    snprintf(buffer, sizeof(buffer), "%.*g", precision, double(f));
+    double d = strtod(buffer, nullptr);
+    if (float(d) == f)
+      return d;
+  }
+  return v;
 }

@@ -53,6 +53,11 @@ llvm::Expected<HFModelConfig> readHFConfig(llvm::StringRef path);
 /// Reads any JSON file into a value, with file-naming errors.
 llvm::Expected<llvm::json::Value> readJsonFile(llvm::StringRef path);
 
+/// The shortest decimal that is the same f32 as `v`: GGUF stores config
+/// numbers as f32, and a config.json should say 1e-05, not
+/// 9.999999747378752e-06.
+double shortestF32(double v);
+
 } // namespace awq::formats
 
 #endif // AWQ_FORMATS_HFCONFIG_H

@@ -25,20 +25,6 @@ static Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The shortest decimal that is the same f32 (GGUF stores f32; config.json
-/// should say 1e-05, not 9.999999747378752e-06).
-static double shortestF32(double v) {
-  float f = float(v);
-  for (int precision = 1; precision <= 9; ++precision) {
-    char buffer[64];
-    snprintf(buffer, sizeof(buffer), "%.*g", precision, double(f));
-    double d = strtod(buffer, nullptr);
-    if (float(d) == f)
-      return d;
-  }
-  return v;
-}
-
 static const char *architectureOf(llvm::StringRef modelType) {
   if (modelType == "mistral")
     return "MistralForCausalLM";
@@ -71,8 +57,8 @@ llvm::Expected<llvm::json::Object> hfConfigJson(const ModelDescription &d) {
       {"num_hidden_layers", c.numHiddenLayers},
       {"head_dim", c.headDim},
       {"vocab_size", c.vocabSize},
-      {"rms_norm_eps", shortestF32(c.rmsNormEps)},
-      {"rope_theta", shortestF32(c.ropeTheta)},
+      {"rms_norm_eps", formats::shortestF32(c.rmsNormEps)},
+      {"rope_theta", formats::shortestF32(c.ropeTheta)},
       {"tie_word_embeddings", c.tieWordEmbeddings},
       {"hidden_act", "silu"},
       {"torch_dtype", "float16"}};

@@ -17,6 +17,7 @@
 #include "formats/AutoAwq.h"
 #include "formats/Checkpoint.h"
 #include "formats/Gguf.h"
+#include "formats/HFConfig.h"
 #include "formats/Half.h"
 #include "formats/SafeTensors.h"
 #include "quantize/AwqSearch.h"
@@ -109,20 +110,6 @@ std::vector<uint8_t> f32Bytes(ArrayRef<float> v) {
   return std::vector<uint8_t>(b, b + v.size() * 4);
 }
 
-/// The shortest decimal that rounds to the same f32 (GGUF stores f32; a
-/// config.json should say 1e-05, not 9.999999747378752e-06).
-double shortestF32(double v) {
-  float f = float(v);
-  for (int prec = 1; prec <= 9; ++prec) {
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.*g", prec, double(f));
-    double d = strtod(buf, nullptr);
-    if (float(d) == f)
-      return d;
-  }
-  return v;
-}
-
 Expected<Model> loadGguf(StringRef path) {
   auto f = GgufFile::open(path);
   if (!f)
@@ -161,10 +148,10 @@ Expected<Model> loadGguf(StringRef path) {
   }
   model.config["model_type"] = "llama";
   model.config["architectures"] = json::Array{"LlamaForCausalLM"};
-  model.config["rms_norm_eps"] = shortestF32(
+  model.config["rms_norm_eps"] = awq::formats::shortestF32(
       m.getNumber("llama.attention.layer_norm_rms_epsilon").value_or(1e-5));
   model.config["rope_theta"] =
-      shortestF32(m.getNumber("llama.rope.freq_base").value_or(1e4));
+      awq::formats::shortestF32(m.getNumber("llama.rope.freq_base").value_or(1e4));
   model.config["torch_dtype"] = "float16";
   model.config["tie_word_embeddings"] = (*f)->lookup("output.weight") == nullptr;
 
