@@ -8,6 +8,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: awq-import %smollm2_gguf -o %t/smollm2.mlir
 // RUN: FileCheck %s --check-prefix=IR --input-file %t/smollm2.mlir
+// RUN: awq-opt %t/smollm2.mlir | awq-opt > /dev/null
 // RUN: awq-eval %t/smollm2.mlir --text %awq_src_root/examples/data/loomings.txt \
 // RUN:   --max-windows 2 --json %t/ppl.json | FileCheck %s --check-prefix=PPL
 // RUN: %python -c "import json, sys; r = json.load(open('%t/ppl.json')); sys.exit(abs(r['perplexity'] / 66.206 - 1) > 5e-5)"
