@@ -48,12 +48,6 @@ Matrix rowsOf(const Matrix &m, int64_t begin, int64_t count) {
   return out;
 }
 
-void appendRows(Matrix &to, const Matrix &rows) {
-  to.cols = rows.cols;
-  to.data.insert(to.data.end(), rows.data.begin(), rows.data.end());
-  to.rows += rows.rows;
-}
-
 /// The linears of one decoder layer, by role.
 struct LayerLinears {
   std::string q, k, v, o, gate, up, down;
@@ -112,6 +106,8 @@ private:
   std::map<std::string, Matrix> &inputs;
   CalibrationResult &result;
   std::map<std::string, const Matrix *> weights, biases;
+  /// The layer's rotary frequencies and attention shape, read once.
+  std::optional<Executor::AttentionParams> attention;
   std::map<std::string, Matrix> lossInputs;
   std::unique_ptr<quant::MatmulBackend> backend =
       quant::createOpenBlasBackend();
@@ -130,7 +126,7 @@ Matrix LayerCalibrator::lossRows(const std::string &inputOf) const {
   Matrix out;
   out.data.reserve(size_t(count) * len * x.cols);
   for (int64_t i = 0; i < count; ++i)
-    appendRows(out, rowsOf(x, (i * total / count) * len, len));
+    out.appendRows(rowsOf(x, (i * total / count) * len, len));
   return out;
 }
 
@@ -138,9 +134,7 @@ Matrix LayerCalibrator::lossRows(const std::string &inputOf) const {
 FailureOr<Matrix>
 LayerCalibrator::attentionBlock(llvm::ArrayRef<const float *> w,
                                 const Matrix &x) {
-  auto params = exec.attentionParams(function);
-  if (failed(params))
-    return failure();
+  const Executor::AttentionParams *params = &*attention;
   int64_t len = options.sampleTokens;
   std::vector<int64_t> positions(len);
   for (int64_t t = 0; t < len; ++t)
@@ -156,7 +150,7 @@ LayerCalibrator::attentionBlock(llvm::ArrayRef<const float *> w,
     Matrix v = project(2, names.v);
     cpu::KvCache cache;
     Matrix a = cpu::attention(q, k, v, cache, params->shape);
-    appendRows(out, cpu::linear(a, weightOf(names.o), biases.at(names.o)));
+    out.appendRows(cpu::linear(a, weightOf(names.o), biases.at(names.o)));
   }
   return out;
 }
@@ -244,8 +238,12 @@ mlir::LogicalResult LayerCalibrator::run() {
     weights[name] = *w;
     biases[name] = *b;
   }
-  quant::ModuleForward attention = [&](llvm::ArrayRef<const float *> w,
-                                       std::vector<float> &out) {
+  auto params = exec.attentionParams(function);
+  if (failed(params))
+    return failure();
+  attention = std::move(*params);
+  quant::ModuleForward attentionForward = [&](llvm::ArrayRef<const float *> w,
+                                              std::vector<float> &out) {
     auto y = attentionBlock(w, lossInput(names.q));
     out = succeeded(y) ? std::move(y->data) : std::vector<float>();
   };
@@ -254,7 +252,8 @@ mlir::LogicalResult LayerCalibrator::run() {
     auto y = mlpBlock(w, lossInput(names.gate));
     out = succeeded(y) ? std::move(y->data) : std::vector<float>();
   };
-  auto qkv = search({"qkv", {names.q, names.k, names.v}, names.q, &attention});
+  auto qkv =
+      search({"qkv", {names.q, names.k, names.v}, names.q, &attentionForward});
   if (failed(qkv))
     return failure();
   // v -> o only where v's rows map one to one onto o's input channels.
@@ -306,11 +305,11 @@ awq::model::calibrate(Executor &exec,
     exec.setLinearInputHook([&](llvm::StringRef name, const Matrix &x) {
       if (name == names.q || name == names.o || name == names.gate ||
           name == names.down)
-        appendRows(inputs[name.str()], x);
+        inputs[name.str()].appendRows(x);
     });
     auto start = Clock::now();
     for (Matrix &h : hidden) {
-      auto next = exec.runFunction(function, h);
+      auto next = exec.runFunction(function, std::move(h));
       if (failed(next))
         return failure();
       h = std::move(*next);

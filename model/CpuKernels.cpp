@@ -135,12 +135,6 @@ Matrix cpu::rope(const Matrix &x, llvm::ArrayRef<int64_t> positions,
 // Attention
 //===----------------------------------------------------------------------===//
 
-static void appendRows(Matrix &to, const Matrix &rows) {
-  to.cols = rows.cols;
-  to.data.insert(to.data.end(), rows.data.begin(), rows.data.end());
-  to.rows += rows.rows;
-}
-
 /// Softmax of row t over its first `visible` scores; the rest become 0.
 static void causalSoftmax(float *scores, int64_t visible, int64_t total) {
   float maxScore = -std::numeric_limits<float>::infinity();
@@ -160,8 +154,8 @@ static void causalSoftmax(float *scores, int64_t visible, int64_t total) {
 Matrix cpu::attention(const Matrix &q, const Matrix &k, const Matrix &v,
                       KvCache &cache, const AttentionShape &shape) {
   int64_t past = cache.keys.rows;
-  appendRows(cache.keys, k);
-  appendRows(cache.values, v);
+  cache.keys.appendRows(k);
+  cache.values.appendRows(v);
   int64_t rows = q.rows, total = cache.keys.rows, d = shape.headDim;
   int64_t group = shape.heads / shape.kvHeads;
   int64_t qStride = q.cols, kvStride = cache.keys.cols;

@@ -433,8 +433,7 @@ FailureOr<Matrix> Executor::embed(ArrayRef<int64_t> tokens) {
   return impl->embed(tokens);
 }
 
-FailureOr<Matrix> Executor::runFunction(StringRef function,
-                                        const Matrix &hidden) {
+FailureOr<Matrix> Executor::runFunction(StringRef function, Matrix hidden) {
   auto fn = impl->symbols.lookup<func::FuncOp>(function);
   if (!fn)
     return impl->module.emitError("no function @") << function;
@@ -442,8 +441,9 @@ FailureOr<Matrix> Executor::runFunction(StringRef function,
   auto positions = std::make_shared<std::vector<int64_t>>();
   for (int64_t t = 0; t < hidden.rows; ++t)
     positions->push_back(t);
-  auto out = impl->run(fn, {RtValue{std::make_shared<Matrix>(hidden), nullptr},
-                            RtValue{nullptr, positions}});
+  auto out = impl->run(
+      fn, {RtValue{std::make_shared<Matrix>(std::move(hidden)), nullptr},
+           RtValue{nullptr, positions}});
   if (failed(out))
     return failure();
   if (out->empty() || !out->front().matrix)

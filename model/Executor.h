@@ -67,8 +67,7 @@ public:
   mlir::FailureOr<Matrix> embed(llvm::ArrayRef<int64_t> tokens);
   /// Runs `function(hidden, positions 0..T-1)` as a sequence of its own
   /// (the key/value caches are emptied first); returns its first result.
-  mlir::FailureOr<Matrix> runFunction(llvm::StringRef function,
-                                      const Matrix &hidden);
+  mlir::FailureOr<Matrix> runFunction(llvm::StringRef function, Matrix hidden);
   /// The f32 weight [N, K] of the linear named `name` (dequantized for
   /// awq.qlinear), and its bias (null if none).
   mlir::FailureOr<const Matrix *> linearWeight(llvm::StringRef name);

@@ -20,6 +20,12 @@ struct Matrix {
       : rows(rows), cols(cols), data(size_t(rows) * size_t(cols)) {}
   float *row(int64_t r) { return data.data() + r * cols; }
   const float *row(int64_t r) const { return data.data() + r * cols; }
+  /// Appends `more`'s rows (an empty matrix takes its column count).
+  void appendRows(const Matrix &more) {
+    cols = more.cols;
+    data.insert(data.end(), more.data.begin(), more.data.end());
+    rows += more.rows;
+  }
 };
 
 } // namespace awq::model
