@@ -85,12 +85,8 @@ struct AwqCalibratePass final
   }
 
   FailureOr<std::vector<std::vector<int64_t>>> sample(ModuleOp module) {
-    std::string path =
-        model::tokenizerPathFor(module, modelPath(module), tokenizer);
-    if (path.empty())
-      return module.emitError("awq-calibrate: the model names no tokenizer "
-                              "(tokenizer=...)");
-    auto tok = ::awq::tok::Tokenizer::open(path);
+    auto tok = model::openTokenizer(module, modelPath(module), tokenizer,
+                                    "set tokenizer=...");
     if (!tok)
       return module.emitError("awq-calibrate: ")
              << llvm::toString(tok.takeError());

@@ -38,18 +38,19 @@ OwningOpRef<ModuleOp> openModel(MLIRContext &context, llvm::StringRef path) {
   return module;
 }
 
-std::string tokenizerPathFor(ModuleOp module, llvm::StringRef modelPath,
-                             llvm::StringRef override) {
+llvm::Expected<std::unique_ptr<::awq::tok::Tokenizer>>
+openTokenizer(ModuleOp module, llvm::StringRef modelPath,
+              llvm::StringRef override, llvm::StringRef hint) {
   if (!override.empty())
-    return override.str();
+    return ::awq::tok::Tokenizer::open(override);
   auto attr = module->getAttrOfType<StringAttr>(kTokenizerAttr);
   if (!attr)
-    return "";
+    return llvm::createStringError("the model names no tokenizer; " + hint);
   if (llvm::sys::path::is_absolute(attr.getValue()))
-    return attr.getValue().str();
+    return ::awq::tok::Tokenizer::open(attr.getValue());
   llvm::SmallString<256> path = llvm::sys::path::parent_path(modelPath);
   llvm::sys::path::append(path, attr.getValue());
-  return std::string(path);
+  return ::awq::tok::Tokenizer::open(path);
 }
 
 /// Byte offset of code point `index` of UTF-8 `text` (continuation bytes

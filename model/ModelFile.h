@@ -14,6 +14,9 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "tokenizer/Tokenizer.h"
+
+#include <memory>
 #include <string>
 
 namespace awq::model {
@@ -28,11 +31,13 @@ void registerModelDialects(mlir::DialectRegistry &registry);
 mlir::OwningOpRef<mlir::ModuleOp> openModel(mlir::MLIRContext &context,
                                             llvm::StringRef path);
 
-/// The tokenizer file of the model at `modelPath`: `override` if given,
-/// else the module's `awq.tokenizer` resolved against the IR file's
-/// directory; empty if neither exists.
-std::string tokenizerPathFor(mlir::ModuleOp module, llvm::StringRef modelPath,
-                             llvm::StringRef override);
+/// The tokenizer of the model at `modelPath`: the file `override` names if
+/// given, else the module's `awq.tokenizer` resolved against the IR file's
+/// directory. When neither exists the error says so and ends with `hint`
+/// (how this caller's user names one).
+llvm::Expected<std::unique_ptr<::awq::tok::Tokenizer>>
+openTokenizer(mlir::ModuleOp module, llvm::StringRef modelPath,
+              llvm::StringRef override, llvm::StringRef hint);
 
 /// The part START:END (fractions of the text's characters, i.e. code
 /// points, each cut moved back to the start of its line) of `text`;

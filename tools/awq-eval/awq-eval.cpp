@@ -166,11 +166,8 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = awq::model::openModel(context, modelPath);
   if (!module)
     return 1;
-  std::string path =
-      awq::model::tokenizerPathFor(*module, modelPath, tokenizerOverride);
-  if (path.empty())
-    return fail("the model names no tokenizer; pass --tokenizer");
-  auto tokenizer = awq::tok::Tokenizer::open(path);
+  auto tokenizer = awq::model::openTokenizer(
+      *module, modelPath, tokenizerOverride, "pass --tokenizer");
   if (!tokenizer)
     return fail(llvm::toString(tokenizer.takeError()));
   std::vector<int32_t> ids = (*tokenizer)->encode(*text, /*addSpecial=*/false);

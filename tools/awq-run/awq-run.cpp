@@ -89,11 +89,8 @@ static int runTokenIds(awq::model::Executor &exec) {
 }
 
 static int generate(awq::model::Executor &exec, ModuleOp module) {
-  std::string path =
-      awq::model::tokenizerPathFor(module, modelPath, tokenizerOverride);
-  if (path.empty())
-    return fail("the model names no tokenizer; pass --tokenizer");
-  auto tokenizer = awq::tok::Tokenizer::open(path);
+  auto tokenizer = awq::model::openTokenizer(
+      module, modelPath, tokenizerOverride, "pass --tokenizer");
   if (!tokenizer)
     return fail(llvm::toString(tokenizer.takeError()));
   std::vector<int32_t> encoded = (*tokenizer)->encode(prompt, addSpecial);
