@@ -440,6 +440,27 @@ static Error modelError(StringRef path, const Twine &msg) {
                            "safetensors model '" + path + "': " + msg);
 }
 
+Expected<StringMap<std::string>>
+awq::formats::parseShardIndex(StringRef json, StringRef indexPath) {
+  Expected<json::Value> idx = json::parse(json);
+  if (!idx)
+    return modelError(indexPath, "invalid JSON: " + toString(idx.takeError()));
+  json::Object *root = idx->getAsObject();
+  json::Object *wm = root ? root->getObject("weight_map") : nullptr;
+  if (!wm)
+    return modelError(indexPath, "missing 'weight_map' object");
+  StringMap<std::string> weightMap;
+  for (auto &kv : *wm) {
+    std::optional<StringRef> f = kv.second.getAsString();
+    if (!f || f->empty() || f->contains('/') || f->contains('\\'))
+      return modelError(indexPath, "weight_map entry for '" +
+                                       StringRef(kv.first) +
+                                       "' is not a plain file name");
+    weightMap[kv.first] = f->str();
+  }
+  return std::move(weightMap);
+}
+
 Expected<std::unique_ptr<SafeTensorsModel>>
 SafeTensorsModel::open(StringRef path) {
   auto model = std::make_unique<SafeTensorsModel>();
@@ -477,27 +498,17 @@ SafeTensorsModel::open(StringRef path) {
     auto buf = MemoryBuffer::getFile(indexPath, /*IsText=*/true);
     if (!buf)
       return modelError(indexPath, "cannot read: " + buf.getError().message());
-    Expected<json::Value> idx = json::parse((*buf)->getBuffer());
-    if (!idx)
-      return modelError(indexPath, "invalid JSON: " + toString(idx.takeError()));
-    json::Object *root = idx->getAsObject();
-    json::Object *wm = root ? root->getObject("weight_map") : nullptr;
-    if (!wm)
-      return modelError(indexPath, "missing 'weight_map' object");
+    auto parsed = parseShardIndex((*buf)->getBuffer(), indexPath);
+    if (!parsed)
+      return parsed.takeError();
+    weightMap = std::move(*parsed);
     StringSet<> seen;
-    for (auto &kv : *wm) {
-      std::optional<StringRef> f = kv.second.getAsString();
-      if (!f || f->empty() || f->contains('/') || f->contains('\\'))
-        return modelError(indexPath, "weight_map entry for '" +
-                                         StringRef(kv.first) +
-                                         "' is not a plain file name");
-      weightMap[kv.first] = f->str();
-      if (seen.insert(*f).second) {
+    for (auto &kv : weightMap)
+      if (seen.insert(kv.second).second) {
         SmallString<256> p(dir);
-        sys::path::append(p, *f);
+        sys::path::append(p, kv.second);
         files.push_back(std::string(p));
       }
-    }
     llvm::sort(files);
   }
 

@@ -136,6 +136,11 @@ private:
 llvm::Error writeFileAtomically(llvm::StringRef path,
                                 llvm::StringRef contents);
 
+/// The weight_map of a `model.safetensors.index.json` (tensor name -> shard
+/// file name; each a plain file name). `indexPath` names it in errors.
+llvm::Expected<llvm::StringMap<std::string>>
+parseShardIndex(llvm::StringRef json, llvm::StringRef indexPath);
+
 /// A model stored as one file or as shards listed in
 /// `model.safetensors.index.json`.
 class SafeTensorsModel {

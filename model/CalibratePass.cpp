@@ -55,6 +55,12 @@ struct AwqCalibratePass final
              << static_cast<int64_t>(bits) << " (expected 3, 4 or 8)";
     if (textFile.empty())
       return module.emitError("awq-calibrate: no calibration text (text=...)");
+    if (clipTokens < 1)
+      return module.emitError("awq-calibrate: clip-tokens must be positive, not ")
+             << static_cast<int64_t>(clipTokens);
+    if (clipArith != "f32" && clipArith != "f16")
+      return module.emitError("awq-calibrate: unknown clip-arith '")
+             << clipArith << "' (expected f32 or f16)";
     ::awq::quant::QuantConfig config;
     config.bits = bits;
     config.groupSize = groupSize;
@@ -122,6 +128,9 @@ struct AwqCalibratePass final
     options.quant.symmetric = symmetric;
     options.lossSequences = lossSequences;
     options.clip = clip;
+    options.clipSampleTokens = clipTokens;
+    options.clipArith = clipArith == "f16" ? ::awq::quant::QuantArith::F16
+                                           : ::awq::quant::QuantArith::F32;
     options.showProgress = showProgress;
     return model::calibrate(**exec, samples, options);
   }

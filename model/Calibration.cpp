@@ -210,6 +210,7 @@ mlir::LogicalResult LayerCalibrator::clip(const std::string &name,
                         (rowScale ? (*rowScale)[o] : 1);
   quant::ClipSearchOptions opts;
   opts.quant = options.quant;
+  opts.quant.arith = options.clipArith;
   opts.nSampleTokens = xs.rows;
   auto found = quant::searchBestClip(final.data, w.rows, w.cols, xs.data,
                                      xs.rows, opts, *backend, name);

@@ -38,6 +38,8 @@ struct CalibrationOptions {
   quant::QuantConfig quant;
   bool duoScaling = true;
   bool clip = true;
+  /// Arithmetic of the clip search (quant::searchBestClip).
+  quant::QuantArith clipArith = quant::QuantArith::F32;
   /// Sequences whose module outputs the scale search compares (0: all).
   int64_t lossSequences = 16;
   /// Tokens the clip search samples (AutoAWQ: 512, evenly strided).

@@ -44,6 +44,11 @@ def AwqCalibratePass : Pass<"awq-calibrate", "ModuleOp"> {
            "sequences the scale search's losses are measured on (0: all)">,
     Option<"clip", "clip", "bool", "true",
            "run the clip search (AutoAWQ does; docs/quality.md measures it)">,
+    Option<"clipTokens", "clip-tokens", "int64_t", "512",
+           "tokens the clip search samples, evenly strided (AutoAWQ: 512)">,
+    Option<"clipArith", "clip-arith", "std::string", "\"f32\"",
+           "arithmetic of the clip search: f32, or f16 as the reference "
+           "computes it on the GPU (docs/quality.md)">,
     Option<"results", "results", "std::string", "\"calibration.safetensors\"",
            "where the scales and clips are written">,
     Option<"report", "report", "std::string", "\"\"",

@@ -2,6 +2,8 @@
 
 #include "quantize/AwqSearch.h"
 
+#include "formats/Half.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Parallel.h"
 
@@ -272,6 +274,75 @@ std::vector<int64_t> awq::quant::clipSampleRows(int64_t t,
   return rows;
 }
 
+namespace {
+/// The clip search's arithmetic. F32: IEEE f32 throughout. F16 reproduces
+/// the reference running on f16 tensors: weights, inputs, the clamp bound,
+/// the per-group partial outputs, their difference and its square are each
+/// rounded to f16, and the mean is rounded to f16. That rounding is not
+/// noise only: a squared error below f16's smallest subnormal is 0, and a
+/// later shrink step must be strictly better to win, so groups with small
+/// outputs keep their full range (docs/quality.md measures what it does).
+struct ClipArith {
+  bool half;
+  float round(float v) const { return half ? awq::formats::roundToHalf(v) : v; }
+  void roundAll(std::vector<float> &v) const {
+    if (half)
+      for (float &x : v)
+        x = awq::formats::roundToHalf(x);
+  }
+};
+
+/// Per-(channel, group) absolute maxima of w[n, k] in groups of g.
+std::vector<float> groupAbsMax(ArrayRef<float> w, int64_t n, int64_t k,
+                               int64_t g) {
+  int64_t groups = k / g;
+  std::vector<float> absMax(n * groups);
+  for (int64_t o = 0; o < n; ++o)
+    for (int64_t j = 0; j < groups; ++j) {
+      float m = 0;
+      for (int64_t c = j * g; c < (j + 1) * g; ++c)
+        m = std::max(m, std::fabs(w[o * k + c]));
+      absMax[o * groups + j] = m;
+    }
+  return absMax;
+}
+
+/// Per-group partial outputs: out[j][i, o] = Σ_{c in group j} x[i,c] w[o,c].
+void groupOutputs(MatmulBackend &backend, const std::vector<float> &xs,
+                  int64_t ts, const float *w, int64_t n, int64_t k, int64_t g,
+                  const ClipArith &arith, std::vector<float> &out) {
+  int64_t groups = k / g;
+  out.resize(groups * ts * n);
+  for (int64_t j = 0; j < groups; ++j)
+    backend.gemmABt(ts, n, g, xs.data() + j * g, k, w + j * g, k,
+                    out.data() + j * ts * n, n);
+  arith.roundAll(out);
+}
+
+/// Mean over tokens of the squared error per (channel, group), summed in
+/// token order; the loops run along contiguous output rows.
+void groupErrors(const std::vector<float> &cur, const std::vector<float> &org,
+                 int64_t ts, int64_t n, int64_t groups, const ClipArith &arith,
+                 std::vector<float> &err) {
+  std::vector<double> sum(n * groups, 0.0);
+  parallelFor(0, groups, [&](size_t j) {
+    for (int64_t i = 0; i < ts; ++i) {
+      const float *a = cur.data() + (j * ts + i) * n;
+      const float *b = org.data() + (j * ts + i) * n;
+      for (int64_t o = 0; o < n; ++o) {
+        double d = arith.half ? double(arith.round(a[o] - b[o]))
+                              : double(a[o]) - double(b[o]);
+        sum[o * groups + j] += arith.half ? double(arith.round(float(d * d)))
+                                          : d * d;
+      }
+    }
+  });
+  err.resize(n * groups);
+  for (int64_t idx = 0; idx < n * groups; ++idx)
+    err[idx] = arith.round(float(sum[idx] / double(ts)));
+}
+} // namespace
+
 Expected<ClipSearchResult>
 awq::quant::searchBestClip(ArrayRef<float> w, int64_t n, int64_t k,
                            ArrayRef<float> x, int64_t t,
@@ -281,76 +352,49 @@ awq::quant::searchBestClip(ArrayRef<float> w, int64_t n, int64_t k,
   if (Error err = checkGroupInputs(x, t, k, lw, options.quant))
     return std::move(err);
   int64_t g = options.quant.groupFor(k), groups = k / g;
+  ClipArith arith{options.quant.arith == QuantArith::F16};
 
-  // Sampled tokens, gathered contiguously.
+  // Sampled tokens, gathered contiguously; the weight in working precision.
   std::vector<int64_t> rows = clipSampleRows(t, options.nSampleTokens);
   int64_t ts = rows.size();
-  std::vector<float> xs(ts * k);
+  std::vector<float> xs(ts * k), w0(w.begin(), w.end());
   for (int64_t i = 0; i < ts; ++i)
     std::copy_n(x.data() + rows[i] * k, k, xs.data() + i * k);
+  arith.roundAll(xs);
+  arith.roundAll(w0);
 
   ClipSearchResult res;
   res.n = n;
   res.groups = groups;
   res.sampledTokens = ts;
-  res.maxVal.resize(n * groups);
+  res.maxVal = groupAbsMax(w0, n, k, g);
   res.bestStep.assign(n * groups, 0);
-  res.minErr.assign(n * groups, 1e9f); // AutoAWQ's initial min_errs.
+  // AutoAWQ's initial min_errs: 1e9, which is +inf once rounded to f16.
+  res.minErr.assign(n * groups, arith.round(1e9f));
+  const std::vector<float> absMax = res.maxVal;
 
-  std::vector<float> absMax(n * groups);
-  for (int64_t o = 0; o < n; ++o)
-    for (int64_t j = 0; j < groups; ++j) {
-      float m = 0;
-      for (int64_t c = j * g; c < (j + 1) * g; ++c)
-        m = std::max(m, std::fabs(w[o * k + c]));
-      absMax[o * groups + j] = m;
-      res.maxVal[o * groups + j] = m;
-    }
-
-  // Per-group partial outputs: out[j][i, o] = Σ_{c in group j} x[i,c] w[o,c].
-  auto groupOutputs = [&](const float *weights, std::vector<float> &out) {
-    out.resize(groups * ts * n);
-    for (int64_t j = 0; j < groups; ++j)
-      backend.gemmABt(ts, n, g, xs.data() + j * g, k, weights + j * g, k,
-                      out.data() + j * ts * n, n);
-  };
-  std::vector<float> orgOut, curOut, cur(n * k);
-  std::vector<double> errSum(n * groups);
-  groupOutputs(w.data(), orgOut);
-
+  std::vector<float> orgOut, curOut, cur(n * k), err;
+  groupOutputs(backend, xs, ts, w0.data(), n, k, g, arith, orgOut);
   int steps = int(options.maxShrink * float(options.nGrid));
   for (int step = 0; step < steps; ++step) {
-    // 1 - i_s / n_grid is a Python float; PyTorch multiplies in f32.
+    // 1 - i_s / n_grid is a Python float; PyTorch multiplies in the
+    // tensor's precision.
     float factor = float(1.0 - double(step) / double(options.nGrid));
     for (int64_t o = 0; o < n; ++o)
       for (int64_t j = 0; j < groups; ++j) {
-        float mv = absMax[o * groups + j] * factor;
+        float mv = arith.round(absMax[o * groups + j] * factor);
         for (int64_t c = j * g; c < (j + 1) * g; ++c)
-          cur[o * k + c] = std::min(std::max(w[o * k + c], -mv), mv);
+          cur[o * k + c] = std::min(std::max(w0[o * k + c], -mv), mv);
       }
     fakeQuantizeRows(cur.data(), n, k, options.quant);
-    groupOutputs(cur.data(), curOut);
-    // Squared error per (channel, group), summed over tokens in order; the
-    // loops run along contiguous output rows (channel innermost).
-    std::fill(errSum.begin(), errSum.end(), 0.0);
-    parallelFor(0, groups, [&](size_t j) {
-      for (int64_t i = 0; i < ts; ++i) {
-        const float *a = curOut.data() + (j * ts + i) * n;
-        const float *b = orgOut.data() + (j * ts + i) * n;
-        for (int64_t o = 0; o < n; ++o) {
-          double d = double(a[o]) - double(b[o]);
-          errSum[o * groups + j] += d * d;
-        }
-      }
-    });
-    for (int64_t idx = 0; idx < n * groups; ++idx) {
-      float err = float(errSum[idx] / double(ts));
-      if (err < res.minErr[idx]) {
-        res.minErr[idx] = err;
+    groupOutputs(backend, xs, ts, cur.data(), n, k, g, arith, curOut);
+    groupErrors(curOut, orgOut, ts, n, groups, arith, err);
+    for (int64_t idx = 0; idx < n * groups; ++idx)
+      if (err[idx] < res.minErr[idx]) {
+        res.minErr[idx] = err[idx];
         res.bestStep[idx] = uint8_t(step);
-        res.maxVal[idx] = absMax[idx] * factor;
+        res.maxVal[idx] = arith.round(absMax[idx] * factor);
       }
-    }
   }
   return std::move(res);
 }

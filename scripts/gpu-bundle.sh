@@ -47,7 +47,8 @@ WGMMA_TILE_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x128x1x4,65
 WEIGHTS_A_TEST_TILES="2-4:s1x4x4x1x1xt,5-8:s1x4x2x1x4xtxs,9-16:s1x2x2x1x2xpxtxs,17-32:s2x4x2x1x2xpxtxs,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
-GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests)
+GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
+             awq-concurrency-gpu-tests)
 
 step() { printf '\n== %s\n' "$*"; }
 

@@ -8,8 +8,11 @@
 #                            on the default tiles and on the non-default
 #                            tilings of artifacts/test-tiles
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
-#                            first compile < 1 s and cache hit < 20 us
-#   4. compute-sanitizer     memcheck, then racecheck, on a subset
+#                            first compile < 1 s and cache hit < 20 us;
+#                            awq-concurrency-gpu-tests: 8 threads, 4 streams,
+#                            two processes (ConcurrencyGpuTest.cpp)
+#   4. compute-sanitizer     memcheck, then racecheck, on a subset (the whole
+#                            matrix with all four tools: gpu-sanitize.sh)
 #   5. awq-bench             awq vs cuBLAS f16 vs copy bandwidth, event-timed,
 #                            host-paced, in a CUDA graph and in a graph with
 #                            programmatic launch (and the bf16 shapes against
@@ -119,6 +122,13 @@ fi
 if [ "${AWQ_SKIP_JIT:-0}" != 1 ]; then
   run jit-gpu-tests "${AWQ_JIT_TESTS_TIMEOUT:-60}" "$BIN/awq-jit-gpu-tests" \
     --gtest_output="xml:$LOGS/jit-gpu-tests.xml"
+fi
+
+# The runtime and JIT from 8 threads on 4 streams, and two processes on one
+# empty disk cache (issue 16); it also loads the test artifact meanwhile.
+if [ "${AWQ_SKIP_JIT:-0}" != 1 ] && [ -x "$BIN/awq-concurrency-gpu-tests" ]; then
+  AWQ_GPU_TEST_ARTIFACT="$TEST_ARTIFACT" run concurrency-gpu-tests 120 \
+    "$BIN/awq-concurrency-gpu-tests" --gtest_output="xml:$LOGS/concurrency-gpu-tests.xml"
 fi
 
 # The Python package (awq_mlir, PyTorch op, AwqLinear) has its own GPU run:

@@ -315,12 +315,15 @@ std::optional<int32_t> findId(const TokenizerConfig &cfg, StringRef text) {
   return std::nullopt;
 }
 
-/// BOS/EOS: tokenizer_config.json beside the file names them; without it,
-/// the template's first prefix / suffix token stands in.
+/// BOS/EOS: tokenizer_config.json beside the file (if `path` is not empty)
+/// names them; without it, the template's first prefix / suffix token
+/// stands in.
 void readBosEos(StringRef path, TokenizerConfig &cfg) {
   SmallString<256> configPath = sys::path::parent_path(path);
   sys::path::append(configPath, "tokenizer_config.json");
-  auto buf = MemoryBuffer::getFile(configPath);
+  auto buf = path.empty() ? ErrorOr<std::unique_ptr<MemoryBuffer>>(
+                                std::errc::no_such_file_or_directory)
+                          : MemoryBuffer::getFile(configPath);
   Expected<json::Value> v =
       buf ? json::parse((*buf)->getBuffer()) : Expected<json::Value>(nullptr);
   const json::Object *obj = v ? v->getAsObject() : nullptr;
@@ -346,13 +349,11 @@ void readBosEos(StringRef path, TokenizerConfig &cfg) {
 
 } // namespace
 
-Expected<std::unique_ptr<Tokenizer>>
-Tokenizer::fromHuggingFaceJson(StringRef path) {
-  JsonSource src{path};
-  Expected<json::Value> doc = readJson(path, src);
-  if (!doc)
-    return doc.takeError();
-  const json::Object *root = doc->getAsObject();
+namespace {
+/// Every section of a parsed tokenizer.json, BOS/EOS from its template.
+Expected<TokenizerConfig> readConfig(const json::Value &doc,
+                                     const JsonSource &src) {
+  const json::Object *root = doc.getAsObject();
   if (!root)
     return src.err("top level is not an object");
   TokenizerConfig cfg;
@@ -366,6 +367,32 @@ Tokenizer::fromHuggingFaceJson(StringRef path) {
     return std::move(e);
   if (Error e = readAddedTokens(*root, src, cfg))
     return std::move(e);
-  readBosEos(path, cfg);
-  return create(std::move(cfg), path);
+  return std::move(cfg);
+}
+} // namespace
+
+Expected<std::unique_ptr<Tokenizer>>
+Tokenizer::fromHuggingFaceJson(StringRef path) {
+  JsonSource src{path};
+  Expected<json::Value> doc = readJson(path, src);
+  if (!doc)
+    return doc.takeError();
+  Expected<TokenizerConfig> cfg = readConfig(*doc, src);
+  if (!cfg)
+    return cfg.takeError();
+  readBosEos(path, *cfg);
+  return create(std::move(*cfg), path);
+}
+
+Expected<std::unique_ptr<Tokenizer>>
+Tokenizer::fromHuggingFaceJsonText(StringRef text, StringRef origin) {
+  JsonSource src{origin};
+  Expected<json::Value> doc = json::parse(text);
+  if (!doc)
+    return src.err("malformed JSON: " + toString(doc.takeError()));
+  Expected<TokenizerConfig> cfg = readConfig(*doc, src);
+  if (!cfg)
+    return cfg.takeError();
+  readBosEos("", *cfg);
+  return create(std::move(*cfg), origin);
 }

@@ -87,6 +87,10 @@ public:
   /// post-processor.
   static llvm::Expected<std::unique_ptr<Tokenizer>>
   fromHuggingFaceJson(llvm::StringRef path);
+  /// The text of a tokenizer.json (no tokenizer_config.json: BOS/EOS from
+  /// the template); `origin` names it in errors.
+  static llvm::Expected<std::unique_ptr<Tokenizer>>
+  fromHuggingFaceJsonText(llvm::StringRef text, llvm::StringRef origin);
   /// The tokenizer.ggml.* metadata of an open GGUF file (model "gpt2").
   static llvm::Expected<std::unique_ptr<Tokenizer>>
   fromGguf(const awq::formats::GgufFile &file,

@@ -59,6 +59,20 @@ struct CallbackResult {
 };
 void releaseResult(void *data) { delete static_cast<CallbackResult *>(data); }
 
+/// The dtype as the caller stored it. A C caller may store any int there,
+/// and loading a value outside the enumerators' range as awq_dtype is
+/// undefined in C++ (UBSan reports it), so it is read as an int.
+int rawDtype(const awq_dtype &dtype) {
+  static_assert(sizeof(awq_dtype) == sizeof(int), "awq_dtype is an int");
+  int raw;
+  std::memcpy(&raw, &dtype, sizeof raw);
+  return raw;
+}
+bool isValidDtype(const awq_dtype &dtype) {
+  int raw = rawDtype(dtype);
+  return raw == AWQ_DTYPE_F16 || raw == AWQ_DTYPE_BF16;
+}
+
 const char *dtypeName(awq_dtype dtype) {
   return dtype == AWQ_DTYPE_BF16 ? "bf16" : "f16";
 }
@@ -75,10 +89,10 @@ llvm::Error jit::validateSpec(const awq_linear_spec &spec) {
         "unsupported bits = {0}: the JIT generates 4-bit kernels only (the "
         "kernel weight layout v1 defines 4-bit packing only)",
         spec.bits));
-  if (spec.dtype != AWQ_DTYPE_F16 && spec.dtype != AWQ_DTYPE_BF16)
+  if (!isValidDtype(spec.dtype))
     return makeError(llvm::formatv(
         "unsupported dtype {0}: expected AWQ_DTYPE_F16 or AWQ_DTYPE_BF16",
-        static_cast<int>(spec.dtype)));
+        rawDtype(spec.dtype)));
   if (spec.n <= 0 || spec.k <= 0 || spec.group_size <= 0 || spec.n >= kMaxDim ||
       spec.k >= kMaxDim)
     return makeError(llvm::formatv(
@@ -327,10 +341,10 @@ awq_status awq_repack_autoawq(int64_t n, int64_t k, int64_t groupSize,
   if (!qweight || !qzeros || !scales || !outQweight || !outScales || !outZeros)
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
                 "awq_repack_autoawq: null argument");
-  if (dtype != AWQ_DTYPE_F16 && dtype != AWQ_DTYPE_BF16)
+  if (!isValidDtype(dtype))
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
                 llvm::formatv("awq_repack_autoawq: unsupported dtype {0}",
-                              static_cast<int>(dtype)));
+                              rawDtype(dtype)));
   if (n <= 0 || k <= 0 || groupSize <= 0 || n >= kMaxDim || k >= kMaxDim ||
       n % 8 != 0 || k % 32 != 0 || k % groupSize != 0)
     return fail(AWQ_ERROR_INVALID_ARGUMENT,

@@ -25,6 +25,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace awq;
 using namespace awq::formats;
@@ -140,6 +142,41 @@ INSTANTIATE_TEST_SUITE_P(
              (c.zeros ? "_z" : "_sym") + (c.bias ? "_b" : "") + "_" + c.arch;
     });
 
+/// What one compile of `spec` for sm_90 produced, or its error.
+std::string compileOutput(const awq_linear_spec &spec) {
+  CallbackRun run = runCallback(linearKey(spec), "sm_90");
+  return run.status == AWQ_SUCCESS ? run.manifest + "\n" + run.ptx
+                                   : "error: " + run.error;
+}
+
+// The codegen from 8 threads at once (4 shapes, each compiled by two
+// threads), as racing awq_jit_linear callers on distinct keys run it:
+// every result equals the single-threaded one. Run under ThreadSanitizer
+// by scripts/sanitize.sh (docs/reliability.md).
+TEST(JitCompile, EightThreadsGiveTheSingleThreadedResults) {
+  std::vector<awq_linear_spec> specs = {
+      makeSpec(256, 512, 128, AWQ_DTYPE_F16, true, false),
+      makeSpec(384, 256, 64, AWQ_DTYPE_BF16, false, true),
+      makeSpec(512, 1024, 32, AWQ_DTYPE_F16, false, true),
+      makeSpec(128, 768, 128, AWQ_DTYPE_BF16, true, false)};
+  std::vector<std::string> want;
+  for (const awq_linear_spec &spec : specs)
+    want.push_back(compileOutput(spec));
+  std::vector<std::string> got(8);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back(
+        [&got, &specs, t] { got[t] = compileOutput(specs[t % specs.size()]); });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (size_t t = 0; t < got.size(); ++t) {
+    EXPECT_EQ(got[t].rfind("error: ", 0), std::string::npos) << got[t];
+    EXPECT_TRUE(got[t] == want[t % specs.size()])
+        << "thread " << t << " compiled " << linearKey(specs[t % specs.size()])
+        << " differently from a single thread";
+  }
+}
+
 TEST(JitCompileErrors, ShapeTheCodegenRejectsNamesTheConstraint) {
   // k = 100 passes the C-side checks (g | k) but not the kernels' K % 32.
   std::string key =
@@ -164,7 +201,7 @@ TEST(JitCompileErrors, BadSpecs) {
   awq_linear_spec bits8 = makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false);
   bits8.bits = 8;
   awq_linear_spec dtype = makeSpec(64, 128, 32, AWQ_DTYPE_F16, true, false);
-  dtype.dtype = static_cast<awq_dtype>(7);
+  awq_test_set_raw_dtype(&dtype, 7);
   for (const Bad &bad : {
            Bad{bits8, "4-bit"},
            Bad{dtype, "unsupported dtype 7"},
@@ -410,7 +447,9 @@ TEST(RepackAutoAwq, Errors) {
   EXPECT_NE(std::string(awq_jit_last_error_message()).find("k of 32"),
             std::string::npos);
   EXPECT_EQ(repack(16, 64, 48, AWQ_DTYPE_F16), AWQ_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(repack(16, 64, 32, static_cast<awq_dtype>(3)),
+  EXPECT_EQ(awq_test_repack_with_raw_dtype(3, 16, 64, 32, q.data(), z.data(),
+                                           s.data(), oq.data(), os.data(),
+                                           oz.data()),
             AWQ_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(awq_repack_autoawq(16, 64, 32, AWQ_DTYPE_F16, nullptr, z.data(),
                                s.data(), oq.data(), os.data(), oz.data()),

@@ -11,6 +11,13 @@
 
 #include <cstdint>
 
+// RawDtype.c: the C API with a dtype outside the enum, as C callers can.
+extern "C" void awq_test_set_raw_dtype(awq_linear_spec *spec, int value);
+extern "C" awq_status awq_test_repack_with_raw_dtype(
+    int value, int64_t n, int64_t k, int64_t group_size, const int32_t *qweight,
+    const int32_t *qzeros, const uint16_t *scales, int32_t *out_qweight,
+    uint16_t *out_scales, uint16_t *out_zeros);
+
 namespace awq {
 namespace testutil {
 

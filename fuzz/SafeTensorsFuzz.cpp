@@ -1,4 +1,4 @@
-//===- Fuzzsafetensors.cpp - libFuzzer target for the safetensors reader --===//
+//===- SafeTensorsFuzz.cpp - libFuzzer target: the safetensors reader -----===//
 
 #include "formats/SafeTensors.h"
 

@@ -1,4 +1,4 @@
-//===- Fuzzgguf.cpp - libFuzzer target for the GGUF reader ----------------===//
+//===- GgufFuzz.cpp - libFuzzer target: the GGUF reader ------------------===//
 
 #include "formats/Gguf.h"
 

@@ -1,0 +1,7 @@
+
+func.func @rms_norm_nan_epsilon(%x: tensor<?x64xf16>, %w: tensor<64xf16>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{'awq.rms_norm' op expected a positive epsilon}}
+  %y = awq.rms_norm %x, %w {epsilon = 0x7FC00000 : f32} : tensor<?x64xf16>, tensor<64xf16>
+  return %y : tensor<?x64xf16>
+}
+

@@ -1,0 +1,5 @@
+
+func.func @unknown_attr() attributes {a = #awq.bogus<1>} {
+  return
+}
+

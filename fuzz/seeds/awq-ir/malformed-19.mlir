@@ -1,0 +1,5 @@
+
+func.func @variant_unknown_key() attributes {v = #awq.variant<kernel = @k, family = "gemm", m_min = 1, m_max = 64, m_tile = 16, grid = [1, 1, 1], block = [32, 1, 1], smem = 0>} {
+  return
+}
+

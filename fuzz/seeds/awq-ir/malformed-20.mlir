@@ -1,0 +1,5 @@
+
+func.func @variant_string_for_int() attributes {v = #awq.variant<kernel = @k, family = "gemm", m_min = "one", m_max = 64, m_tile = 16, grid = [1, 1, 1], block = [32, 1, 1], shared_bytes = 0>} {
+  return
+}
+

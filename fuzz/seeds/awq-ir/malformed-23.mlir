@@ -1,0 +1,4 @@
+
+func.func @storage_attr_empty() attributes {a = #awq.storage<>} {
+  return
+}

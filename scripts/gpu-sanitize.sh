@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+#===- scripts/gpu-sanitize.sh - compute-sanitizer over the GPU test matrix ===#
+#
+# Run ON the GPU machine, from the repository root, with .gpu/bundle.tar.xz
+# (scripts/gpu-bundle.sh) carried along. Runs awq-gpu-tests under each of
+# compute-sanitizer's memcheck, racecheck, synccheck and initcheck, on every
+# test artifact of the bundle (default tiles for sm_90a and plain sm_90,
+# the non-default tilings, the wgmma tilings, weights as the MMA's A
+# operand: every kernel family and tiling flag the compiler has; f16 and
+# bf16; ragged N, K and groups), at M values that fall inside and on the
+# edges of every variant's range; then the JIT and concurrency tests under
+# memcheck. The runs go in parallel (the GPU is shared; the sanitizers are
+# CPU-bound). Logs: $OUT/sanitizer/ (else the unpack dir); a summary table
+# at the end; exit non-zero if any run reported an error or timed out.
+#
+# Environment: AWQ_SANITIZE_JOBS [12] parallel runs, AWQ_SANITIZE_TIMEOUT
+# [420] seconds per run, AWQ_SANITIZE_M [the list below],
+# AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck].
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+BUNDLE="${1:-.gpu/bundle.tar.xz}"
+[ -f "$BUNDLE" ] || { echo "gpu-sanitize: $BUNDLE not found" >&2; exit 2; }
+WORK="$(mktemp -d /tmp/awq-san.XXXXXX)"
+tar -C "$WORK" -xJf "$BUNDLE" || { echo "gpu-sanitize: cannot unpack" >&2; exit 2; }
+LOGS="${OUT:-$WORK}/sanitizer"
+mkdir -p "$LOGS"
+BIN="$WORK/bin"
+export AWQ_CACHE_DIR="$WORK/cubin-cache"
+SAN="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+[ -x "$SAN" ] || { echo "gpu-sanitize: compute-sanitizer not found" >&2; exit 2; }
+# Inside and at both edges of the default variants (GEMV 1, 2..4, 5..16,
+# 17..32, 33..64, 65..256, 257..) and of the tile tests' ranges.
+M_LIST="${AWQ_SANITIZE_M:-1,2,3,4,5,9,16,17,31,32,33,40,63,64,65,100,255,256,257,300}"
+TOOLS=(${AWQ_SANITIZE_TOOLS:-memcheck racecheck synccheck initcheck})
+JOBS="${AWQ_SANITIZE_JOBS:-12}"
+LIMIT="${AWQ_SANITIZE_TIMEOUT:-420}"
+
+{
+  echo "== bundle"; cat "$WORK/BUILD-INFO"
+  echo "== device"; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+  echo "== compute-sanitizer"; "$SAN" --version | tail -1
+  echo "== M list: $M_LIST"
+} >"$LOGS/device.log" 2>&1
+cat "$LOGS/device.log"
+
+# One line per run: NAME ENV... -- COMMAND...
+jobs_file="$WORK/jobs.txt"
+: >"$jobs_file"
+for artifact in "$WORK"/artifacts/*; do
+  name="$(basename "$artifact")"
+  case "$name" in bench*|sweep-*) continue ;; esac
+  for tool in "${TOOLS[@]}"; do
+    extra=()
+    [ "$tool" = memcheck ] && extra=(--leak-check full)
+    [ "$tool" = initcheck ] && extra=(--track-unused-memory no)
+    echo "$tool-$name AWQ_GPU_TEST_ARTIFACT=$artifact AWQ_GPU_TEST_M_LIST=$M_LIST" \
+      "-- $SAN --tool $tool ${extra[*]} --error-exitcode 1" \
+      "$BIN/awq-gpu-tests --gtest_filter=GpuLinear.*:GpuLaunch.*" >>"$jobs_file"
+  done
+done
+# The JIT tests that do not time themselves (a sanitizer slows them), and
+# the concurrency test (its child process is checked too).
+echo "memcheck-jit AWQ_JIT_TEST_KEEP_ENV=0 -- $SAN --tool memcheck" \
+  "--error-exitcode 1 $BIN/awq-jit-gpu-tests --gtest_filter=JitGpu.*:-JitGpu.Fresh*" \
+  >>"$jobs_file"
+[ -x "$BIN/awq-concurrency-gpu-tests" ] && echo "memcheck-concurrency" \
+  "AWQ_GPU_TEST_ARTIFACT=$WORK/artifacts/test -- $SAN --tool memcheck" \
+  "--error-exitcode 1 $BIN/awq-concurrency-gpu-tests" >>"$jobs_file"
+
+run_one() {
+  local line="$1" name envs cmd start rc verdict errors
+  name="${line%% *}"
+  envs="${line#* }"; envs="${envs%% -- *}"
+  cmd="${line#* -- }"
+  start=$SECONDS
+  env $envs timeout --kill-after=10 "$LIMIT" $cmd >"$LOGS/$name.log" 2>&1
+  rc=$?
+  errors=$(grep -m1 -oE 'ERROR SUMMARY: [0-9]+ error' "$LOGS/$name.log" | grep -oE '[0-9]+' || echo "?")
+  verdict=ok
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then verdict="TIMEOUT"
+  elif [ "$rc" -ne 0 ]; then verdict="FAILED(rc=$rc)"; fi
+  printf '%-44s %-14s errors=%-4s %4ds\n' "$name" "$verdict" "$errors" $((SECONDS - start))
+}
+export -f run_one
+export LOGS LIMIT
+tr '\n' '\0' <"$jobs_file" | xargs -0 -P "$JOBS" -I{} bash -c 'run_one "$@"' _ {} \
+  | tee "$LOGS/summary.txt"
+sort -o "$LOGS/summary.txt" "$LOGS/summary.txt"
+echo "== summary"; cat "$LOGS/summary.txt"
+! grep -vq ' ok ' "$LOGS/summary.txt"
