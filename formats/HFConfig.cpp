@@ -7,6 +7,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -69,6 +70,12 @@ static Error parseRopeScaling(const json::Object &o, StringRef path,
       return err;
     if (Error err = number("original_max_position_embeddings", original))
       return err;
+    // Converting a double outside int64's range is undefined (the config
+    // fuzzer found 8e71); real values are a few thousand.
+    if (original > double(int64_t(1) << 40) || original != std::floor(original))
+      return fail("config '" + path +
+                  "': rope_scaling.original_max_position_embeddings must be "
+                  "an integer below 2^40");
     scaling.originalMaxPosition = static_cast<int64_t>(original);
   }
   c.ropeScaling = scaling;

@@ -109,14 +109,16 @@ static void fuseGroup(IRRewriter &rewriter, ArrayRef<QLinearOp> group) {
   OpFoldResult rows = tensor::getMixedSize(rewriter, loc, fused, 0);
   int64_t offset = 0;
   for (QLinearOp op : group) {
+    // Read before replaceOp erases op (ASan found the read after it).
+    int64_t n = op.getN();
     SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0),
                                          rewriter.getIndexAttr(offset)};
-    SmallVector<OpFoldResult> sizes = {rows, rewriter.getIndexAttr(op.getN())};
+    SmallVector<OpFoldResult> sizes = {rows, rewriter.getIndexAttr(n)};
     SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
     Value slice = tensor::ExtractSliceOp::create(
         rewriter, op.getLoc(), op.getType(), fused, offsets, sizes, strides);
     rewriter.replaceOp(op, slice);
-    offset += op.getN();
+    offset += n;
   }
 }
 

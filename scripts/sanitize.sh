@@ -14,6 +14,11 @@
 #     builders and writers) and the JIT's codegen from 8 threads
 #     (awq-jit-tests).
 #
+#   scripts/sanitize.sh ci
+#     the subset .ci/run adds after the README's test command: the unit
+#     tests of formats/, tokenizer/, quantize/ and runtime/ under ASan +
+#     UBSan, and a 10 s smoke run of every fuzz target (scripts/fuzz.sh).
+#
 # Environment: AWQ_JOBS (ninja/ctest -j, default nproc).
 #
 #===----------------------------------------------------------------------===#
@@ -23,17 +28,17 @@ MODE="${1:-address}"
 shift || true
 JOBS="${AWQ_JOBS:-$(nproc)}"
 cd "$ROOT"
+# Leaks are errors; UBSan stops at the first report.
+# allow_user_poisoning=0: Debian's libLLVM/MLIR are not instrumented, and
+# LLVM's BumpPtrAllocator poisons slabs from inlined (instrumented) code
+# that uninstrumented code then fills: a false use-after-poison.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allow_user_poisoning=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 case "$MODE" in
   address)
     [ -f build-sanitize/build.ninja ] || cmake --preset sanitize >/dev/null
     ninja -C build-sanitize -j "$JOBS"
-    # Leaks are errors; UBSan stops at the first report.
-    # allow_user_poisoning=0: Debian's libLLVM/MLIR are not instrumented, and
-    # LLVM's BumpPtrAllocator poisons slabs from inlined (instrumented) code
-    # that uninstrumented code then fills: a false use-after-poison.
-    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allow_user_poisoning=0}"
-    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
     ctest --test-dir build-sanitize --output-on-failure -j "$JOBS" \
       -LE gpu -E '^python-package' "$@"
     ;;
@@ -46,8 +51,20 @@ case "$MODE" in
     build-tsan/bin/awq-jit-tests --gtest_brief=1 \
       --gtest_filter='JitCompile.EightThreads*'
     ;;
+  ci)
+    # What CI affords on 2 cores next to the main suite: the MLIR-free
+    # libraries' unit tests under ASan + UBSan, and every fuzz target for
+    # 10 s on its seeds and dictionary.
+    [ -f build-sanitize/build.ninja ] || cmake --preset sanitize >/dev/null
+    ninja -C build-sanitize -j "$JOBS" AwqFormatsTests AwqTokenizerTests \
+      AwqQuantizeTests awq-runtime-tests
+    for t in AwqFormatsTests AwqTokenizerTests AwqQuantizeTests awq-runtime-tests; do
+      build-sanitize/bin/$t --gtest_brief=1
+    done
+    "$ROOT/scripts/fuzz.sh" --time 10 --jobs "$JOBS"
+    ;;
   *)
-    echo "sanitize.sh: unknown mode '$MODE' (address or thread)" >&2
+    echo "sanitize.sh: unknown mode '$MODE' (address, thread or ci)" >&2
     exit 2
     ;;
 esac

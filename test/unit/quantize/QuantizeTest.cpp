@@ -366,6 +366,20 @@ TEST(HFConfig, ParsesLlamaFamily) {
   auto bad = json::parse(R"({"model_type":"gpt2"})");
   e = errText(parseHFConfig(*bad, "cfg.json").takeError());
   EXPECT_NE(e.find("unsupported model_type 'gpt2'"), std::string::npos) << e;
+
+  // Found by the config fuzzer (fuzz/seeds/hf-config/regress-*): a number
+  // too large for int64 was converted anyway.
+  auto huge = json::parse(R"({"model_type":"llama","hidden_size":64,
+    "intermediate_size":2,"num_hidden_layers":2,"num_attention_heads":4,
+    "vocab_size":128,"rms_norm_eps":1e-5,"rope_scaling":{"rope_type":"llama3",
+    "factor":8.0,
+    "low_freq_factor":1.0,"high_freq_factor":4.0,
+    "original_max_position_embeddings":8.2e71}})");
+  ASSERT_TRUE(bool(huge));
+  e = errText(parseHFConfig(*huge, "cfg.json").takeError());
+  EXPECT_NE(e.find("original_max_position_embeddings must be an integer"),
+            std::string::npos)
+      << e;
 }
 
 TEST(HFConfig, LinearNames) {
