@@ -129,6 +129,7 @@ struct AwqCalibratePass final
     options.lossSequences = lossSequences;
     options.clip = clip;
     options.clipSampleTokens = clipTokens;
+    options.clipValidate = clipValidate;
     options.clipArith = clipArith == "f16" ? ::awq::quant::QuantArith::F16
                                            : ::awq::quant::QuantArith::F32;
     options.showProgress = showProgress;

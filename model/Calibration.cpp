@@ -187,6 +187,27 @@ FailureOr<std::vector<float>> LayerCalibrator::search(const Group &group) {
   return std::move(found->scales);
 }
 
+/// x's `rows`, each divided by the input scale (if any).
+static Matrix scaledRows(const Matrix &x, llvm::ArrayRef<int64_t> rows,
+                         const std::vector<float> *inputScale) {
+  Matrix out(rows.size(), x.cols);
+  for (size_t i = 0; i < rows.size(); ++i)
+    for (int64_t c = 0; c < x.cols; ++c)
+      out.row(i)[c] = x.row(rows[i])[c] / (inputScale ? (*inputScale)[c] : 1);
+  return out;
+}
+
+/// The rows halfway between the clip search's sampled rows.
+static std::vector<int64_t> validationRows(llvm::ArrayRef<int64_t> rows,
+                                           int64_t total) {
+  int64_t half = rows.size() > 1 ? (rows[1] - rows[0]) / 2 : 0;
+  std::vector<int64_t> out;
+  for (int64_t r : rows)
+    if (half > 0 && r + half < total)
+      out.push_back(r + half);
+  return out;
+}
+
 /// The clip search on the final weight diag(1 / rowScale) · W · diag(s),
 /// with the inputs divided by s (AutoAWQ clips after applying all scales).
 mlir::LogicalResult LayerCalibrator::clip(const std::string &name,
@@ -199,11 +220,8 @@ mlir::LogicalResult LayerCalibrator::clip(const std::string &name,
   const Matrix &x = inputs.at(inputOf);
   std::vector<int64_t> rows =
       quant::clipSampleRows(x.rows, options.clipSampleTokens);
-  Matrix xs(rows.size(), x.cols);
+  Matrix xs = scaledRows(x, rows, inputScale);
   Matrix final = w;
-  for (size_t i = 0; i < rows.size(); ++i)
-    for (int64_t c = 0; c < x.cols; ++c)
-      xs.row(i)[c] = x.row(rows[i])[c] / (inputScale ? (*inputScale)[c] : 1);
   for (int64_t o = 0; o < w.rows; ++o)
     for (int64_t c = 0; c < w.cols; ++c)
       final.row(o)[c] = w.row(o)[c] * (inputScale ? (*inputScale)[c] : 1) /
@@ -218,6 +236,12 @@ mlir::LogicalResult LayerCalibrator::clip(const std::string &name,
     llvm::errs() << "awq: clip search of '" << name
                  << "': " << llvm::toString(found.takeError()) << "\n";
     return failure();
+  }
+  if (options.clipValidate) {
+    Matrix xv = scaledRows(x, validationRows(rows, x.rows), inputScale);
+    if (xv.rows > 0)
+      quant::validateClip(*found, final.data, w.rows, w.cols, xv.data,
+                          xv.rows, opts, *backend);
   }
   LinearCalibration &cal = result.linears[name];
   cal.n = w.rows;

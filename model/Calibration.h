@@ -38,6 +38,9 @@ struct CalibrationOptions {
   quant::QuantConfig quant;
   bool duoScaling = true;
   bool clip = true;
+  /// Keep a group's clip only where it also helps on other tokens
+  /// (quant::validateClip).
+  bool clipValidate = false;
   /// Arithmetic of the clip search (quant::searchBestClip).
   quant::QuantArith clipArith = quant::QuantArith::F32;
   /// Sequences whose module outputs the scale search compares (0: all).

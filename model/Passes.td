@@ -46,6 +46,9 @@ def AwqCalibratePass : Pass<"awq-calibrate", "ModuleOp"> {
            "run the clip search (AutoAWQ does; docs/quality.md measures it)">,
     Option<"clipTokens", "clip-tokens", "int64_t", "512",
            "tokens the clip search samples, evenly strided (AutoAWQ: 512)">,
+    Option<"clipValidate", "clip-validate", "bool", "false",
+           "keep a group's clip only where it also lowers the error on as "
+           "many other tokens (docs/quality.md)">,
     Option<"clipArith", "clip-arith", "std::string", "\"f32\"",
            "arithmetic of the clip search: f32, or f16 as the reference "
            "computes it on the GPU (docs/quality.md)">,

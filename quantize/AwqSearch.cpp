@@ -399,6 +399,36 @@ awq::quant::searchBestClip(ArrayRef<float> w, int64_t n, int64_t k,
   return std::move(res);
 }
 
+int64_t awq::quant::validateClip(ClipSearchResult &clip, ArrayRef<float> w,
+                                 int64_t n, int64_t k, ArrayRef<float> xv,
+                                 int64_t tv, const ClipSearchOptions &options,
+                                 MatmulBackend &backend) {
+  int64_t g = options.quant.groupFor(k), groups = k / g;
+  ClipArith arith{options.quant.arith == QuantArith::F16};
+  std::vector<float> xs(xv.begin(), xv.end()), w0(w.begin(), w.end());
+  arith.roundAll(xs);
+  arith.roundAll(w0);
+  std::vector<float> clipped = w0, full = w0;
+  applyClip(clipped, n, k, g, clip.maxVal);
+  fakeQuantizeRows(clipped.data(), n, k, options.quant);
+  fakeQuantizeRows(full.data(), n, k, options.quant);
+  std::vector<float> orgOut, clippedOut, fullOut, clippedErr, fullErr;
+  groupOutputs(backend, xs, tv, w0.data(), n, k, g, arith, orgOut);
+  groupOutputs(backend, xs, tv, clipped.data(), n, k, g, arith, clippedOut);
+  groupOutputs(backend, xs, tv, full.data(), n, k, g, arith, fullOut);
+  groupErrors(clippedOut, orgOut, tv, n, groups, arith, clippedErr);
+  groupErrors(fullOut, orgOut, tv, n, groups, arith, fullErr);
+  std::vector<float> absMax = groupAbsMax(w0, n, k, g);
+  int64_t dropped = 0;
+  for (int64_t idx = 0; idx < n * groups; ++idx)
+    if (clip.bestStep[idx] > 0 && !(clippedErr[idx] < fullErr[idx])) {
+      clip.bestStep[idx] = 0;
+      clip.maxVal[idx] = absMax[idx];
+      ++dropped;
+    }
+  return dropped;
+}
+
 void awq::quant::applyClip(MutableArrayRef<float> w, int64_t n, int64_t k,
                            int64_t groupSize, ArrayRef<float> maxVal) {
   int64_t groups = k / groupSize;

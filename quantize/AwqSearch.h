@@ -141,6 +141,15 @@ searchBestClip(llvm::ArrayRef<float> w, int64_t n, int64_t k,
                const ClipSearchOptions &options, MatmulBackend &backend,
                llvm::StringRef name = "weight");
 
+/// Keeps each (channel, group)'s clip only where it also lowers the group's
+/// output error on other tokens xv[tv, k] than those it was chosen on;
+/// elsewhere the group keeps its full range (a guard against choosing on
+/// 512 tokens; docs/quality.md measures it). Returns the clips dropped.
+int64_t validateClip(ClipSearchResult &clip, llvm::ArrayRef<float> w,
+                     int64_t n, int64_t k, llvm::ArrayRef<float> xv,
+                     int64_t tv, const ClipSearchOptions &options,
+                     MatmulBackend &backend);
+
 /// w[o, c] = clamp(w, -maxVal[o, c/G], maxVal[o, c/G]).
 void applyClip(llvm::MutableArrayRef<float> w, int64_t n, int64_t k,
                int64_t groupSize, llvm::ArrayRef<float> maxVal);

@@ -45,7 +45,7 @@ case "$MODE" in
   thread)
     [ -f build-tsan/build.ninja ] || cmake --preset tsan >/dev/null
     ninja -C build-tsan -j "$JOBS" awq-runtime-tests awq-jit-tests
-    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/scripts/tsan-suppressions.txt}"
     build-tsan/bin/awq-runtime-tests --gtest_brief=1 \
       --gtest_filter='OnceCache.*:CubinCache.*'
     build-tsan/bin/awq-jit-tests --gtest_brief=1 \

@@ -198,3 +198,40 @@ TEST(AwqSearch, ProcessGroupSkipsClipForQK) {
   EXPECT_TRUE(skipClipFor("model.layers.0.self_attn.k_proj"));
   EXPECT_FALSE(skipClipFor("model.layers.0.mlp.down_proj"));
 }
+
+/// One output channel, one group of 32: an outlier in channel 0, the rest
+/// small. Sample tokens never use channel 0, so clipping the outlier only
+/// sharpens the others' grid; validation tokens either use it heavily
+/// (the clip must be dropped) or do not (it must be kept).
+TEST(AwqSearch, ValidateClipDropsClipsOtherTokensReject) {
+  const int64_t k = 32, t = 64;
+  std::vector<float> w(k);
+  for (int64_t c = 0; c < k; ++c)
+    w[c] = c == 0 ? 1.0f : 0.02f * float((c % 7) - 3);
+  auto tokens = [&](float channel0) {
+    std::vector<float> x(t * k);
+    for (int64_t i = 0; i < t; ++i)
+      for (int64_t c = 0; c < k; ++c)
+        x[i * k + c] = c == 0 ? channel0 : float(((i + c) % 5) - 2);
+    return x;
+  };
+  auto backend = createOpenBlasBackend();
+  ClipSearchOptions opt;
+  opt.quant.groupSize = k;
+  opt.quant.bits = 3;
+  opt.nSampleTokens = t;
+  std::vector<float> sample = tokens(0.0f);
+  auto chosen = searchBestClip(w, 1, k, sample, t, opt, *backend, "down_proj");
+  ASSERT_TRUE(bool(chosen)) << toString(chosen.takeError());
+  ASSERT_GT(chosen->bestStep[0], 0) << "the sample should favour clipping";
+
+  ClipSearchResult kept = *chosen;
+  EXPECT_EQ(validateClip(kept, w, 1, k, sample, t, opt, *backend), 0);
+  EXPECT_EQ(kept.maxVal[0], chosen->maxVal[0]);
+
+  ClipSearchResult dropped = *chosen;
+  std::vector<float> heavy = tokens(8.0f);
+  EXPECT_EQ(validateClip(dropped, w, 1, k, heavy, t, opt, *backend), 1);
+  EXPECT_EQ(dropped.bestStep[0], 0);
+  EXPECT_EQ(dropped.maxVal[0], 1.0f);
+}
