@@ -53,7 +53,6 @@ for artifact in "$WORK"/artifacts/*; do
   for tool in "${TOOLS[@]}"; do
     extra=()
     [ "$tool" = memcheck ] && extra=(--leak-check full)
-    [ "$tool" = initcheck ] && extra=(--track-unused-memory no)
     echo "$tool-$name AWQ_GPU_TEST_ARTIFACT=$artifact AWQ_GPU_TEST_M_LIST=$M_LIST" \
       "-- $SAN --tool $tool ${extra[*]} --error-exitcode 1" \
       "$BIN/awq-gpu-tests --gtest_filter=GpuLinear.*:GpuLaunch.*" >>"$jobs_file"
@@ -61,12 +60,14 @@ for artifact in "$WORK"/artifacts/*; do
 done
 # The JIT tests that do not time themselves (a sanitizer slows them), and
 # the concurrency test (its child process is checked too).
+if [[ " ${TOOLS[*]} " == *" memcheck "* ]]; then
 echo "memcheck-jit AWQ_JIT_TEST_KEEP_ENV=0 -- $SAN --tool memcheck" \
   "--error-exitcode 1 $BIN/awq-jit-gpu-tests --gtest_filter=JitGpu.*:-JitGpu.Fresh*" \
   >>"$jobs_file"
 [ -x "$BIN/awq-concurrency-gpu-tests" ] && echo "memcheck-concurrency" \
   "AWQ_GPU_TEST_ARTIFACT=$WORK/artifacts/test -- $SAN --tool memcheck" \
   "--error-exitcode 1 $BIN/awq-concurrency-gpu-tests" >>"$jobs_file"
+fi
 
 run_one() {
   local line="$1" name envs cmd start rc verdict errors
@@ -76,7 +77,10 @@ run_one() {
   start=$SECONDS
   env $envs timeout --kill-after=10 "$LIMIT" $cmd >"$LOGS/$name.log" 2>&1
   rc=$?
-  errors=$(grep -m1 -oE 'ERROR SUMMARY: [0-9]+ error' "$LOGS/$name.log" | grep -oE '[0-9]+' || echo "?")
+  # memcheck, synccheck, initcheck: "ERROR SUMMARY: N errors";
+  # racecheck: "RACECHECK SUMMARY: N hazards displayed".
+  errors=$(grep -m1 -oE '(ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard)' \
+    "$LOGS/$name.log" | grep -oE '[0-9]+' || echo "?")
   verdict=ok
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then verdict="TIMEOUT"
   elif [ "$rc" -ne 0 ]; then verdict="FAILED(rc=$rc)"; fi

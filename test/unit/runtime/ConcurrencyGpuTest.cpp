@@ -413,8 +413,10 @@ TEST(Concurrency, TwoProcessesShareAnEmptyDiskCache) {
   std::string cache = makeTempDir("awq-shared-cache");
   std::string outFile = cache + ".child";
   ASSERT_NE(cache, "");
-  // Both processes (the child inherits it) use the new, empty cache.
+  // Both processes (the child inherits it) use the new, empty cache, and
+  // the same seed, so that they compute the same layers.
   setenv("AWQ_CACHE_DIR", cache.c_str(), 1);
+  setenv("AWQ_GPU_TEST_SEED", std::to_string(env.seed).c_str(), 1);
   setenv(kChildOutEnv, outFile.c_str(), 1);
   std::string error;
   llvm::sys::ProcessInfo child = llvm::sys::ExecuteNoWait(
