@@ -40,7 +40,7 @@ struct CalibrationOptions {
   bool clip = true;
   /// Keep a group's clip only where it also helps on other tokens
   /// (quant::validateClip).
-  bool clipValidate = false;
+  bool clipValidate = true;
   /// Arithmetic of the clip search (quant::searchBestClip).
   quant::QuantArith clipArith = quant::QuantArith::F32;
   /// Sequences whose module outputs the scale search compares (0: all).

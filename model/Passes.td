@@ -46,7 +46,7 @@ def AwqCalibratePass : Pass<"awq-calibrate", "ModuleOp"> {
            "run the clip search (AutoAWQ does; docs/quality.md measures it)">,
     Option<"clipTokens", "clip-tokens", "int64_t", "512",
            "tokens the clip search samples, evenly strided (AutoAWQ: 512)">,
-    Option<"clipValidate", "clip-validate", "bool", "false",
+    Option<"clipValidate", "clip-validate", "bool", "true",
            "keep a group's clip only where it also lowers the error on as "
            "many other tokens (docs/quality.md)">,
     Option<"clipArith", "clip-arith", "std::string", "\"f32\"",
