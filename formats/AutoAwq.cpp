@@ -1,6 +1,7 @@
 //===- AutoAwq.cpp - AutoAWQ GEMM format ----------------------------------===//
 
 #include "formats/AutoAwq.h"
+#include "formats/Json.h"
 #include "formats/Half.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -233,15 +234,15 @@ awq::formats::parseAwqQuantConfig(const json::Value &config, StringRef path) {
   if (!method || method->lower() != "awq")
     return fail("config '" + path + "': quantization_config.quant_method is "
                 "not \"awq\"");
-  std::optional<int64_t> bits = q->getInteger("bits");
+  std::optional<int64_t> bits = jsonInteger(*q, "bits");
   if (!bits)
-    bits = q->getInteger("w_bit"); // AutoAWQ's own quant_config.json key.
+    bits = jsonInteger(*q, "w_bit"); // AutoAWQ's own quant_config.json key.
   if (!bits || *bits != 4)
     return fail("config '" + path + "': quantization_config.bits must be 4");
   c.bits = 4;
-  std::optional<int64_t> g = q->getInteger("group_size");
+  std::optional<int64_t> g = jsonInteger(*q, "group_size");
   if (!g)
-    g = q->getInteger("q_group_size");
+    g = jsonInteger(*q, "q_group_size");
   if (!g || (*g <= 0 && *g != -1))
     return fail("config '" + path +
                 "': quantization_config.group_size missing or invalid");

@@ -1,6 +1,7 @@
 //===- Checkpoint.cpp - open a checkpoint: HF-named tensors + config ------===//
 
 #include "formats/Checkpoint.h"
+#include "formats/Json.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -100,7 +101,7 @@ public:
 
   Expected<int64_t> integer(StringRef key) const {
     const json::Value *v = get(key);
-    std::optional<int64_t> i = v ? v->getAsInteger() : std::nullopt;
+    std::optional<int64_t> i = v ? jsonInteger(*v) : std::nullopt;
     if (!i || *i <= 0)
       return fail(formatv("GGUF '{0}': metadata '{1}.{2}' {3}", file.path(),
                           arch, key,

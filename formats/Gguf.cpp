@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "formats/Gguf.h"
+#include "formats/Json.h"
 #include "formats/Half.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -515,7 +516,7 @@ Error GgufFile::parse() {
     meta[key] = std::move(v);
   }
   if (auto it = keyTypes.find("general.alignment"); it != keyTypes.end()) {
-    std::optional<int64_t> a = meta.getInteger("general.alignment");
+    std::optional<int64_t> a = jsonInteger(meta, "general.alignment");
     if (it->second != VT_U32 || !a || *a <= 0 || (*a & (*a - 1)) != 0)
       return c.err("general.alignment must be a u32 power of two");
     align = uint64_t(*a);

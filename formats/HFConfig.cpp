@@ -1,6 +1,7 @@
 //===- HFConfig.cpp - Hugging Face config.json ----------------------------===//
 
 #include "formats/HFConfig.h"
+#include "formats/Json.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -100,7 +101,7 @@ Expected<HFModelConfig> awq::formats::parseHFConfig(const json::Value &value,
     const json::Value *v = o->get(key);
     if (!v)
       return fail("config '" + path + "': missing field '" + key + "'");
-    std::optional<int64_t> i = v->getAsInteger();
+    std::optional<int64_t> i = jsonInteger(*v);
     if (!i || *i <= 0)
       return fail("config '" + path + "': field '" + key +
                   "' must be a positive integer");

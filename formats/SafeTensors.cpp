@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "formats/SafeTensors.h"
+#include "formats/Json.h"
 #include "formats/Half.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -204,7 +205,7 @@ Error SafeTensorsFile::parse() {
       return diag.tensor(name, "missing or non-array 'shape'");
     std::vector<int64_t> shape;
     for (json::Value &d : *shapeArr) {
-      std::optional<int64_t> v = d.getAsInteger();
+      std::optional<int64_t> v = jsonInteger(d);
       if (!v || *v < 0)
         return diag.tensor(name, "shape entries must be non-negative integers");
       shape.push_back(*v);

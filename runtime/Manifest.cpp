@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Manifest.h"
+#include "formats/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -72,7 +73,7 @@ public:
     const json::Value *value = get(field, err);
     if (!value)
       return 0;
-    std::optional<int64_t> i = value->getAsInteger();
+    std::optional<int64_t> i = awq::formats::jsonInteger(*value);
     if (!i) {
       if (!err)
         err = makeError(at(field) + ": expected an integer");
@@ -144,7 +145,7 @@ public:
       return;
     }
     for (unsigned i = 0; i < 3; ++i) {
-      std::optional<int64_t> v = (*array)[i].getAsInteger();
+      std::optional<int64_t> v = awq::formats::jsonInteger((*array)[i]);
       if (!v || *v < 1 || *v > INT32_MAX) {
         if (!err)
           err = makeError(llvm::formatv(
@@ -278,7 +279,7 @@ static Error parseVariant(const json::Value &value, const std::string &where,
       return makeError(pr.at("shape") + ": rank must be 1.." +
                        std::to_string(kMaxRank));
     for (const json::Value &dim : *shape) {
-      std::optional<int64_t> d = dim.getAsInteger();
+      std::optional<int64_t> d = awq::formats::jsonInteger(dim);
       if (!d || (*d < 1 && *d != -1))
         return makeError(pr.at("shape") +
                          ": dimensions must be positive integers or -1 (M)");

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokenizer/Tokenizer.h"
+#include "formats/Json.h"
 
 #include "formats/Gguf.h"
 
@@ -59,7 +60,7 @@ struct GgufMeta {
     return meta.getString(key);
   }
   std::optional<int64_t> integer(StringRef key) const {
-    return meta.getInteger(key);
+    return awq::formats::jsonInteger(meta, key);
   }
   bool boolean(StringRef key, bool dflt) const {
     return meta.getBoolean(key).value_or(dflt);
@@ -82,7 +83,7 @@ Error readTokens(const GgufMeta &m, TokenizerConfig &cfg,
                          "tokens",
                          tt->size(), cfg.vocab.size()));
   for (size_t i = 0; i < tt->size(); ++i)
-    types[i] = (*tt)[i].getAsInteger().value_or(kNormal);
+    types[i] = awq::formats::jsonInteger((*tt)[i]).value_or(kNormal);
   return Error::success();
 }
 

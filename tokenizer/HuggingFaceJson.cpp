@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tokenizer/Tokenizer.h"
+#include "formats/Json.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -49,7 +50,7 @@ Error readVocab(const json::Object &model, const JsonSource &src,
   if (!vocab)
     return src.err("missing object 'model.vocab'");
   for (const auto &[text, idValue] : *vocab) {
-    std::optional<int64_t> id = idValue.getAsInteger();
+    std::optional<int64_t> id = awq::formats::jsonInteger(idValue);
     if (!id)
       return src.err("model.vocab['" + text.str() + "'] is not an integer");
     cfg.vocab.emplace_back(text.str(), int32_t(*id));
@@ -229,7 +230,7 @@ Error templateIds(const json::Object &proc, StringRef name,
   if (!ids)
     return src.err("post_processor special token '" + name + "' has no ids");
   for (const json::Value &v : *ids) {
-    std::optional<int64_t> id = v.getAsInteger();
+    std::optional<int64_t> id = awq::formats::jsonInteger(v);
     if (!id)
       return src.err("post_processor special token '" + name +
                      "' has a non-integer id");
@@ -288,7 +289,7 @@ Error readAddedTokens(const json::Object &root, const JsonSource &src,
     return Error::success();
   for (const json::Value &v : *list) {
     const json::Object *t = v.getAsObject();
-    std::optional<int64_t> id = t ? t->getInteger("id") : std::nullopt;
+    std::optional<int64_t> id = t ? awq::formats::jsonInteger(*t, "id") : std::nullopt;
     std::optional<StringRef> content =
         t ? t->getString("content") : std::nullopt;
     if (!id || !content)

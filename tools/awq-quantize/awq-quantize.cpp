@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "formats/AutoAwq.h"
+#include "formats/Json.h"
 #include "formats/Checkpoint.h"
 #include "formats/Gguf.h"
 #include "formats/HFConfig.h"
@@ -122,7 +123,7 @@ Expected<Model> loadGguf(StringRef path) {
                                  "': only the llama architecture is "
                                  "supported");
   auto need = [&](StringRef key) -> Expected<int64_t> {
-    std::optional<int64_t> v = m.getInteger(("llama." + key).str());
+    std::optional<int64_t> v = awq::formats::jsonInteger(m, ("llama." + key).str());
     if (!v)
       return createStringError(inconvertibleErrorCode(),
                                "GGUF file '" + path + "': missing llama." +
@@ -400,7 +401,7 @@ int runAwq() {
   opt.clip.quant.groupSize = groupSize;
   opt.applyClip = !noClip;
   int64_t layers = 0;
-  if (std::optional<int64_t> l = model->config.getInteger("num_hidden_layers"))
+  if (std::optional<int64_t> l = awq::formats::jsonInteger(model->config, "num_hidden_layers"))
     layers = *l;
   int searched = 0;
   for (int64_t layer = 0; layer < layers; ++layer) {
