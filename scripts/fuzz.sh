@@ -12,7 +12,8 @@
 #
 #   scripts/fuzz.sh [--time S | --runs N] [--jobs J] [TARGET...]
 #
-# Defaults: --time 10 (the CI smoke run), every target. TARGET is a name
+# Defaults: --time 10 (the CI smoke run), every target; AWQ_FUZZ_MAX_LEN
+# bounds the input size (default 65536). TARGET is a name
 # below (e.g. gguf). --refresh-seeds first rewrites the seeds derived from
 # the repository (fuzz/make_seeds.py; awq IR from test/dialects/awq; the
 # manifests of examples/ compiled by build/bin/awq-compile).
@@ -92,7 +93,7 @@ for t in "${TARGETS[@]}"; do
   corpus="$BUILD/fuzz/corpus/$t"
   mkdir -p "$corpus"
   args=(-artifact_prefix="$BUILD/fuzz/crashes/$t-" -print_final_stats=1
-        -rss_limit_mb=2048 -timeout=10 -max_len=65536)
+        -rss_limit_mb=2048 -timeout=10 -max_len="${AWQ_FUZZ_MAX_LEN:-65536}")
   [ -f "$ROOT/fuzz/dicts/$t.dict" ] && args+=(-dict="$ROOT/fuzz/dicts/$t.dict")
   if [ -n "$RUNS" ]; then args+=(-runs="$RUNS"); else args+=(-max_total_time="$TIME"); fi
   log="$BUILD/fuzz/logs/$t.log"
