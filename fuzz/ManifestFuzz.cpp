@@ -14,10 +14,8 @@ using namespace awq::runtime;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto manifest = parseManifest(awq::fuzz::asText(data, size), "manifest.json");
-  if (!manifest) {
-    llvm::consumeError(manifest.takeError());
+  if (awq::fuzz::rejected(manifest))
     return 0;
-  }
   selectArchVariants(*manifest, "sm_90a");
   uint64_t params[kMaxScalarParams];
   LaunchPointers pointers;

@@ -12,10 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto tok = awq::tok::Tokenizer::fromHuggingFaceJsonText(
       awq::fuzz::asText(data, size), "fuzz.json");
-  if (!tok) {
-    llvm::consumeError(tok.takeError());
+  if (awq::fuzz::rejected(tok))
     return 0;
-  }
   std::vector<int32_t> ids =
       (*tok)->encode("Call me Ishmael. Some years ago\n\t 123 <|x|>\xc3\xa9!",
                      /*addSpecial=*/true);

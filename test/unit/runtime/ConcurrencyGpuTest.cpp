@@ -314,19 +314,6 @@ uint64_t compiles() {
   return s.compiles;
 }
 
-std::string makeTempDir(const char *prefix) {
-  llvm::SmallString<128> dir;
-  return llvm::sys::fs::createUniqueDirectory(prefix, dir) ? ""
-                                                           : std::string(dir);
-}
-
-#define AWQ_CONCURRENCY_PRELUDE()                                              \
-  do {                                                                         \
-    if (!env.skipReason.empty())                                               \
-      GTEST_SKIP() << env.skipReason;                                          \
-    ASSERT_TRUE(env.setupError.empty()) << env.setupError;                     \
-  } while (0)
-
 void expectSame(const Hashes &got, const Hashes &want, const char *who) {
   for (auto &[key, h] : got) {
     auto it = want.find(key);
@@ -343,7 +330,7 @@ struct Context {
 };
 
 TEST(Concurrency, EightThreadsFourStreamsOneContext) {
-  AWQ_CONCURRENCY_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   std::vector<Shape> shapes;
   ASSERT_EQ(setUpShapes(1, shapes), "");
   Context a, b;
@@ -409,7 +396,7 @@ Hashes readChildHashes(const std::string &path) {
 }
 
 TEST(Concurrency, TwoProcessesShareAnEmptyDiskCache) {
-  AWQ_CONCURRENCY_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   std::string cache = makeTempDir("awq-shared-cache");
   std::string outFile = cache + ".child";
   ASSERT_NE(cache, "");
@@ -485,9 +472,5 @@ int main(int argc, char **argv) {
   int result = RUN_ALL_TESTS();
   awq_context_destroy(probe);
   llvm::sys::fs::remove_directories(cache);
-  const testing::UnitTest &unit = *testing::UnitTest::GetInstance();
-  if (result == 0 && unit.successful_test_count() == 0 &&
-      unit.skipped_test_count() > 0)
-    return 77;
-  return result;
+  return gpuTestExitCode(result);
 }

@@ -62,13 +62,6 @@ struct Environment {
 };
 Environment env;
 
-#define AWQ_GPU_TEST_PRELUDE()                                                 \
-  do {                                                                         \
-    if (!env.skipReason.empty())                                               \
-      GTEST_SKIP() << env.skipReason;                                          \
-    ASSERT_TRUE(env.setupError.empty()) << env.setupError;                     \
-  } while (0)
-
 DType actType(awq_dtype dtype) {
   return dtype == AWQ_DTYPE_F16 ? DType::F16 : DType::BF16;
 }
@@ -223,7 +216,7 @@ std::string variantFor(awq_layer layer, int64_t m) {
 
 /// Every layer at every M: the core correctness test.
 void testLayer(size_t index) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_layer layer;
   ASSERT_AWQ(awq_artifact_get_layer_at(env.artifact, index, &layer));
   awq_layer_info info;
@@ -253,7 +246,7 @@ void testLayer(size_t index) {
 }
 
 TEST(GpuArtifact, LoadAndCubinCache) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_load_info first;
   ASSERT_AWQ(awq_artifact_get_load_info(env.artifact, &first));
   std::printf("artifact %s: ptx %s, load %.1f ms (JIT %.1f ms, cubin cache "
@@ -277,7 +270,7 @@ TEST(GpuArtifact, LoadAndCubinCache) {
 }
 
 TEST(GpuArtifact, BadInputsAreReported) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_artifact bad = nullptr;
   EXPECT_EQ(awq_artifact_load(env.ctx, "/nonexistent/artifact", &bad),
             AWQ_ERROR_IO);
@@ -330,7 +323,7 @@ TEST(GpuArtifact, BadInputsAreReported) {
 }
 
 TEST(GpuLaunch, ArgumentErrors) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_layer layer;
   ASSERT_AWQ(awq_artifact_get_layer_at(env.artifact, 0, &layer));
   std::mt19937_64 rng(env.seed);
@@ -360,7 +353,7 @@ TEST(GpuLaunch, ArgumentErrors) {
 }
 
 TEST(GpuLaunch, CudaGraphCapture) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_layer layer;
   ASSERT_AWQ(awq_artifact_get_layer_at(env.artifact, 0, &layer));
   awq_layer_info info;
@@ -402,7 +395,7 @@ TEST(GpuLaunch, CudaGraphCapture) {
 /// values that take the stream kernel (launched programmatically) and the
 /// GEMV and the tensor-core GEMM (launched plainly, next to it).
 TEST(GpuLaunch, ProgrammaticLaunchWaitsForThePreviousKernel) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_device_info device;
   ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
   if (device.cc_major < 9) {
@@ -511,7 +504,7 @@ awq_status failJit(void *, const char *, const char *,
 }
 
 TEST(GpuJit, CompilesOncePerKeyAndComputes) {
-  AWQ_GPU_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   // Build the single-layer manifest and PTX from the artifact on disk.
   llvm::SmallString<256> manifestPath(env.artifactDir);
   llvm::sys::path::append(manifestPath, "manifest.json");
@@ -749,10 +742,5 @@ int main(int argc, char **argv) {
     awq_artifact_destroy(env.artifact);
   if (env.ctx)
     awq_context_destroy(env.ctx);
-  const testing::UnitTest &unit = *testing::UnitTest::GetInstance();
-  // 77: ctest's SKIP_RETURN_CODE, so "no GPU" never reads as a pass.
-  if (result == 0 && unit.successful_test_count() == 0 &&
-      unit.skipped_test_count() > 0)
-    return 77;
-  return result;
+  return gpuTestExitCode(result);
 }

@@ -14,6 +14,11 @@
 #include "runtime/awq_runtime.h"
 #include "runtime/CudaDriver.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -166,8 +171,34 @@ inline double tolerance(awq_dtype dtype) {
   return dtype == AWQ_DTYPE_F16 ? 2e-3 : 1e-2;
 }
 
+/// A new directory under the system temporary directory, or "" on failure.
+inline std::string makeTempDir(const char *prefix) {
+  llvm::SmallString<128> dir;
+  return llvm::sys::fs::createUniqueDirectory(prefix, dir) ? ""
+                                                           : std::string(dir);
+}
+
+/// A GPU test binary's exit code: 77 (ctest's SKIP_RETURN_CODE) when every
+/// test skipped, so that "no GPU" never reads as a pass.
+inline int gpuTestExitCode(int result) {
+  const testing::UnitTest &unit = *testing::UnitTest::GetInstance();
+  if (result == 0 && unit.successful_test_count() == 0 &&
+      unit.skipped_test_count() > 0)
+    return 77;
+  return result;
+}
+
 } // namespace testutil
 } // namespace awq
+
+/// First statement of a GPU test: skips it where the binary found no GPU
+/// (`env.skipReason`), fails it where its set-up failed (`env.setupError`).
+#define AWQ_GPU_TEST_PRELUDE(env)                                              \
+  do {                                                                         \
+    if (!(env).skipReason.empty())                                             \
+      GTEST_SKIP() << (env).skipReason;                                        \
+    ASSERT_TRUE((env).setupError.empty()) << (env).setupError;                 \
+  } while (0)
 
 /// Asserts that a runtime C API call succeeded, with its status and message.
 #define ASSERT_AWQ(call)                                                       \

@@ -46,13 +46,6 @@ struct Environment {
 };
 Environment env;
 
-#define AWQ_JIT_TEST_PRELUDE()                                                 \
-  do {                                                                         \
-    if (!env.skipReason.empty())                                               \
-      GTEST_SKIP() << env.skipReason;                                          \
-    ASSERT_TRUE(env.setupError.empty()) << env.setupError;                     \
-  } while (0)
-
 #define ASSERT_JIT(call)                                                       \
   do {                                                                         \
     awq_status status_ = (call);                                               \
@@ -225,7 +218,7 @@ void compileTimeHitTimeAndResults(const awq_linear_spec &spec,
 }
 
 TEST(JitGpu, FreshF16CompileTimeHitTimeAndResults) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   // GEMV and GEMM variants; no artifact has this shape.
   compileTimeHitTimeAndResults(
       makeSpec(1536, 2304, 128, AWQ_DTYPE_F16, true, false),
@@ -233,14 +226,14 @@ TEST(JitGpu, FreshF16CompileTimeHitTimeAndResults) {
 }
 
 TEST(JitGpu, FreshBf16CompileTimeHitTimeAndResults) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   compileTimeHitTimeAndResults(
       makeSpec(1280, 3072, 64, AWQ_DTYPE_BF16, false, true),
       {1, 3, 8, 9, 31, 128, 1000}, 2);
 }
 
 TEST(JitGpu, EightThreadsCompileOnce) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   awq_linear_spec spec = makeSpec(2048, 1024, 32, AWQ_DTYPE_F16, true, true);
   awq_jit_stats before = stats();
   constexpr int kThreads = 8;
@@ -281,7 +274,7 @@ TEST(JitGpu, EightThreadsCompileOnce) {
 }
 
 TEST(JitGpu, AutoAwqWeightsRepackedOnTheHost) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   const int64_t n = 1536, k = 2304, g = 128;
   awq_linear_spec spec = makeSpec(n, k, g, AWQ_DTYPE_F16, true, false);
   awq_layer layer = nullptr;
@@ -313,7 +306,7 @@ TEST(JitGpu, AutoAwqWeightsRepackedOnTheHost) {
 }
 
 TEST(JitGpu, SecondContextFindsTheCubinOnDisk) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   // A context has its own in-memory JIT cache, like a new process; the
   // cubin cache on disk is shared.
   awq_linear_spec spec = makeSpec(1536, 2304, 128, AWQ_DTYPE_F16, true, false);
@@ -351,7 +344,7 @@ TEST(JitGpu, SecondContextFindsTheCubinOnDisk) {
 }
 
 TEST(JitGpu, RejectedShapeIsReportedAndNotCached) {
-  AWQ_JIT_TEST_PRELUDE();
+  AWQ_GPU_TEST_PRELUDE(env);
   // g | k holds, so this reaches the code generator, which needs K % 32 == 0.
   awq_linear_spec spec = makeSpec(64, 100, 50, AWQ_DTYPE_F16, true, false);
   awq_jit_stats before = stats();
@@ -378,13 +371,6 @@ TEST(JitGpu, RejectedShapeIsReportedAndNotCached) {
             std::string::npos);
 }
 
-std::string makeTempCacheDir() {
-  llvm::SmallString<128> dir;
-  if (llvm::sys::fs::createUniqueDirectory("awq-jit-cache", dir))
-    return "";
-  return std::string(dir);
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -395,7 +381,7 @@ int main(int argc, char **argv) {
     // Before the driver is loaded: it reads CUDA_CACHE_DISABLE at cuInit.
     setenv("CUDA_CACHE_DISABLE", "1", 1);
     unsetenv("AWQ_CACHE_DISABLE");
-    cacheDir = makeTempCacheDir();
+    cacheDir = makeTempDir("awq-jit-cache");
     if (cacheDir.empty()) {
       env.setupError = "cannot create a temporary cubin cache directory";
     } else {
@@ -436,9 +422,5 @@ int main(int argc, char **argv) {
     awq_context_destroy(env.ctx);
   if (!cacheDir.empty())
     llvm::sys::fs::remove_directories(cacheDir);
-  const testing::UnitTest &unit = *testing::UnitTest::GetInstance();
-  if (result == 0 && unit.successful_test_count() == 0 &&
-      unit.skipped_test_count() > 0)
-    return 77;
-  return result;
+  return gpuTestExitCode(result);
 }
