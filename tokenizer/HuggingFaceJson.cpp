@@ -316,20 +316,25 @@ std::optional<int32_t> findId(const TokenizerConfig &cfg, StringRef text) {
   return std::nullopt;
 }
 
-/// BOS/EOS: tokenizer_config.json beside the file (if `path` is not empty)
-/// names them; without it, the template's first prefix / suffix token
-/// stands in.
-void readBosEos(StringRef path, TokenizerConfig &cfg) {
+/// tokenizer_config.json beside `path`, parsed; std::nullopt if it is
+/// absent or not JSON (it is optional).
+std::optional<json::Value> readTokenizerConfig(StringRef path) {
   SmallString<256> configPath = sys::path::parent_path(path);
   sys::path::append(configPath, "tokenizer_config.json");
-  auto buf = path.empty() ? ErrorOr<std::unique_ptr<MemoryBuffer>>(
-                                std::errc::no_such_file_or_directory)
-                          : MemoryBuffer::getFile(configPath);
-  Expected<json::Value> v =
-      buf ? json::parse((*buf)->getBuffer()) : Expected<json::Value>(nullptr);
-  const json::Object *obj = v ? v->getAsObject() : nullptr;
-  if (!v)
+  auto buf = MemoryBuffer::getFile(configPath);
+  if (!buf)
+    return std::nullopt;
+  Expected<json::Value> v = json::parse((*buf)->getBuffer());
+  if (!v) {
     consumeError(v.takeError());
+    return std::nullopt;
+  }
+  return std::move(*v);
+}
+
+/// BOS/EOS: the tokenizer_config.json object `obj` (null if none) names
+/// them; without it, the template's first prefix / suffix token stands in.
+void readBosEos(const json::Object *obj, TokenizerConfig &cfg) {
   auto tokenField = [&](StringRef key) -> std::optional<int32_t> {
     if (!obj)
       return std::nullopt;
@@ -381,7 +386,8 @@ Tokenizer::fromHuggingFaceJson(StringRef path) {
   Expected<TokenizerConfig> cfg = readConfig(*doc, src);
   if (!cfg)
     return cfg.takeError();
-  readBosEos(path, *cfg);
+  std::optional<json::Value> tokenizerConfig = readTokenizerConfig(path);
+  readBosEos(tokenizerConfig ? tokenizerConfig->getAsObject() : nullptr, *cfg);
   return create(std::move(*cfg), path);
 }
 
@@ -394,6 +400,6 @@ Tokenizer::fromHuggingFaceJsonText(StringRef text, StringRef origin) {
   Expected<TokenizerConfig> cfg = readConfig(*doc, src);
   if (!cfg)
     return cfg.takeError();
-  readBosEos("", *cfg);
+  readBosEos(/*obj=*/nullptr, *cfg);
   return create(std::move(*cfg), origin);
 }
