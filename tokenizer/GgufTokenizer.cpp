@@ -186,8 +186,9 @@ Error applyLlamaCpp(const GgufMeta &m, TokenizerConfig &cfg) {
 
 } // namespace
 
-Expected<std::unique_ptr<Tokenizer>>
-Tokenizer::fromGguf(const awq::formats::GgufFile &file, GgufConvention conv) {
+Expected<TokenizerConfig>
+awq::tok::readGgufTokenizerConfig(const awq::formats::GgufFile &file,
+                                  GgufConvention conv) {
   GgufMeta m{file.metadata(), file.path()};
   std::optional<StringRef> model = m.string("tokenizer.ggml.model");
   if (!model)
@@ -217,7 +218,28 @@ Tokenizer::fromGguf(const awq::formats::GgufFile &file, GgufConvention conv) {
                                                  : applyLlamaCpp(m, cfg);
   if (e)
     return std::move(e);
-  return create(std::move(cfg), file.path());
+  return std::move(cfg);
+}
+
+Expected<std::unique_ptr<Tokenizer>>
+Tokenizer::fromGguf(const awq::formats::GgufFile &file, GgufConvention conv) {
+  Expected<TokenizerConfig> cfg = readGgufTokenizerConfig(file, conv);
+  if (!cfg)
+    return cfg.takeError();
+  return create(std::move(*cfg), file.path());
+}
+
+HuggingFaceTokenizerExtras
+awq::tok::ggufTokenizerExtras(const awq::formats::GgufFile &file) {
+  GgufMeta m{file.metadata(), file.path()};
+  HuggingFaceTokenizerExtras extras;
+  if (std::optional<StringRef> chat = m.string("tokenizer.chat_template"))
+    extras.chatTemplate = chat->str();
+  StringRef arch = m.string("general.architecture").value_or("");
+  if (std::optional<int64_t> n = m.integer((arch + ".context_length").str());
+      n && *n > 0)
+    extras.maxLength = *n;
+  return extras;
 }
 
 /// Whether `path` starts with the GGUF magic.

@@ -76,6 +76,33 @@ enum class GgufConvention {
   LlamaCpp,
 };
 
+/// The tokenizer.ggml.* metadata of an open GGUF file (model "gpt2") as a
+/// TokenizerConfig, read under `convention`; not yet validated (create()).
+llvm::Expected<TokenizerConfig>
+readGgufTokenizerConfig(const awq::formats::GgufFile &file,
+                        GgufConvention convention);
+
+/// What a tokenizer_config.json holds beyond the tokenizer itself.
+struct HuggingFaceTokenizerExtras {
+  /// Jinja chat template (GGUF tokenizer.chat_template), if any.
+  std::optional<std::string> chatTemplate;
+  /// Longest sequence the model takes (model_max_length), if known.
+  std::optional<int64_t> maxLength;
+};
+
+/// The chat template and context length a GGUF's metadata records.
+HuggingFaceTokenizerExtras
+ggufTokenizerExtras(const awq::formats::GgufFile &file);
+
+/// Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json
+/// into `dir`, such that HF `tokenizers` / transformers' fast tokenizer
+/// encode as a Tokenizer created from `config` does (BOS/EOS added as
+/// prefixIds/suffixIds say). Fails, naming the option, where `config` holds
+/// something tokenizer.json cannot say (docs/tokenizer.md).
+llvm::Error writeHuggingFaceTokenizer(const TokenizerConfig &config,
+                                      const HuggingFaceTokenizerExtras &extras,
+                                      llvm::StringRef dir);
+
 class Tokenizer {
 public:
   /// Validates `config` (merge parts and results in the vocab, ids unique

@@ -243,6 +243,43 @@ def report_llama_cpp_difference(cli, gguf_path, oracle_json, text, want):
     return ours == digits
 
 
+def check_export(chk, cli, gguf_path, workdir, moby):
+    """awq-tokenize --export-hf (what awq-build writes into a checkpoint
+    from a GGUF): HF `tokenizers` loading the written tokenizer.json must
+    give the ids of our llama.cpp reading of the GGUF, and so must our own
+    reader of the written files (tokenizer_config.json included)."""
+    import tokenizers
+    out = os.path.join(workdir, "exported")
+    subprocess.run([cli.exe, gguf_path, "--export-hf", out, "--llama-cpp"],
+                   check=True, stdout=subprocess.DEVNULL)
+    exported = tokenizers.Tokenizer.from_file(
+        os.path.join(out, "tokenizer.json"))
+    failures = chk.failures
+    for i, text in enumerate(HARD_CASES + [moby]):
+        for special in (False, True):
+            want = cli.encode(gguf_path, text, special, llama_cpp=True)
+            label = f"export case {i} [add_special={special}]"
+            chk.same(label + " HF", exported.encode(
+                text, add_special_tokens=special).ids, want)
+            chk.same(label + " ours", cli.encode(out, text, special), want)
+        if text is not moby:
+            ids = exported.encode(text, add_special_tokens=False).ids
+            if exported.decode(ids, skip_special_tokens=False) != text:
+                print(f"FAIL export case {i}: HF decode differs")
+                chk.failures += 1
+    with open(os.path.join(out, "tokenizer_config.json")) as f:
+        config = json.load(f)
+    if config.get("tokenizer_class") != "PreTrainedTokenizerFast" or \
+            "chat_template" not in config:
+        print("FAIL exported tokenizer_config.json lacks tokenizer_class or "
+              "chat_template")
+        chk.failures += 1
+    print(f"export: HF tokenizers on the written tokenizer.json "
+          f"{'matches' if chk.failures == failures else 'DIFFERS from'} "
+          f"the GGUF read as llama.cpp does ({len(HARD_CASES) + 1} texts "
+          f"x add_special in (False, True))")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -286,6 +323,7 @@ def main():
     if not report_llama_cpp_difference(cli, gguf_path, oracle_json, moby,
                                        want):
         chk.failures += 1
+    check_export(chk, cli, gguf_path, workdir, moby)
     if chk.failures:
         print(f"{chk.failures} FAILURES")
         return 1

@@ -6,7 +6,8 @@
 // awq-fold-scales, awq-apply-clips, awq-quantize-weights; or plain RTN),
 // and write an output directory with
 //   checkpoint/   an AutoAWQ GEMM checkpoint (config.json with
-//                 quantization_config, safetensors, tokenizer files),
+//                 quantization_config, safetensors, tokenizer files:
+//                 copied from an HF source, written from a GGUF's vocab),
 //   artifact/     kernels for the requested GPUs + packed weights
 //                 (awq-compile on the checkpoint),
 //   model.mlirbc  the quantized model IR (awq-eval / awq-run take it),
@@ -25,6 +26,8 @@
 #include "model/Report.h"
 #include "passes/Passes.h"
 #include "support/AtomicDir.h"
+#include "formats/Gguf.h"
+#include "tokenizer/Tokenizer.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/MLIRContext.h"
@@ -133,16 +136,39 @@ static int runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args) {
   return 0;
 }
 
-/// Copies the tokenizer files transformers and vLLM read, when the source
-/// has them.
-static void copyTokenizerFiles(const ::awq::model::ModelDescription &d,
+/// The tokenizer files transformers and vLLM read: copied from an HF
+/// source that has them; from a GGUF, written from its tokenizer.ggml.*
+/// metadata as llama.cpp reads it (the original tokenizer's split and BOS
+/// rule, which transformers' GGUF conversion drops; docs/tokenizer.md).
+static int writeTokenizerFiles(const ::awq::model::ModelDescription &d,
                                llvm::StringRef dir) {
-  if (d.format == "gguf")
-    return;
-  for (const char *name : {"tokenizer.json", "tokenizer_config.json",
-                           "special_tokens_map.json", "generation_config.json"})
-    if (llvm::sys::fs::exists(join(d.source, name)))
-      llvm::sys::fs::copy_file(join(d.source, name), join(dir, name));
+  if (d.format != "gguf") {
+    for (const char *name :
+         {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+          "generation_config.json"})
+      if (llvm::sys::fs::exists(join(d.source, name)))
+        llvm::sys::fs::copy_file(join(d.source, name), join(dir, name));
+    return 0;
+  }
+  auto file = ::awq::formats::GgufFile::open(d.source);
+  if (!file)
+    return fail(llvm::toString(file.takeError()));
+  auto config = ::awq::tok::readGgufTokenizerConfig(
+      **file, ::awq::tok::GgufConvention::LlamaCpp);
+  if (config) {
+    if (auto tok = ::awq::tok::Tokenizer::create(*config, d.source); !tok)
+      config = tok.takeError();
+  }
+  if (!config) {
+    llvm::errs() << "awq-build: warning: the checkpoint gets no tokenizer "
+                    "files: "
+                 << llvm::toString(config.takeError()) << "\n";
+    return 0;
+  }
+  if (llvm::Error err = ::awq::tok::writeHuggingFaceTokenizer(
+          *config, ::awq::tok::ggufTokenizerExtras(**file), dir))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
 }
 
 /// Everything but the final rename, inside `dir`.
@@ -181,7 +207,8 @@ static int build(llvm::StringRef dir) {
   if (llvm::Error err = ::awq::model::exportAutoAwq(*module, *description,
                                                     groupSize, checkpoint))
     return fail(llvm::toString(std::move(err)));
-  copyTokenizerFiles(*description, checkpoint);
+  if (writeTokenizerFiles(*description, checkpoint))
+    return 1;
   if (archs == "none")
     return 0;
   std::string imported = join(dir, "checkpoint.mlir");

@@ -2,15 +2,20 @@
 //
 //   awq-tokenize TOKENIZER --text-file F [--add-special] [--out FILE]
 //   awq-tokenize TOKENIZER --text-file F --decode
+//   awq-tokenize MODEL.gguf --export-hf DIR [--llama-cpp]
 //
 // TOKENIZER is a .gguf file, a tokenizer.json or a directory holding one.
 // Encoding prints the ids on one line, comma separated, or writes them to
 // --out as raw little-endian int32. --decode reads comma-separated ids from
-// the text file and prints the decoded text.
+// the text file and prints the decoded text. --export-hf writes the GGUF's
+// tokenizer as tokenizer.json, tokenizer_config.json and
+// special_tokens_map.json into DIR (created if missing), read under the
+// chosen convention.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tokenizer/Tokenizer.h"
+#include "formats/Gguf.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -28,7 +33,7 @@ cl::OptionCategory category("awq-tokenize options");
 cl::opt<std::string> tokenizerPath(cl::Positional, cl::Required,
                                    cl::desc("<tokenizer .gguf|.json|dir>"),
                                    cl::cat(category));
-cl::opt<std::string> textFile("text-file", cl::Required,
+cl::opt<std::string> textFile("text-file",
                               cl::desc("Input text (or ids with --decode)"),
                               cl::cat(category));
 cl::opt<bool> addSpecial("add-special",
@@ -45,6 +50,12 @@ cl::opt<bool> llamaCpp("llama-cpp",
 cl::opt<std::string> outFile("out",
                              cl::desc("Write ids as raw int32 to this file"),
                              cl::cat(category));
+
+cl::opt<std::string> exportDir(
+    "export-hf",
+    cl::desc("Write a GGUF's tokenizer as Hugging Face files into this "
+             "directory"),
+    cl::value_desc("dir"), cl::cat(category));
 
 int fail(const Twine &msg) {
   WithColor::error(errs(), "awq-tokenize") << msg << "\n";
@@ -78,6 +89,27 @@ int writeIds(ArrayRef<int32_t> ids) {
   os.write(reinterpret_cast<const char *>(ids.data()), ids.size() * 4);
   return 0;
 }
+/// --export-hf: the GGUF's tokenizer.ggml.* metadata as HF files.
+int exportHuggingFace(GgufConvention convention) {
+  auto file = awq::formats::GgufFile::open(tokenizerPath);
+  if (!file)
+    return fail(toString(file.takeError()));
+  auto config = readGgufTokenizerConfig(**file, convention);
+  if (!config)
+    return fail(toString(config.takeError()));
+  // Validate exactly as a load would before writing anything.
+  if (auto tok = Tokenizer::create(*config, tokenizerPath); !tok)
+    return fail(toString(tok.takeError()));
+  if (std::error_code ec = sys::fs::create_directories(exportDir))
+    return fail("cannot create '" + exportDir + "': " + ec.message());
+  HuggingFaceTokenizerExtras extras = ggufTokenizerExtras(**file);
+  if (Error e = writeHuggingFaceTokenizer(*config, extras, exportDir))
+    return fail(toString(std::move(e)));
+  outs() << "awq-tokenize: wrote tokenizer.json, tokenizer_config.json, "
+            "special_tokens_map.json to "
+         << exportDir << "\n";
+  return 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -85,9 +117,13 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "byte-level BPE tokenizer (HF / GGUF)\n");
-  auto tok =
-      Tokenizer::open(tokenizerPath, llamaCpp ? GgufConvention::LlamaCpp
-                                              : GgufConvention::Transformers);
+  GgufConvention convention =
+      llamaCpp ? GgufConvention::LlamaCpp : GgufConvention::Transformers;
+  if (!exportDir.empty())
+    return exportHuggingFace(convention);
+  if (textFile.empty())
+    return fail("--text-file is required (or --export-hf DIR)");
+  auto tok = Tokenizer::open(tokenizerPath, convention);
   if (!tok)
     return fail(toString(tok.takeError()));
   auto buf = MemoryBuffer::getFile(textFile, /*IsText=*/false);

@@ -436,4 +436,61 @@ TEST(TokenizerGguf, Errors) {
   EXPECT_THAT(toString(tok.takeError()), HasSubstr("bad.gguf"));
 }
 
+//===----------------------------------------------------------------------===//
+// Hugging Face files written from a GGUF (HuggingFaceJsonWriter.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Writes `g`'s tokenizer under `conv` as HF files and checks that our
+/// reader of those files encodes as the GGUF reading does.
+void expectHuggingFaceRoundTrip(const TinyGguf &g, GgufConvention conv) {
+  TempDir dir;
+  auto file = awq::formats::GgufFile::open(g.write(dir));
+  ASSERT_TRUE(bool(file)) << toString(file.takeError());
+  auto config = readGgufTokenizerConfig(**file, conv);
+  ASSERT_TRUE(bool(config)) << toString(config.takeError());
+  auto fromGguf = Tokenizer::create(*config, "tiny.gguf");
+  ASSERT_TRUE(bool(fromGguf)) << toString(fromGguf.takeError());
+  TempDir out;
+  ASSERT_FALSE(bool(writeHuggingFaceTokenizer(*config, {}, out.path)));
+  auto fromJson = Tokenizer::open(out.path);
+  ASSERT_TRUE(bool(fromJson)) << toString(fromJson.takeError());
+  for (StringRef text : {"  12", "abc!!<s>", "<|user|>ab", "ab abc  a\n1"})
+    for (bool special : {false, true})
+      EXPECT_EQ((*fromJson)->encode(text, special),
+                (*fromGguf)->encode(text, special))
+          << text.str() << " add_special=" << special;
+  EXPECT_EQ((*fromJson)->bosId(), (*fromGguf)->bosId());
+  EXPECT_EQ((*fromJson)->eosId(), (*fromGguf)->eosId());
+  EXPECT_TRUE(sys::fs::exists(out.path + "/tokenizer_config.json"));
+  EXPECT_TRUE(sys::fs::exists(out.path + "/special_tokens_map.json"));
+}
+
+TEST(TokenizerHuggingFaceWriter, RoundTripsEveryConvention) {
+  // Transformers: BOS template, byte fallback, unk; llama.cpp: digits
+  // split, EOS template, user-defined tokens; llama-bpe: a Split regex and
+  // ignore_merges.
+  expectHuggingFaceRoundTrip(TinyGguf(), GgufConvention::Transformers);
+  expectHuggingFaceRoundTrip(TinyGguf(), GgufConvention::LlamaCpp);
+  TinyGguf llama3;
+  llama3.pre = "llama-bpe";
+  expectHuggingFaceRoundTrip(llama3, GgufConvention::LlamaCpp);
+}
+
+TEST(TokenizerHuggingFaceWriter, RefusesWhatTokenizerJsonCannotSay) {
+  TokenizerConfig cfg;
+  cfg.vocab = {{"a", 0}};
+  cfg.preTokenizer.pattern = SplitPattern::Llama3;
+  cfg.preTokenizer.addPrefixSpace = true;
+  TempDir out;
+  Error e = writeHuggingFaceTokenizer(cfg, {}, out.path);
+  ASSERT_TRUE(bool(e));
+  EXPECT_THAT(toString(std::move(e)), HasSubstr("a prefix space"));
+  EXPECT_FALSE(sys::fs::exists(out.path + "/tokenizer.json"));
+  cfg.preTokenizer.addPrefixSpace = false;
+  cfg.prefixIds = {7};
+  e = writeHuggingFaceTokenizer(cfg, {}, out.path);
+  ASSERT_TRUE(bool(e));
+  EXPECT_THAT(toString(std::move(e)), HasSubstr("id 7 is not a token"));
+}
+
 } // namespace
