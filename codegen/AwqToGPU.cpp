@@ -268,20 +268,24 @@ parseGemmRanges(ArrayRef<std::string> entries, std::string &error) {
       r.stream = stream;
     }
     if (!r.stream && tile.consume_front("w")) {
-      // The warpgroup-MMA kernel: wBMxBNxWARPGROUPSxSTAGES.
+      // The warpgroup-MMA kernel: wBMxBNxWARPGROUPSxSTAGES[xkSPLITK].
       tile.split(dims, 'x');
       WgmmaConfig wgmma;
       bool badWgmma = lo.getAsInteger(10, r.mMin) ||
                       (hi == "max" ? (r.mMax = kMaxM, false)
                                    : hi.getAsInteger(10, r.mMax)) ||
-                      dims.size() != 4 ||
+                      (dims.size() != 4 && dims.size() != 5) ||
                       dims[0].getAsInteger(10, wgmma.tileM) ||
                       dims[1].getAsInteger(10, wgmma.tileN) ||
                       dims[2].getAsInteger(10, wgmma.warpgroups) ||
-                      dims[3].getAsInteger(10, wgmma.stages);
+                      dims[3].getAsInteger(10, wgmma.stages) ||
+                      (dims.size() == 5 &&
+                       (!dims[4].consume_front("k") ||
+                        dims[4].getAsInteger(10, wgmma.splitK)));
       if (badWgmma) {
-        error =
-            "expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES, got '" + entry + "'";
+        error = "expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK] "
+                "(kSPLITK: K split over that many blocks of a cluster), got '" +
+                entry + "'";
         return failure();
       }
       r.wgmma = wgmma;
@@ -544,9 +548,13 @@ struct ConvertAwqToGPUPass final
          planVariants(shape, gemmRanges, gemvOverride)) {
       std::string name;
       if (plan.wgmma)
-        name = llvm::formatv("awq_gemm_{0}_wgmma_bm{1}_bn{2}_wg{3}_s{4}",
+        name = llvm::formatv("awq_gemm_{0}_wgmma_bm{1}_bn{2}_wg{3}_s{4}{5}",
                              shape.tag(), plan.wgmma->tileM, plan.wgmma->tileN,
-                             plan.wgmma->warpgroups, plan.wgmma->stages);
+                             plan.wgmma->warpgroups, plan.wgmma->stages,
+                             plan.wgmma->splitK > 1
+                                 ? llvm::formatv("_k{0}", plan.wgmma->splitK)
+                                       .str()
+                                 : std::string());
       else if (plan.gemv)
         name = llvm::formatv(
             "awq_gemv_{0}_mt{1}_r{2}_u{3}{4}{5}", shape.tag(), plan.gemv->mTile,

@@ -169,6 +169,10 @@ struct WgmmaConfig {
   int64_t tileM = 256, tileN = 128;
   int64_t warpgroups = 2;
   int64_t stages = 4;
+  /// Blocks of a thread block cluster (grid.z) that split K among them and
+  /// add their partial tiles through distributed shared memory, in rank
+  /// order (deterministic): more blocks for grids that leave SMs idle.
+  int64_t splitK = 1;
 };
 
 /// Why the warpgroup-MMA kernel cannot serve `shape` with `config`, or

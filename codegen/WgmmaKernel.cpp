@@ -22,6 +22,13 @@
 // k - 3's wgmma, its last reader.
 // Rows of x past M are zero-filled by cp.async, rows of W past N read
 // clamped, and their outputs never stored, so any M >= 1 and N are served.
+// Split K (splitK > 1): the splitK blocks of a cluster (grid.z) each run the
+// loop above over their share of the K tiles, leave their f32 tile in their
+// own shared memory, and after a cluster barrier rank r adds slice r of
+// every rank's tile, in rank order, through distributed shared memory
+// (mapa), and stores it: one launch, no workspace, no atomics, the same
+// sum on every run. A second cluster barrier keeps each tile alive until
+// all ranks have read it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,17 +58,52 @@ constexpr int64_t kWeightTiles = 3;
 /// Byte sizes of the shared buffers, in their order in dynamic shared
 /// memory: activation stages, dequantized weight tiles (both 1024-byte
 /// aligned, as the swizzle needs), packed weight stages.
+/// The split-K partial tile reuses the buffers from offset 0 once the K
+/// loop is done: tileM rows of `partialPitch` f32, 8 more than tileN so
+/// that the accumulator pairs of a half-warp's four rows fall in distinct
+/// banks.
 struct WgmmaShared {
   int64_t xStageBytes, wTileBytes, packedStageBytes;
-  int64_t xBytes, wBytes, total;
+  int64_t xBytes, wBytes, partialPitch, partialBytes, total;
 
   explicit WgmmaShared(const WgmmaConfig &config)
       : xStageBytes(config.tileM * kRowBytes),
         wTileBytes(config.tileN * kRowBytes),
         packedStageBytes(config.tileN * kTileK / 2),
         xBytes(config.stages * xStageBytes), wBytes(kWeightTiles * wTileBytes),
-        total(xBytes + wBytes + config.stages * packedStageBytes) {}
+        partialPitch(config.tileN + 8),
+        partialBytes(config.splitK > 1 ? config.tileM * partialPitch * 4 : 0),
+        total(std::max(xBytes + wBytes + config.stages * packedStageBytes,
+                       partialBytes)) {}
 };
+
+/// K tiles per rank of a split-K cluster (the last rank may get fewer).
+int64_t kTilesPerRank(const LinearShape &shape, const WgmmaConfig &config) {
+  int64_t kTiles = shape.k / kTileK;
+  return (kTiles + config.splitK - 1) / config.splitK;
+}
+
+/// Why `config.splitK` cannot split `shape`'s K, or empty.
+std::string checkSplitK(const LinearShape &shape, const WgmmaConfig &config) {
+  const int64_t splitK = config.splitK;
+  if (splitK != 1 && splitK != 2 && splitK != 4 && splitK != 8)
+    return llvm::formatv("split K over {0} blocks: 1, 2, 4 or 8 (a portable "
+                         "cluster) are supported",
+                         splitK)
+        .str();
+  if ((splitK - 1) * kTilesPerRank(shape, config) >= shape.k / kTileK)
+    return llvm::formatv("K = {0} has {1} tiles of {2}: too few to split "
+                         "over {3} blocks",
+                         shape.k, shape.k / kTileK, kTileK, splitK)
+        .str();
+  int64_t threads = kWarpgroupThreads * config.warpgroups;
+  if (config.tileM * config.tileN / 4 % (splitK * threads) != 0)
+    return llvm::formatv("a {0}x{1} tile's 16-byte pieces do not divide "
+                         "among {2} blocks of {3} threads",
+                         config.tileM, config.tileN, splitK, threads)
+        .str();
+  return "";
+}
 } // namespace
 
 std::string awq::checkWgmmaSupport(const LinearShape &shape,
@@ -103,6 +145,8 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
   if (config.stages < 3 || config.stages > 16)
     return llvm::formatv("{0} stages: 3 to 16 are supported", config.stages)
         .str();
+  if (std::string why = checkSplitK(shape, config); !why.empty())
+    return why;
   return checkSharedBytes(shape, WgmmaShared(config).total);
 }
 
@@ -111,13 +155,170 @@ KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
   KernelLaunch launch;
   launch.family = "gemm";
   launch.mTile = config.tileM;
-  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, 1};
+  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1,
+                 config.splitK};
   launch.block = {kWarpgroupThreads * config.warpgroups, 1, 1};
   // Always dynamic: the swizzled tiles are views of the 1024-byte-aligned
   // dynamic shared memory, even where they would fit statically.
   launch.sharedBytes = WgmmaShared(config).total;
   return launch;
 }
+
+namespace {
+/// What the epilogues need of the kernel being built.
+struct WgmmaEpilogue {
+  ImplicitLocOpBuilder &b;
+  gpu::GPUModuleOp module;
+  const LinearShape &shape;
+  const WgmmaConfig &config;
+  Type elemType;
+  Value y, bias, m, blockM0, blockN0;
+  /// Tile row and column of this thread's first accumulator.
+  Value threadRow, threadCol;
+  /// The loop's accumulator structs, one per m64 block.
+  ValueRange accumulators;
+  Value tid;
+
+  /// Accumulator 4j + 2r + c of m64 block `mb`.
+  Value accumulator(int64_t mb, int64_t j, int64_t r, int64_t c) const {
+    return LLVM::ExtractValueOp::create(b, accumulators[mb],
+                                        ArrayRef<int64_t>{4 * j + 2 * r + c});
+  }
+};
+
+/// Stores f32 `values` (consecutive columns from `col`, bias added,
+/// rounded to the element type) to y[row, col...], skipping those past M
+/// or N. Pairs and quads go as one store where N's parity allows.
+void storeOutputs(const WgmmaEpilogue &ep, Value row, Value col,
+                  ArrayRef<Value> values) {
+  ImplicitLocOpBuilder &b = ep.b;
+  KernelEmitter e{b, ep.elemType};
+  const int64_t n = ep.shape.n, count = int64_t(values.size());
+  SmallVector<Value> rounded;
+  for (int64_t c = 0; c < count; ++c) {
+    Value v = values[c];
+    if (ep.bias)
+      v = arith::AddFOp::create(b, v,
+                                e.biasAt(ep.bias, e.add(col, e.index(c)), n));
+    rounded.push_back(arith::TruncFOp::create(b, ep.elemType, v));
+  }
+  Value rowValid = e.ult(row, ep.m);
+  // Columns start at a multiple of `count`: with N a multiple of it, the
+  // whole run is in range or none of it is.
+  if (n % count == 0) {
+    auto ifOp = scf::IfOp::create(
+        b, arith::AndIOp::create(b, e.ult(col, e.index(n)), rowValid),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value run = vector::FromElementsOp::create(
+        b, VectorType::get({count}, ep.elemType), rounded);
+    vector::StoreOp::create(b, run, ep.y, ValueRange{row, col},
+                            /*nontemporal=*/false,
+                            llvm::MaybeAlign(2 * count));
+    return;
+  }
+  for (int64_t c = 0; c < count; ++c) {
+    Value colC = e.add(col, e.index(c));
+    auto ifOp = scf::IfOp::create(
+        b, arith::AndIOp::create(b, e.ult(colC, e.index(n)), rowValid),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, rounded[c], ep.y, ValueRange{row, colC});
+  }
+}
+
+/// One block holds the whole K sum: each thread stores its accumulator
+/// pairs straight from registers.
+void storeFromRegisters(const WgmmaEpilogue &ep) {
+  KernelEmitter e{ep.b, ep.elemType};
+  const int64_t mBlocks = ep.config.tileM / ep.config.warpgroups / kWgmmaM;
+  for (int64_t j = 0; j < ep.config.tileN / 8; ++j) {
+    Value col = e.add(e.add(ep.blockN0, e.index(8 * j)), ep.threadCol);
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value row = e.add(e.add(ep.blockM0, ep.threadRow),
+                          e.index(mb * kWgmmaM + 8 * r));
+        storeOutputs(ep, row, col,
+                     {ep.accumulator(mb, j, r, 0), ep.accumulator(mb, j, r, 1)});
+      }
+  }
+}
+
+/// Split K: the partial tile goes to this block's shared memory; after the
+/// cluster barrier, rank `rank` sums its slice of the tile over all ranks
+/// (rank order), 16 bytes at a time, and stores it.
+void reduceAcrossCluster(const WgmmaEpilogue &ep, Value rank) {
+  ImplicitLocOpBuilder &b = ep.b;
+  MLIRContext *ctx = b.getContext();
+  KernelEmitter e{b, ep.elemType};
+  const WgmmaConfig &config = ep.config;
+  const WgmmaShared layout(config);
+  const int64_t pitch = layout.partialPitch, tileN = config.tileN;
+  const int64_t mBlocks = config.tileM / config.warpgroups / kWgmmaM;
+  Type f32 = b.getF32Type();
+  // Every warpgroup's wgmma reads of the stages are over (wait_group 0).
+  gpu::BarrierOp::create(b);
+  auto partialType = MemRefType::get(
+      {config.tileM, pitch}, f32, MemRefLayoutAttrInterface{},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  Value partial = dynamicSharedView(b, ep.module, partialType, 0).first;
+  for (int64_t j = 0; j < tileN / 8; ++j)
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value pair = vector::FromElementsOp::create(
+            b, VectorType::get({2}, f32),
+            ValueRange{ep.accumulator(mb, j, r, 0),
+                       ep.accumulator(mb, j, r, 1)});
+        Value row = e.add(ep.threadRow, e.index(mb * kWgmmaM + 8 * r));
+        Value col = e.add(ep.threadCol, e.index(8 * j));
+        vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
+      }
+  // Arrive releases this block's partial tile, wait acquires the others'.
+  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+
+  auto genericPtr = LLVM::LLVMPointerType::get(ctx);
+  Value address = arith::IndexCastOp::create(
+      b, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, partial));
+  Value sharedPtr = LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(ctx, 3), address);
+  Value local = LLVM::AddrSpaceCastOp::create(b, genericPtr, sharedPtr);
+  SmallVector<Value> rankBases;
+  for (int64_t q = 0; q < config.splitK; ++q)
+    rankBases.push_back(NVVM::MapaOp::create(
+        b, genericPtr, local,
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(q))));
+  const int64_t threads = kWarpgroupThreads * config.warpgroups;
+  const int64_t quadsPerRank = config.tileM * tileN / 4 / config.splitK;
+  auto quadType = VectorType::get({4}, f32);
+  for (int64_t i = 0; i < quadsPerRank / threads; ++i) {
+    Value quad = e.add(e.mul(rank, quadsPerRank),
+                       e.add(ep.tid, e.index(i * threads)));
+    Value row = arith::DivUIOp::create(b, quad, e.index(tileN / 4));
+    Value col = e.mul(arith::RemUIOp::create(b, quad, e.index(tileN / 4)), 4);
+    Value element = arith::IndexCastOp::create(
+        b, b.getI64Type(), e.add(e.mul(row, pitch), col));
+    Value sum;
+    for (Value base : rankBases) {
+      Value address =
+          LLVM::GEPOp::create(b, genericPtr, f32, base, ValueRange{element});
+      Value part = LLVM::LoadOp::create(b, quadType, address, /*alignment=*/16);
+      sum = sum ? arith::AddFOp::create(b, sum, part).getResult() : part;
+    }
+    SmallVector<Value> values;
+    for (int64_t c = 0; c < 4; ++c)
+      values.push_back(
+          vector::ExtractOp::create(b, sum, ArrayRef<int64_t>{c}));
+    storeOutputs(ep, e.add(ep.blockM0, row), e.add(ep.blockN0, col), values);
+  }
+  // No block may exit while another still reads its shared memory.
+  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+}
+} // namespace
 
 KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
                                    gpu::GPUModuleOp module, StringRef name,
@@ -146,6 +347,10 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
                                      TypeRange{});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  if (config.splitK > 1)
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr(
+                      {1, 1, static_cast<int32_t>(config.splitK)}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   waitForPrerequisiteGrids(b, shape.gridDependencyControl);
@@ -184,6 +389,17 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
   Value m = memref::DimOp::create(b, x, 0);
   Value lastM = arith::SubIOp::create(b, m, e.index(1));
+  // This block's K tiles: [kBegin, kBegin + kCount) of rank `rank` in its
+  // split-K cluster (all of them without split).
+  Value rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value kBegin = e.index(0), kCount = e.index(numKTiles);
+  if (config.splitK > 1) {
+    int64_t perRank = kTilesPerRank(shape, config);
+    kBegin = e.mul(rank, perRank);
+    kCount = e.minIndex(e.index(perRank),
+                        arith::SubIOp::create(b, e.index(numKTiles), kBegin));
+  }
+  Value kLast = arith::SubIOp::create(b, kCount, e.index(1));
   auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
   auto swizzle = [&](ImplicitLocOpBuilder &ib, Value row, Value chunk) {
     // Element column of 16-byte chunk `chunk` of `row` in a swizzled tile.
@@ -203,11 +419,11 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
         e.minIndex(e.add(blockN0, wRows.back()), e.index(n - 1)));
   }
 
-  // Issues the copies of K tile `kTile` (clamped to the last tile, so the
-  // tail re-fetches instead of branching) into `stage`.
+  // Issues the copies of this block's K tile `kTile` (clamped to its last
+  // tile, so the tail re-fetches instead of branching) into `stage`.
   auto issueCopies = [&](ImplicitLocOpBuilder &ib, Value kTile, Value stage) {
     KernelEmitter ie{ib, elemType};
-    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value tile = ie.add(kBegin, ie.minIndex(kTile, kLast));
     Value k0 = ie.mul(tile, kTileK);
     SmallVector<Value> tokens;
     for (int64_t i = 0; i < xCopies; ++i) {
@@ -240,7 +456,7 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   // Scale and zero point of each of this thread's chunks in K tile `kTile`.
   auto loadScaleZeros = [&](ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
-    Value tile = ie.minIndex(kTile, ie.index(numKTiles - 1));
+    Value tile = ie.add(kBegin, ie.minIndex(kTile, kLast));
     SmallVector<Value> values;
     for (int64_t i = 0; i < wChunks; ++i) {
       Value group = arith::DivUIOp::create(
@@ -305,7 +521,7 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
   NVVM::WGMMATypes operandType =
       shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
   auto loop = scf::ForOp::create(
-      b, e.index(0), e.index(numKTiles), e.index(1), init,
+      b, e.index(0), kCount, e.index(1), init,
       [&](OpBuilder &nested, Location nestedLoc, Value kTile,
           ValueRange carried) {
         ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -387,57 +603,20 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
       nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
   nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
 
-  // Epilogue. Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in
-  // group) + lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64
-  // block: the mma.sync m16n8 layout, repeated along N.
-  Value laneDiv4 = arith::DivUIOp::create(b, lane, e.index(4));
-  Value laneCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
-  Value threadRow0 =
-      e.add(e.add(blockM0, groupRow0), e.add(e.mul(warpInGroup, 16), laneDiv4));
-  const bool pairs = n % 2 == 0;
-  auto pairType = VectorType::get({2}, elemType);
-  for (int64_t j = 0; j < tileN / 8; ++j) {
-    Value col = e.add(e.add(blockN0, e.index(8 * j)), laneCol);
-    Value colValid = e.ult(col, e.index(n));
-    std::array<Value, 2> biasValues;
-    if (bias)
-      for (int64_t c = 0; c < 2; ++c)
-        biasValues[c] = e.biasAt(bias, e.add(col, e.index(c)), n);
-    for (int64_t mb = 0; mb < mBlocks; ++mb)
-      for (int64_t r = 0; r < 2; ++r) {
-        Value row = e.add(threadRow0, e.index(mb * kWgmmaM + 8 * r));
-        std::array<Value, 2> values;
-        for (int64_t c = 0; c < 2; ++c) {
-          values[c] = LLVM::ExtractValueOp::create(
-              b, loop.getResult(mb), ArrayRef<int64_t>{4 * j + 2 * r + c});
-          if (bias)
-            values[c] = arith::AddFOp::create(b, values[c], biasValues[c]);
-          values[c] = arith::TruncFOp::create(b, elemType, values[c]);
-        }
-        Value rowValid = e.ult(row, m);
-        if (pairs) {
-          // N even: both columns of a pair are in range or neither is.
-          auto ifOp =
-              scf::IfOp::create(b, arith::AndIOp::create(b, colValid, rowValid),
-                                /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          Value pair = vector::FromElementsOp::create(b, pairType, values);
-          vector::StoreOp::create(b, pair, y, ValueRange{row, col},
-                                  /*nontemporal=*/false, llvm::MaybeAlign(4));
-          continue;
-        }
-        for (int64_t c = 0; c < 2; ++c) {
-          Value colC = e.add(col, e.index(c));
-          auto ifOp = scf::IfOp::create(
-              b, arith::AndIOp::create(b, e.ult(colC, e.index(n)), rowValid),
-              /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          memref::StoreOp::create(b, values[c], y, ValueRange{row, colC});
-        }
-      }
-  }
+  // Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in group) +
+  // lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block: the
+  // mma.sync m16n8 layout, repeated along N.
+  WgmmaEpilogue epilogue{b,       module,  shape, config, elemType, y,
+                         bias,    m,       blockM0, blockN0, Value(), Value(),
+                         loop.getResults().take_front(mBlocks), tid};
+  epilogue.threadRow = e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
+                                              arith::DivUIOp::create(
+                                                  b, lane, e.index(4))));
+  epilogue.threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  if (config.splitK > 1)
+    reduceAcrossCluster(epilogue, rank);
+  else
+    storeFromRegisters(epilogue);
   gpu::ReturnOp::create(b);
   return wgmmaLaunch(shape, config);
 }

@@ -45,6 +45,9 @@ WGMMA_TILE_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x128x1x4,65
 # group spans 128 K), then with activations staged in shared memory: four
 # warp groups along N, prefetch with two n8 tiles, two tiles of x rows.
 WEIGHTS_A_TEST_TILES="2-4:s1x4x4x1x1xt,5-8:s1x4x2x1x4xtxs,9-16:s1x2x2x1x2xpxtxs,17-32:s2x4x2x1x2xpxtxs,33-64:w64x128x1x4,65-256:w128x128x2x4,257-max:w128x256x2x3"
+# The warpgroup-MMA kernel with K split over clusters of 2, 8 and 4 blocks
+# (examples/gpu-test-splitk.mlir: uneven K shares, N not a multiple of 4).
+SPLITK_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk8,129-256:w128x64x1x6xk4,257-max:w128x128x2x4xk4"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
@@ -113,6 +116,9 @@ if [ "$ARCHS" = sm_90a ]; then
   "$COMPILE" "$ROOT/examples/gpu-test-tiles.mlir" \
     -o "$STAGE/artifacts/test-tiles-wgmma" --arch=sm_90a \
     --gemm-tiles="$WGMMA_TILE_TEST_TILES"
+  "$COMPILE" "$ROOT/examples/gpu-test-splitk.mlir" \
+    -o "$STAGE/artifacts/test-splitk" --arch=sm_90a \
+    --gemm-tiles="$SPLITK_TEST_TILES"
   for ir in gpu-test-shapes gpu-test-tiles; do
     "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-weights-a" \
       --arch=sm_90a --gemm-tiles="$WEIGHTS_A_TEST_TILES"

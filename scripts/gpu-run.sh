@@ -106,6 +106,13 @@ if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
     run gpu-tests-tiles-wgmma 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
     --gtest_output="xml:$LOGS/gpu-tests-tiles-wgmma.xml"
 fi
+# The warpgroup-MMA kernel with K split over a cluster, M = 33 and up.
+if [ -d "$WORK/artifacts/test-splitk" ]; then
+  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-splitk" \
+    AWQ_GPU_TEST_M_LIST="33,40,64,65,100,128,129,200,256,257,300,1000" \
+    run gpu-tests-splitk 90 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+    --gtest_output="xml:$LOGS/gpu-tests-splitk.xml"
+fi
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
   if [ -d "$WORK/artifacts/$ir-weights-a" ]; then
@@ -169,6 +176,15 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
         run memcheck-tiles-wgmma 60 \
         "$SAN" --tool memcheck --error-exitcode 1 \
         "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+    fi
+    if [ -d "$WORK/artifacts/test-splitk" ]; then
+      for tool in memcheck racecheck synccheck; do
+        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-splitk" \
+          AWQ_GPU_TEST_LAYERS="sk.g64_bias,sk.g64_k2752" \
+          AWQ_GPU_TEST_M_LIST="40,100,200,300" run "$tool-splitk" 90 \
+          "$SAN" --tool "$tool" --error-exitcode 1 \
+          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+      done
     fi
     if [ -d "$WORK/artifacts/gpu-test-tiles-weights-a" ]; then
       for tool in memcheck racecheck; do
