@@ -66,7 +66,7 @@ std::string awq::runtime::cubinCacheKey(StringRef ptx, StringRef deviceArch,
 
 std::string CubinCache::pathFor(StringRef key) const {
   llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, key + ".cubin");
+  llvm::sys::path::append(path, key + suffix);
   return std::string(path);
 }
 

@@ -34,7 +34,10 @@ std::string cubinCacheKey(llvm::StringRef ptx, llvm::StringRef deviceArch,
 class CubinCache {
 public:
   /// An empty `dir` disables the cache (lookups miss, stores do nothing).
-  explicit CubinCache(std::string dir) : dir(std::move(dir)) {}
+  /// Entries are files `<key><suffix>` in `dir`; the JIT's result cache
+  /// (runtime/jit/awq_jit.cpp) keeps its blobs the same way as ".awqjit".
+  explicit CubinCache(std::string dir, std::string suffix = ".cubin")
+      : dir(std::move(dir)), suffix(std::move(suffix)) {}
 
   bool enabled() const { return !dir.empty(); }
   const std::string &directory() const { return dir; }
@@ -53,6 +56,7 @@ public:
 
 private:
   std::string dir;
+  std::string suffix;
 };
 
 } // namespace runtime

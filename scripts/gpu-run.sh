@@ -27,7 +27,9 @@
 # AWQ_GPU_TESTS_TIMEOUT [200], AWQ_JIT_TESTS_TIMEOUT [60],
 # AWQ_MEMCHECK_TIMEOUT [90], AWQ_RACECHECK_TIMEOUT [60],
 # AWQ_BENCH_TIMEOUT [130] (seconds),
-# AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1, AWQ_BENCH_ARGS
+# AWQ_SKIP_SANITIZER=1, AWQ_SKIP_JIT=1, AWQ_SKIP_BENCH=1,
+# AWQ_SKIP_EXTRA_BENCH=1 (only the event-timed and graph benches of the
+# main artifact, and the sweeps), AWQ_BENCH_ARGS
 # (extra arguments), AWQ_SKIP_TESTS=1 (no GPU tests of the main artifacts,
 # no sanitizer runs on them) and AWQ_SKIP_MAIN_BENCH=1 (only the sweep
 # benches): with AWQ_SKIP_JIT=1, a tile sweep runs the unit tests, the
@@ -202,14 +204,19 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # The driver's own JIT cache would hide the PTX -> SASS time.
   CUDA_CACHE_DISABLE=1 run bench "${AWQ_BENCH_TIMEOUT:-130}" \
     "$BIN/awq-bench" "$BENCH_ARTIFACT" --json="$LOGS/bench.json" ${AWQ_BENCH_ARGS:-}
+  if [ "${AWQ_SKIP_EXTRA_BENCH:-0}" != 1 ]; then
   # The previous timing method, for comparison: each interval may include
   # the host's launch latency.
   CUDA_CACHE_DISABLE=1 run bench-host-paced 60 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
     --host-paced --m=1,16,4096 --json="$LOGS/bench-host-paced.json"
-  # Launches captured in a CUDA graph, as serving stacks run decode steps.
-  CUDA_CACHE_DISABLE=1 run bench-graph 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
+  fi
+  # Launches captured in a CUDA graph, as serving stacks run decode steps
+  # (the issues' timing).
+  CUDA_CACHE_DISABLE=1 run bench-graph "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
+    "$BIN/awq-bench" "$BENCH_ARTIFACT" \
     --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
     --json="$LOGS/bench-graph.json"
+  if [ "${AWQ_SKIP_EXTRA_BENCH:-0}" != 1 ]; then
   # The same with our kernels under programmatic dependent launch.
   CUDA_CACHE_DISABLE=1 run bench-graph-pdl 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
     --graph --pdl --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
@@ -223,6 +230,7 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     CUDA_CACHE_DISABLE=1 run bench-sm90 60 "$BIN/awq-bench" \
       "$WORK/artifacts/bench-sm90" --m="${AWQ_SM90_BENCH_M:-64,256,1024,4096}" \
       --json="$LOGS/bench-sm90.json"
+  fi
   fi
   fi
   for sweep in "$WORK"/artifacts/sweep-*; do

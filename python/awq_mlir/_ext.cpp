@@ -195,6 +195,7 @@ NB_MODULE(_C, m) {
     d["compiles"] = s.compiles;
     d["failures"] = s.failures;
     d["last_compile_seconds"] = s.last_compile_seconds;
+    d["disk_hits"] = s.disk_hits;
     d["total_compile_seconds"] = s.total_compile_seconds;
     return d;
   });

@@ -12,10 +12,16 @@
 #include "codegen/Compile.h"
 #include "formats/AutoAwq.h"
 #include "formats/KernelLayout.h"
+#include "runtime/CubinCache.h"
 #include "runtime/CudaDriver.h"
 #include "runtime/Manifest.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/SHA256.h"
+
+#include <dlfcn.h>
 
 #include <atomic>
 #include <chrono>
@@ -196,6 +202,77 @@ llvm::Expected<std::string> jit::codegenArch(llvm::StringRef deviceArch) {
 /// The opt-in shared memory per block of the CUdevice `userData` points to,
 /// or 0 (the arch's maximum) without one: the device's own limit, not the
 /// arch's, since PTX for sm_90 also runs on GPUs with less per block.
+//===----------------------------------------------------------------------===//
+// Disk cache of JIT results: manifest + PTX per (compiler build, key, arch,
+// shared memory), so that a specialisation compiled once by any process is
+// loaded without code generation (issue 15: < 5 ms instead of ~140 ms).
+//===----------------------------------------------------------------------===//
+
+/// This build of the code generator: the file the JIT code was loaded from
+/// (the shared library, or the executable that links it statically), with
+/// its size and modification time. Any rebuild changes it, so cached PTX
+/// never outlives the compiler that wrote it. Empty if unknown (no caching).
+static const std::string &compilerIdentity() {
+  static const std::string identity = [] {
+    Dl_info info{};
+    if (!dladdr(reinterpret_cast<void *>(&jit::compileCallback), &info) ||
+        !info.dli_fname)
+      return std::string();
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(info.dli_fname, status))
+      return std::string();
+    return llvm::formatv("{0}|{1}|{2}", info.dli_fname, status.getSize(),
+                         status.getLastModificationTime()
+                             .time_since_epoch()
+                             .count())
+        .str();
+  }();
+  return identity;
+}
+
+/// The result cache's key: hex SHA-256 of the length-prefixed fields.
+static std::string resultCacheKey(llvm::StringRef key, llvm::StringRef arch,
+                                  int64_t sharedBytes) {
+  llvm::SHA256 hash;
+  const std::string shared = std::to_string(sharedBytes);
+  for (llvm::StringRef field : {llvm::StringRef("awq-jit-result-v1"),
+                                llvm::StringRef(compilerIdentity()), key,
+                                arch, llvm::StringRef(shared)}) {
+    uint64_t size = field.size();
+    hash.update(llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(&size), sizeof(size)));
+    hash.update(field);
+  }
+  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+}
+
+/// Payload: manifest size (8 bytes), manifest, PTX.
+static std::string packResult(llvm::StringRef manifest, llvm::StringRef ptx) {
+  uint64_t size = manifest.size();
+  std::string blob(reinterpret_cast<const char *>(&size), sizeof(size));
+  return blob + manifest.str() + ptx.str();
+}
+
+static bool unpackResult(const std::vector<char> &blob, std::string &manifest,
+                         std::string &ptx) {
+  uint64_t size = 0;
+  if (blob.size() < sizeof(size))
+    return false;
+  std::memcpy(&size, blob.data(), sizeof(size));
+  if (size == 0 || size >= blob.size() - sizeof(size))
+    return false;
+  manifest.assign(blob.data() + sizeof(size), size);
+  ptx.assign(blob.data() + sizeof(size) + size,
+             blob.size() - sizeof(size) - size);
+  return true;
+}
+
+static runtime::CubinCache resultCache() {
+  return runtime::CubinCache(
+      compilerIdentity().empty() ? std::string() : runtime::defaultCacheDir(),
+      ".awqjit");
+}
+
 static int64_t deviceSharedBytes(void *userData) {
   if (!userData)
     return 0;
@@ -208,6 +285,15 @@ static int64_t deviceSharedBytes(void *userData) {
                   *static_cast<const CUdevice *>(userData)) != CUDA_SUCCESS)
     return 0;
   return optin;
+}
+
+/// Points `result` at the manifest and PTX held by `out`.
+static awq_status handOver(const CallbackResult &out, awq_jit_result &result) {
+  result.manifest_json = out.manifest.data();
+  result.manifest_size = out.manifest.size();
+  result.ptx = out.ptx.data();
+  result.ptx_size = out.ptx.size();
+  return AWQ_SUCCESS;
 }
 
 awq_status jit::compileCallback(void *userData, const char *key,
@@ -237,10 +323,23 @@ awq_status jit::compileCallback(void *userData, const char *key,
   shape.hasZeros = spec->has_zeros != 0;
   shape.hasBias = spec->has_bias != 0;
 
+  const int64_t sharedBytes = deviceSharedBytes(userData);
+  const runtime::CubinCache cache = resultCache();
+  const std::string cacheKey = resultCacheKey(key, *target, sharedBytes);
+  if (std::optional<std::vector<char>> blob = cache.lookup(cacheKey);
+      blob && unpackResult(*blob, out->manifest, out->ptx)) {
+    {
+      Stats &s = stats();
+      std::lock_guard<std::mutex> lock(s.mutex);
+      ++s.stats.disk_hits;
+    }
+    return handOver(*out, *result);
+  }
+
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<mlir::awq::CompiledLinear> compiled =
       mlir::awq::compileLinear(shape, *target, "jit." + shape.tag(),
-                               deviceSharedBytes(userData));
+                               sharedBytes);
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -262,11 +361,11 @@ awq_status jit::compileCallback(void *userData, const char *key,
                       .str()));
   out->manifest = std::move(compiled->manifestJson);
   out->ptx = std::move(compiled->ptx);
-  result->manifest_json = out->manifest.data();
-  result->manifest_size = out->manifest.size();
-  result->ptx = out->ptx.data();
-  result->ptx_size = out->ptx.size();
-  return AWQ_SUCCESS;
+  // A cache that cannot be written costs the next process a compile, no
+  // more: the error is dropped.
+  llvm::consumeError(
+      cache.store(cacheKey, packResult(out->manifest, out->ptx)));
+  return handOver(*out, *result);
 }
 
 //===----------------------------------------------------------------------===//

@@ -8,7 +8,10 @@
  * processes) and returns a layer that awq_linear_launch runs like any
  * artifact layer. Later calls for the same shape on the same context return
  * the same layer from the runtime's in-memory cache; concurrent calls compile
- * a shape once (awq_jit_get_layer in awq_runtime.h).
+ * a shape once (awq_jit_get_layer in awq_runtime.h). Each compile's manifest
+ * and PTX are also kept on disk (beside the cubins, keyed by the shape, the
+ * device and this build of the compiler), so that another process or
+ * context finds the specialisation without running code generation.
  *
  * Weights: the layer reads the kernel layout of docs/artifact-format.md.
  * Weights in AutoAWQ GEMM layout are converted once on the host with
@@ -79,6 +82,9 @@ typedef struct awq_jit_stats {
   /// Wall time of the most recent compile and of all of them, in seconds.
   double last_compile_seconds;
   double total_compile_seconds;
+  /// Specialisations whose manifest and PTX came from the disk cache of
+  /// JIT results (no code generation; not counted in `compiles`).
+  uint64_t disk_hits;
 } awq_jit_stats;
 
 awq_status awq_jit_get_stats(awq_jit_stats *out);

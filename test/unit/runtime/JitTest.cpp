@@ -18,8 +18,11 @@
 #include "formats/KernelLayout.h"
 #include "runtime/Manifest.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -34,6 +37,23 @@ using namespace awq::jit;
 using awq::testutil::makeSpec;
 
 namespace {
+
+/// Each test process starts from an empty cache directory of its own, so
+/// that "compiled" means compiled (the callback keeps results on disk).
+class FreshCacheDir : public testing::Environment {
+public:
+  void SetUp() override {
+    llvm::SmallString<128> path;
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("awq-jit-test", path));
+    dir = std::string(path);
+    setenv("AWQ_CACHE_DIR", dir.c_str(), 1);
+    unsetenv("AWQ_CACHE_DISABLE");
+  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
+  std::string dir;
+};
+FreshCacheDir *const cacheDir = static_cast<FreshCacheDir *>(
+    testing::AddGlobalTestEnvironment(new FreshCacheDir));
 
 /// Runs the callback as awq_jit_get_layer would, copying what it returns.
 struct CallbackRun {
@@ -456,6 +476,62 @@ TEST(RepackAutoAwq, Errors) {
             AWQ_ERROR_INVALID_ARGUMENT);
   EXPECT_STREQ(awq_jit_last_error_message(), "awq_repack_autoawq: null argument");
   EXPECT_EQ(repack(16, 64, 32, AWQ_DTYPE_F16), AWQ_SUCCESS);
+}
+
+/// The files of the JIT's result cache in the test's cache directory.
+std::vector<std::string> resultCacheFiles() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(cacheDir->dir, ec), end;
+       it != end && !ec; it.increment(ec))
+    if (llvm::StringRef(it->path()).ends_with(".awqjit"))
+      files.push_back(it->path());
+  return files;
+}
+
+TEST(JitResultCache, ASecondAskReadsTheDiskAndACorruptEntryRecompiles) {
+  std::string key =
+      linearKey(makeSpec(328, 640, 64, AWQ_DTYPE_F16, true, false));
+  awq_jit_stats s0{}, s1{}, s2{}, s3{};
+  const size_t files = resultCacheFiles().size(); // other tests' entries
+  ASSERT_EQ(awq_jit_get_stats(&s0), AWQ_SUCCESS);
+  CallbackRun first = runCallback(key, "sm_90");
+  ASSERT_EQ(first.status, AWQ_SUCCESS) << first.error;
+  ASSERT_EQ(awq_jit_get_stats(&s1), AWQ_SUCCESS);
+  EXPECT_EQ(s1.compiles, s0.compiles + 1);
+  EXPECT_EQ(s1.disk_hits, s0.disk_hits);
+  ASSERT_EQ(resultCacheFiles().size(), files + 1);
+
+  auto start = std::chrono::steady_clock::now();
+  CallbackRun second = runCallback(key, "sm_90");
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  ASSERT_EQ(awq_jit_get_stats(&s2), AWQ_SUCCESS);
+  EXPECT_EQ(s2.compiles, s1.compiles) << "a cached result was compiled";
+  EXPECT_EQ(s2.disk_hits, s1.disk_hits + 1);
+  EXPECT_EQ(second.manifest, first.manifest);
+  EXPECT_EQ(second.ptx, first.ptx);
+  EXPECT_TRUE(second.released);
+  std::printf("  from disk: %.2f ms (codegen was %.1f ms)\n", ms,
+              s1.last_compile_seconds * 1e3);
+
+  // Another architecture is another entry.
+  ASSERT_EQ(runCallback(key, "sm_80").status, AWQ_SUCCESS);
+  EXPECT_EQ(resultCacheFiles().size(), files + 2);
+
+  // A damaged entry is a miss (removed, compiled again, rewritten).
+  for (const std::string &file : resultCacheFiles()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(file, ec);
+    os << "AWQCUBN1 not a checksum";
+  }
+  ASSERT_EQ(awq_jit_get_stats(&s2), AWQ_SUCCESS);
+  CallbackRun third = runCallback(key, "sm_90");
+  ASSERT_EQ(awq_jit_get_stats(&s3), AWQ_SUCCESS);
+  EXPECT_EQ(s3.compiles, s2.compiles + 1);
+  EXPECT_EQ(s3.disk_hits, s2.disk_hits);
+  EXPECT_EQ(third.ptx, first.ptx);
 }
 
 } // namespace
