@@ -263,16 +263,20 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
       b, loc, resultType, body->getArgument(0), body->getArgument(1),
       body->getArgument(2), zeros, bias,
       b.getI64IntegerAttr(shape.groupSize), b.getStringAttr(name),
-      /*kernels=*/nullptr);
+      /*kernel_choices=*/nullptr, /*kernels=*/nullptr);
   func::ReturnOp::create(b, loc, linear.getResult());
   if (failed(mlir::verify(*module)))
     return failWith("invalid linear shape");
 
   PassManager pm(&context);
-  ConvertAwqToGPUPassOptions options;
-  options.chip = arch.str();
-  options.maxSharedBytes = maxSharedBytes;
-  pm.addPass(createConvertAwqToGPUPass(options));
+  SelectKernelsPassOptions select;
+  select.chip = arch.str();
+  select.maxSharedBytes = maxSharedBytes;
+  pm.addPass(createSelectKernelsPass(select));
+  ConvertAwqToGPUPassOptions convert;
+  convert.chip = arch.str();
+  convert.maxSharedBytes = maxSharedBytes;
+  pm.addPass(createConvertAwqToGPUPass(convert));
   if (failed(pm.run(*module)))
     return failWith("kernel generation failed");
   FailureOr<llvm::json::Object> layer = describeLinear(linear, *module, 0);

@@ -121,7 +121,8 @@ Value IRWriter::linear(Value x, const LinearRef &l, int64_t n) {
                            weight(*l.scales),
                            l.zeros ? weight(*l.zeros) : Value(), bias,
                            b.getI64IntegerAttr(l.groupSize),
-                           b.getStringAttr(l.name), /*kernels=*/nullptr);
+                           b.getStringAttr(l.name), /*kernel_choices=*/nullptr,
+                           /*kernels=*/nullptr);
 }
 
 Value IRWriter::rope(Value x, Value positions) {

@@ -103,7 +103,8 @@ static void fuseGroup(IRRewriter &rewriter, ArrayRef<QLinearOp> group) {
                                           inputType.getElementType());
   auto fused = QLinearOp::create(
       rewriter, loc, resultType, first.getInput(), qweight, scales, zeros,
-      bias, first.getGroupSizeAttr(), name, /*kernels=*/nullptr);
+      bias, first.getGroupSizeAttr(), name, /*kernel_choices=*/nullptr,
+      /*kernels=*/nullptr);
 
   // Each former linear's result is its band of columns of the fused result.
   OpFoldResult rows = tensor::getMixedSize(rewriter, loc, fused, 0);

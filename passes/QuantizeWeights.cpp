@@ -122,7 +122,7 @@ struct AwqQuantizeWeightsPass final
     auto qlinear = QLinearOp::create(
         rewriter, loc, op.getType(), op.getInput(), q, scales, zeros,
         op.getBias(), rewriter.getI64IntegerAttr(g), op.getNameAttr(),
-        /*kernels=*/nullptr);
+        /*kernel_choices=*/nullptr, /*kernels=*/nullptr);
     rewriter.replaceOp(op, qlinear);
     eraseDeadExpression(rewriter, oldWeight);
     return success();

@@ -129,6 +129,17 @@ LogicalResult KernelVariantAttr::verify(
   return success();
 }
 
+LogicalResult KernelChoiceAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, int64_t mMin, int64_t mMax,
+    StringRef spec) {
+  if (mMin < 1 || mMax < mMin)
+    return emitError() << "expected 1 <= m_min <= m_max, got m_min = " << mMin
+                       << ", m_max = " << mMax;
+  if (spec.empty())
+    return emitError() << "expected a kernel spec";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // WeightOp
 //===----------------------------------------------------------------------===//
@@ -418,6 +429,23 @@ LogicalResult LinearOp::verify() {
 // QLinearOp
 //===----------------------------------------------------------------------===//
 
+/// kernel_choices, if present, cover M from 1 on without gaps or overlaps.
+static LogicalResult verifyKernelChoices(QLinearOp op) {
+  ArrayAttr choices = op.getKernelChoicesAttr();
+  if (!choices)
+    return success();
+  int64_t next = 1;
+  for (auto [i, attr] : llvm::enumerate(choices)) {
+    auto choice = cast<KernelChoiceAttr>(attr);
+    if (choice.getMMin() != next)
+      return op.emitOpError("expected kernel_choices[")
+             << i << "] to start at M = " << next << ", got m_min = "
+             << choice.getMMin();
+    next = choice.getMMax() + 1;
+  }
+  return success();
+}
+
 LogicalResult QLinearOp::verify() {
   auto inputType = getInput().getType();
   auto qType = getQweight().getType();
@@ -449,6 +477,8 @@ LogicalResult QLinearOp::verify() {
              << qType.getElementType() << " (that of qweight), got "
              << zerosType.getElementType();
   }
+  if (failed(verifyKernelChoices(*this)))
+    return failure();
   return verifyLinearResult(*this, inputType, n, getBias(),
                             getResult().getType());
 }

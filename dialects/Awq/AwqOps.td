@@ -76,6 +76,29 @@ def Awq_KernelVariantAttr : AttrDef<Awq_Dialect, "KernelVariant"> {
   let genVerifyDecl = 1;
 }
 
+def Awq_KernelChoiceAttr : AttrDef<Awq_Dialect, "KernelChoice"> {
+  let mnemonic = "kernel_choice";
+  let summary = "the kernel chosen to serve a range of M, before it is built";
+  let description = [{
+    Recorded on an `awq.qlinear` by `awq-select-kernels` (policy: which
+    kernel family and tiling serves which M), read by `convert-awq-to-gpu`
+    (mechanism: build exactly that). `spec` is the tiling in the grammar of
+    `--gemm-tiles` (codegen/KernelFamilies.h): `wBMxBNxWGxSTAGES[xkSPLIT]`
+    for the warpgroup-MMA kernel, `sMTxNTxWARPSxUNROLL[...]` for the stream
+    kernel, `BMxBNxWMxWNxSTAGES[...]` for the shared-memory GEMM and
+    `vMTILExROWSxWARPSxUNROLL[xgGROUPS][xbBLOCKS]` for the GEMV. Whether a
+    spec fits the op's shape is checked where it is built, with the reason.
+
+    ```mlir
+    #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
+    ```
+  }];
+  let parameters = (ins "int64_t":$m_min, "int64_t":$m_max,
+                        StringRefParameter<"kernel spec">:$spec);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // awq.weight
 //===----------------------------------------------------------------------===//
@@ -387,6 +410,8 @@ def Awq_QLinearOp : Awq_Op<"qlinear", [Pure, AttrSizedOperandSegments]> {
                        Optional<Awq_VectorTensor>:$bias,
                        ConfinedAttr<I64Attr, [IntPositive]>:$group_size,
                        OptionalAttr<StrAttr>:$name,
+                       OptionalAttr<TypedArrayAttrBase<Awq_KernelChoiceAttr,
+                         "kernel choices">>:$kernel_choices,
                        OptionalAttr<TypedArrayAttrBase<Awq_KernelVariantAttr,
                          "kernel variants">>:$kernels);
   let results = (outs Awq_ActivationTensor:$result);

@@ -258,11 +258,15 @@ static LogicalResult compile(MLIRContext &context, StringRef outDir) {
   for (const std::string &arch : archs) {
     OwningOpRef<ModuleOp> clone = module->clone();
     PassManager pm(&context);
-    mlir::awq::ConvertAwqToGPUPassOptions options;
-    options.chip = arch;
-    options.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
-    options.gemvTile = gemvTile;
-    pm.addPass(mlir::awq::createConvertAwqToGPUPass(options));
+    // Policy (which kernel serves which M), then mechanism (build it).
+    mlir::awq::SelectKernelsPassOptions select;
+    select.chip = arch;
+    select.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
+    select.gemvTile = gemvTile;
+    pm.addPass(mlir::awq::createSelectKernelsPass(select));
+    mlir::awq::ConvertAwqToGPUPassOptions convert;
+    convert.chip = arch;
+    pm.addPass(mlir::awq::createConvertAwqToGPUPass(convert));
     if (failed(pm.run(*clone)))
       return failure();
     if (emit == Emit::mlir) {

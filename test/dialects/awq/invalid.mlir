@@ -680,3 +680,32 @@ func.func @variant_in_qlinear(%x: tensor<?x64xf16>, %q: tensor<16x64xi4>, %s: te
   %y = awq.qlinear %x, %q, %s {group_size = 32 : i64, kernels = [#awq.variant<kernel = @k, family = "", m_min = 1, m_max = 1, m_tile = 1, grid = [1, 1, 1], block = [32, 1, 1], shared_bytes = 0>]} : tensor<?x64xf16>, tensor<16x64xi4>, tensor<16x2xf16> -> tensor<?x16xf16>
   return %y : tensor<?x16xf16>
 }
+
+//===----------------------------------------------------------------------===//
+// #awq.kernel_choice and qlinear's kernel_choices
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// expected-error @+1 {{expected 1 <= m_min <= m_max, got m_min = 5, m_max = 4}}
+func.func @choice_range() attributes {c = #awq.kernel_choice<m_min = 5, m_max = 4, spec = "w64x64x1x6">} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected a kernel spec}}
+func.func @choice_spec() attributes {c = #awq.kernel_choice<m_min = 1, m_max = 4, spec = "">} {
+  return
+}
+
+// -----
+
+func.func @choices_gap(%x: tensor<?x64xf16>, %q: tensor<16x64xi4>, %s: tensor<16x1xf16>) -> tensor<?x16xf16> {
+  // expected-error @+1 {{expected kernel_choices[1] to start at M = 2, got m_min = 3}}
+  %y = awq.qlinear %x, %q, %s {group_size = 64 : i64, kernel_choices = [
+      #awq.kernel_choice<m_min = 1, m_max = 1, spec = "v1x4x4x1">,
+      #awq.kernel_choice<m_min = 3, m_max = 2147483647, spec = "w64x64x1x6">]}
+      : tensor<?x64xf16>, tensor<16x64xi4>, tensor<16x1xf16> -> tensor<?x16xf16>
+  return %y : tensor<?x16xf16>
+}

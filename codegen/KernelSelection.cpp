@@ -1,0 +1,350 @@
+//===- KernelSelection.cpp - which kernel serves which M -------------------===//
+//
+// The policy side of kernel choice (the mechanism is KernelFamilies.cpp):
+// default kernels per M range for a shape, with the measurements behind
+// each choice (docs/perf.md has the numbers), and the --gemm-tiles /
+// --gemv-tile overrides.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelSelection.h"
+#include "codegen/KernelEmitter.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::awq;
+
+namespace {
+/// The first M tensor cores serve by default; M = 1 is the GEMV's.
+constexpr int64_t kDefaultGemmMin = 2;
+/// The first M a --gemm-tiles override may start at without also
+/// covering the GEMV's M = 2..4 variants.
+constexpr int64_t kLatestGemmMin = 5;
+/// The largest M the stream kernel serves by default.
+constexpr int64_t kStreamMax = 32;
+
+bool isTensorCoreGemm(const KernelChoice &choice) {
+  return !std::holds_alternative<StreamConfig>(choice.config);
+}
+} // namespace
+
+/// Shared-memory GEMM tiles (M above the stream kernel's range) grow with
+/// M. Up to M = 64 narrow N tiles give many blocks, and the warps of a
+/// block split a wide K tile (split-K, partial sums added in shared
+/// memory). Above, larger tiles amortize each weight tile's dequantization
+/// and shared-memory traffic over more rows of x; 64x64 warp tiles win
+/// there, but spill when a short K loop is unrolled completely. Each range
+/// lists candidates in order of preference (H100 measurements in
+/// docs/perf.md); the first that fits the shape is used. Double-buffering
+/// the dequantized weight tile saves a barrier per K step (2-7% at
+/// M >= 1024 on the H100) where its shared memory fits.
+static SmallVector<std::pair<std::pair<int64_t, int64_t>,
+                             SmallVector<GemmConfig>>>
+defaultGemmCandidates(const LinearShape &shape) {
+  // Register dequantization: tileM x tileN, warpsM x warpsN x warpsK,
+  // `stages` cp.async buffers, K tile 32 · kChunks.
+  auto inRegisters = [](int64_t tileM, int64_t tileN, int64_t warpsM,
+                        int64_t warpsN, int64_t stages, int64_t kChunks,
+                        int64_t warpsK) {
+    GemmConfig config{tileM, tileN, warpsM, warpsN, stages};
+    config.kChunks = kChunks;
+    config.warpsK = warpsK;
+    config.dequantInRegisters = true;
+    return config;
+  };
+  bool longK = shape.k >= 1024;
+  GemmConfig tile32 = {32, 32, 1, 1, 2, 1, 4, 4};
+  GemmConfig tile32k64 = {32, 32, 1, 1, 2, 1, 2, 4};
+  GemmConfig tile64 = {64, 32, 2, 1, 3, 1, 2, 2};
+  GemmConfig wide64 = {64, 128, 2, 4, 2, 1, 2, 1};
+  SmallVector<GemmConfig> mid = {GemmConfig{64, 64, 2, 2, 3}};
+  if (longK)
+    mid.insert(mid.begin(), {wide64, GemmConfig{64, 128, 2, 2, 3}});
+  // 64-wide K tiles, 8 warps, three stages in 104 KiB of dynamic shared
+  // memory (sm_80, sm_90): H100, M = 256, N >= 14336: 20-28% faster than
+  // the static tiles; on N = 4096 slower (too few blocks).
+  GemmConfig big128 = {128, 128, 4, 2, 3, 1, 2, 1, /*doubleBufferW=*/true};
+  if (shape.n >= 8192)
+    mid.insert(mid.begin(), big128);
+  // 256 x 128 in 160 KiB (sm_80, sm_90): M = 1024 and 4096 1.1-1.5x the
+  // static 128 x 128 tile. Its 64x64 warp tiles spill when a short K loop
+  // is unrolled completely (sm_80, K = 256), hence K >= 1024 only.
+  GemmConfig big256 = {256, 128, 4, 2, 3, 1, 2, 1, /*doubleBufferW=*/true};
+  // Up to M = 64 register dequantization wins (H100, docs/perf.md); above,
+  // the shared dequantized tile amortizes each weight's dequantization over
+  // more rows and is faster.
+  return {{{kStreamMax + 1, 64},
+           {inRegisters(32, 64, 1, 2, 3, 2, 2), inRegisters(32, 32, 1, 1, 4, 1, 1),
+            tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
+          {{65, 256}, mid},
+          {{257, kMaxM},
+           {longK ? big256 : big128, big128,
+            longK ? GemmConfig{128, 128, 2, 2, 2, 1, 1, 1, true}
+                  : GemmConfig{128, 128, 4, 2, 3},
+            GemmConfig{128, 128, 4, 2, 3}}}};
+}
+
+/// The stream kernel's ranges, then the first candidate of each GEMM range
+/// that serves `shape`; where a range has none, the stream kernel serves
+/// every M above 1. Nothing if not even the stream kernel serves it.
+static std::optional<SmallVector<KernelChoice>>
+defaultGemmRanges(const LinearShape &shape, bool wgmma) {
+  // M = 2..32: the streaming tensor-core kernel (one or two 16-row tiles).
+  // H100, M = 16: 1.6-2.3x cuBLAS where the shared-memory GEMMs reached
+  // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
+  // activation traffic from M = 2 on loses (docs/perf.md). Prefetching the
+  // next step's loads pays where the 32-row blocks do not fill two per SM
+  // of an H100 (132 SMs): 4096 x 4096 12.2 -> 11.3 us, 14336 x 4096 27.3 ->
+  // 23.6 us at M = 16; with more blocks its extra registers cost more than
+  // the overlap gains (8192 x 28672: 72 -> 82 us).
+  // With more blocks, four warps with weights as the MMA's A operand (39%
+  // fewer instructions per weight) won: H100, M = 16, 4096 x 14336 25.2 ->
+  // 22.0 us, 8192 x 28672 73.8 -> 73.3 us; M = 2: 22.2 -> 19.2 and 65.5 ->
+  // 60.8 us (the H200 agreed). On N = 4096 (one block per SM) the
+  // prefetching eight-warp x-as-A kernel stays: 5-10% ahead of weights as A
+  // without prefetch, tied with prefetch (docs/perf.md).
+  const int64_t kSMs = 132;
+  bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
+  StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/true};
+  if (!fewBlocks) {
+    oneTile = StreamConfig{1, 4, 4, 1, 1, /*prefetch=*/false};
+    oneTile.weightsAsA = true;
+  }
+  // M = 17..32 with more blocks: two warp groups along N share activations
+  // staged in shared memory (4096 x 14336, M = 32: 35.2 -> 27.9 us; 8192 x
+  // 28672: 119 -> 104 us); with few blocks (N = 4096) its two K-splitting
+  // warps take twice the K steps of the four here and it lost up to 2x.
+  StreamConfig twoTiles{2, 4, 4, 1, 1, /*prefetch=*/true};
+  if (!fewBlocks) {
+    twoTiles = StreamConfig{2, 4, 2, 1, 2, /*prefetch=*/true};
+    twoTiles.weightsAsA = twoTiles.stageActivations = true;
+  }
+  SmallVector<KernelChoice> ranges = {{kDefaultGemmMin, 16, oneTile},
+                                      {17, kStreamMax, twoTiles}};
+  for (const KernelChoice &range : ranges)
+    if (!checkKernel(shape, range.config).empty())
+      return std::nullopt;
+  for (auto &[range, candidates] : defaultGemmCandidates(shape)) {
+    auto fits = llvm::find_if(candidates, [&](const GemmConfig &config) {
+      return checkGemmSupport(shape, config).empty();
+    });
+    if (fits == candidates.end()) {
+      // No tensor-core tile fits: the stream kernel serves every M, its
+      // 32-row tiles over grid.y.
+      ranges.resize(1);
+      ranges.back().mMax = kMaxM;
+      ranges.back().config = StreamConfig{2, 4, 4, 1, 1, /*prefetch=*/true};
+      return ranges;
+    }
+    ranges.push_back({range.first, range.second, *fits});
+  }
+  // sm_90a: warpgroup MMA above the stream kernel, where every tile fits
+  // the shape (else the mma.sync tiles above serve). H100 (docs/perf.md):
+  // M = 64 1.1-1.3x the register-dequantizing mma.sync tile on N >= 14336;
+  // M >= 1024 0.64-0.78x cuBLAS where mma.sync reached 0.36-0.44x. Up to
+  // M = 256 a grid of 128-wide N tiles leaves most SMs idle when N is
+  // small, so narrower tiles with one warpgroup serve N < 8192.
+  if (wgmma) {
+    bool wideN = shape.n >= 8192;
+    WgmmaConfig big{256, 128, 2, 4}, wide{128, 128, 2, 4};
+    SmallVector<KernelChoice> tensorCore = {
+        {kStreamMax + 1, 64, WgmmaConfig{64, 64, 1, 6}},
+        {65, 128, wideN ? wide : WgmmaConfig{64, 64, 1, 8}},
+        {129, 256, wideN ? wide : WgmmaConfig{128, 64, 1, 6}},
+        {257, kMaxM, big}};
+    if (llvm::all_of(tensorCore, [&](const KernelChoice &range) {
+          return checkKernel(shape, range.config).empty();
+        })) {
+      ranges.erase(llvm::find_if(ranges, isTensorCoreGemm), ranges.end());
+      llvm::append_range(ranges, tensorCore);
+    }
+  }
+  return ranges;
+}
+
+/// The M ranges and their kernels: the GEMV below the first tensor-core
+/// range (M = 1 by default; M = 2..4 too when --gemm-tiles starts later),
+/// tensor-core kernels above. Where no tensor-core kernel serves the shape,
+/// the 4-row GEMV tiles M over grid.y.
+static SmallVector<KernelChoice>
+planVariants(const LinearShape &shape, ArrayRef<KernelChoice> gemmRanges,
+             const std::optional<GemvConfig> &gemvOverride) {
+  // Loads of two chunks per thread in flight help when every thread has at
+  // least two (K > 8192 with 128 threads; K = 8192 takes eight warps,
+  // below): H100, M = 1, 8192x28672 went from 72% to 79% of copy bandwidth.
+  // With fewer, half the threads idle.
+  const int64_t numChunks = shape.k / kChunk;
+  int64_t unroll = numChunks >= 2 * 128 ? 2 : 1;
+  // Where the threads' chunks cover K in one step (K <= 4096), two row
+  // groups per block, the second's weights loading while the first is
+  // reduced: H100, 4096x14336 59% -> 65% of copy bandwidth, 8192x28672
+  // 78% -> 86%, 4096^2 8.8 -> 8.5 us; four or eight groups, or two-row
+  // groups, were slower (docs/perf.md).
+  GemvConfig m1{1, 4, 4, unroll};
+  if (numChunks <= 128 * unroll)
+    m1.rowGroups = 2;
+  // Where eight warps of one chunk per thread cover K in one step (K =
+  // 4128..8192), with two row groups: on the H100 they beat four warps of
+  // two chunks at K = 8192 (8192x28672, 48.5 -> 46.5 us in two runs;
+  // docs/perf.md). Eight warps lost at K = 4096 and gained nothing at
+  // K = 14336 (two steps).
+  if (numChunks > 128 && numChunks <= 256) {
+    m1.warpsPerBlock = 8;
+    m1.unroll = 1;
+    m1.rowGroups = 2;
+  }
+  SmallVector<KernelChoice> gemvPlans = {{1, 1, m1},
+                                         {2, 2, GemvConfig{2, 4, 4, unroll}},
+                                         {3, 4, GemvConfig{4, 4, 4, 1}}};
+  if (gemvOverride)
+    gemvPlans.front().config = *gemvOverride;
+  bool gemmServes =
+      !gemmRanges.empty() &&
+      llvm::all_of(gemmRanges, [&](const KernelChoice &range) {
+        return checkKernel(shape, range.config).empty();
+      });
+  // Tensor cores take over at the first GEMM range's M.
+  int64_t gemmMin = gemmServes ? gemmRanges.front().mMin : kLatestGemmMin;
+  SmallVector<KernelChoice> plans;
+  for (KernelChoice plan : gemvPlans) {
+    if (plan.mMin >= gemmMin)
+      break;
+    plan.mMax = std::min(plan.mMax, gemmMin - 1);
+    plans.push_back(plan);
+  }
+  if (gemmServes)
+    llvm::append_range(plans, gemmRanges);
+  else
+    plans.push_back({kLatestGemmMin, kMaxM, GemvConfig{4, 2, 4}});
+  return plans;
+}
+
+/// Reads "MMIN-MMAX" (MMAX may be "max") into `choice`.
+static bool parseRange(StringRef range, KernelChoice &choice) {
+  auto [lo, hi] = range.split('-');
+  if (lo.getAsInteger(10, choice.mMin))
+    return false;
+  if (hi == "max") {
+    choice.mMax = kMaxM;
+    return true;
+  }
+  return !hi.getAsInteger(10, choice.mMax);
+}
+
+FailureOr<SmallVector<KernelChoice>>
+mlir::awq::parseGemmTiles(ArrayRef<std::string> entries, std::string &error) {
+  SmallVector<KernelChoice> ranges;
+  int64_t next = kDefaultGemmMin;
+  for (const std::string &entry : entries) {
+    auto [range, tile] = StringRef(entry).split(':');
+    KernelChoice choice;
+    std::string expected;
+    FailureOr<KernelConfig> config = parseKernelSpec(tile, expected);
+    if (failed(config) || !parseRange(range, choice) ||
+        std::holds_alternative<GemvConfig>(*config)) {
+      if (expected.empty())
+        expected = "a tensor-core tile";
+      error = "expected MMIN-MMAX:" + expected + ", got '" + entry + "'";
+      return failure();
+    }
+    choice.config = *config;
+    if (ranges.empty() && choice.mMin >= 2 && choice.mMin <= kLatestGemmMin)
+      next = choice.mMin;
+    if (choice.mMin != next || choice.mMax < choice.mMin) {
+      error = ranges.empty()
+                  ? "the first gemm-tiles range must start at M = 2 to " +
+                        std::to_string(kLatestGemmMin) + ", not '" + entry +
+                        "'"
+                  : "gemm-tiles ranges must tile M up to " +
+                        std::to_string(kMaxM) + " in order; '" + entry +
+                        "' does not continue at M = " + std::to_string(next);
+      return failure();
+    }
+    next = choice.mMax == kMaxM ? kMaxM : choice.mMax + 1;
+    ranges.push_back(choice);
+  }
+  if (ranges.empty() || ranges.back().mMax != kMaxM) {
+    error = "gemm-tiles ranges must end with 'max'";
+    return failure();
+  }
+  return ranges;
+}
+
+FailureOr<GemvConfig> mlir::awq::parseGemvTile(StringRef text,
+                                               std::string &error) {
+  SmallVector<StringRef> dims;
+  text.split(dims, 'x');
+  GemvConfig config;
+  if (dims.size() < 3 || dims.size() > 5 ||
+      dims[0].getAsInteger(10, config.rowsPerWarp) ||
+      dims[1].getAsInteger(10, config.warpsPerBlock) ||
+      dims[2].getAsInteger(10, config.unroll) ||
+      (dims.size() >= 4 && dims[3].getAsInteger(10, config.rowGroups)) ||
+      (dims.size() == 5 && dims[4].getAsInteger(10, config.minBlocksPerSM)) ||
+      config.rowsPerWarp < 1 || config.rowsPerWarp > 16 ||
+      config.warpsPerBlock < 1 || config.warpsPerBlock > 32 ||
+      config.unroll < 1 || config.unroll > 8 || config.rowGroups < 1 ||
+      config.rowGroups > 64 || config.minBlocksPerSM < 0 ||
+      config.minBlocksPerSM > 32) {
+    error = ("expected ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] with 1-16 "
+             "rows, 1-32 warps, 1-8 chunks in flight, 1-64 row groups per "
+             "block and 0-32 blocks per SM, got '" +
+             text + "'")
+                .str();
+    return failure();
+  }
+  return config;
+}
+
+/// `config` as --gemv-tile spells it.
+static std::string gemvTileText(const GemvConfig &config) {
+  std::string text = llvm::formatv("{0}x{1}x{2}", config.rowsPerWarp,
+                                   config.warpsPerBlock, config.unroll);
+  if (config.rowGroups > 1 || config.minBlocksPerSM > 0)
+    text += "x" + std::to_string(config.rowGroups);
+  if (config.minBlocksPerSM > 0)
+    text += "x" + std::to_string(config.minBlocksPerSM);
+  return text;
+}
+
+std::string mlir::awq::checkChoice(const LinearShape &shape,
+                                   const SelectionOptions &options,
+                                   const KernelChoice &choice) {
+  std::string what = "cannot use " + describeKernel(choice.config) + ": ";
+  if (std::holds_alternative<WgmmaConfig>(choice.config) && !options.wgmma)
+    return what + (options.chip == "sm_90a"
+                       ? std::string("the wgmma option is off")
+                       : "it needs chip sm_90a, not '" + options.chip + "'");
+  std::string why = checkKernel(shape, choice.config);
+  return why.empty() ? why : what + why;
+}
+
+FailureOr<SmallVector<KernelChoice>>
+mlir::awq::selectKernels(const LinearShape &shape,
+                         const SelectionOptions &options, std::string &error) {
+  if (std::string why = checkGemvSupport(shape); !why.empty()) {
+    error = "cannot generate kernels: " + why;
+    return failure();
+  }
+  if (options.gemvTile)
+    if (std::string why = checkGemvConfig(shape, *options.gemvTile);
+        !why.empty()) {
+      error = "cannot use gemv-tile " + gemvTileText(*options.gemvTile) +
+              ": " + why;
+      return failure();
+    }
+  SmallVector<KernelChoice> gemmRanges;
+  if (options.gemmTiles) {
+    for (const KernelChoice &choice : *options.gemmTiles)
+      if (std::string why = checkChoice(shape, options, choice);
+          !why.empty()) {
+        error = why;
+        return failure();
+      }
+    gemmRanges = *options.gemmTiles;
+  } else if (auto ranges = defaultGemmRanges(shape, options.wgmma)) {
+    gemmRanges = std::move(*ranges);
+  }
+  return planVariants(shape, gemmRanges, options.gemvTile);
+}
