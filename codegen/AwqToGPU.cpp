@@ -61,7 +61,7 @@ struct ConvertAwqToGPUPass final
     if (linears.empty())
       return;
     FailureOr<SelectionOptions> options =
-        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles);
+        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning);
     if (failed(options))
       return signalPassFailure();
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);

@@ -11,6 +11,8 @@
 #include "codegen/KernelEmitter.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
 using namespace mlir::awq;
@@ -320,6 +322,80 @@ std::string mlir::awq::checkChoice(const LinearShape &shape,
   return why.empty() ? why : what + why;
 }
 
+/// One "ranges" entry of a tuning table.
+static FailureOr<KernelChoice> readTunedRange(const llvm::json::Value &value,
+                                              std::string &error) {
+  const llvm::json::Object *range = value.getAsObject();
+  std::optional<int64_t> mMin = range ? range->getInteger("m_min") : std::nullopt;
+  std::optional<int64_t> mMax = range ? range->getInteger("m_max") : std::nullopt;
+  std::optional<StringRef> spec = range ? range->getString("spec") : std::nullopt;
+  if (!mMin || !mMax || !spec || *mMin < 1 || *mMax < *mMin) {
+    error = "a range needs integers m_min <= m_max and a string spec";
+    return failure();
+  }
+  std::string expected;
+  FailureOr<KernelConfig> config = parseKernelSpec(*spec, expected);
+  if (failed(config)) {
+    error = "spec '" + spec->str() + "': expected " + expected;
+    return failure();
+  }
+  return KernelChoice{*mMin, *mMax, *config};
+}
+
+FailureOr<TuningTable> mlir::awq::readTuningTable(StringRef path,
+                                                  std::string &error) {
+  auto fail = [&](const Twine &what) {
+    error = ("tuning table '" + path + "': " + what).str();
+    return failure();
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail("cannot read: " + buffer.getError().message());
+  llvm::Expected<llvm::json::Value> doc =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!doc)
+    return fail("malformed JSON: " + llvm::toString(doc.takeError()));
+  const llvm::json::Object *root = doc->getAsObject();
+  const llvm::json::Array *shapes = root ? root->getArray("shapes") : nullptr;
+  if (!shapes)
+    return fail("expected an object with an array 'shapes'");
+  TuningTable table;
+  table.device = root->getString("device").value_or("").str();
+  for (auto [i, value] : llvm::enumerate(*shapes)) {
+    const llvm::json::Object *entry = value.getAsObject();
+    std::optional<StringRef> tag = entry ? entry->getString("tag") : std::nullopt;
+    const llvm::json::Array *ranges = entry ? entry->getArray("ranges") : nullptr;
+    if (!tag || !ranges)
+      return fail(llvm::formatv("shapes[{0}] needs a string 'tag' and an "
+                                "array 'ranges'",
+                                i));
+    SmallVector<KernelChoice> &choices = table.byTag[*tag];
+    for (const llvm::json::Value &range : *ranges) {
+      std::string why;
+      FailureOr<KernelChoice> choice = readTunedRange(range, why);
+      if (failed(choice))
+        return fail(llvm::formatv("shapes[{0}] ({1}): {2}", i, *tag, why));
+      choices.push_back(*choice);
+    }
+  }
+  return table;
+}
+
+/// Replaces the config of each range of `plan` that the table lists for
+/// `shape` (same M bounds) by the measured winner, where it fits.
+static void applyTuning(const LinearShape &shape,
+                        const SelectionOptions &options,
+                        SmallVector<KernelChoice> &plan) {
+  auto entry = options.tuning->byTag.find(shape.tag());
+  if (entry == options.tuning->byTag.end())
+    return;
+  for (const KernelChoice &tuned : entry->second)
+    for (KernelChoice &choice : plan)
+      if (choice.mMin == tuned.mMin && choice.mMax == tuned.mMax &&
+          checkChoice(shape, options, tuned).empty())
+        choice.config = tuned.config;
+}
+
 FailureOr<SmallVector<KernelChoice>>
 mlir::awq::selectKernels(const LinearShape &shape,
                          const SelectionOptions &options, std::string &error) {
@@ -346,5 +422,10 @@ mlir::awq::selectKernels(const LinearShape &shape,
   } else if (auto ranges = defaultGemmRanges(shape, options.wgmma)) {
     gemmRanges = std::move(*ranges);
   }
-  return planVariants(shape, gemmRanges, options.gemvTile);
+  SmallVector<KernelChoice> plan =
+      planVariants(shape, gemmRanges, options.gemvTile);
+  // Measured choices refine the defaults; explicit tiles stay as given.
+  if (options.tuning && !options.gemmTiles)
+    applyTuning(shape, options, plan);
+  return plan;
 }

@@ -13,6 +13,9 @@
 
 #include "codegen/KernelFamilies.h"
 
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
 #include <optional>
 
 namespace mlir::awq {
@@ -20,6 +23,18 @@ namespace mlir::awq {
 /// Variants cover M up to this (the runtime passes M as a 64-bit size, but
 /// a grid dimension holds at most 2^31 - 1 tiles).
 constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
+
+/// Measured winners per shape (scripts/tune.py writes them from tile
+/// sweeps on one GPU; tuning/*.json): for a shape's tag, the kernel of some
+/// M ranges. Ranges must match the default plan's ranges to apply.
+struct TuningTable {
+  /// The GPU it was measured on (for messages and docs).
+  std::string device;
+  llvm::StringMap<SmallVector<KernelChoice>> byTag;
+};
+
+/// Reads a tuning table; the error names the file and the entry.
+FailureOr<TuningTable> readTuningTable(StringRef path, std::string &error);
 
 struct SelectionOptions {
   /// Target chip ("sm_90a"), for messages.
@@ -30,6 +45,8 @@ struct SelectionOptions {
   std::optional<SmallVector<KernelChoice>> gemmTiles;
   /// --gemv-tile: the M = 1 GEMV's tiling.
   std::optional<GemvConfig> gemvTile;
+  /// Measured choices that replace the defaults for the shapes they list.
+  std::shared_ptr<const TuningTable> tuning;
 };
 
 /// Parses --gemm-tiles entries "MMIN-MMAX:SPEC" (MMAX may be "max"; SPEC as

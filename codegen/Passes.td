@@ -35,6 +35,9 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] (weight rows per "
            "group, warps splitting K, chunks per thread in flight, row groups "
            "per block, pipelined; blocks per SM) instead of the default">,
+    Option<"tuning", "tuning", "std::string", "\"\"",
+           "a tuning table (tuning/*.json, scripts/tune.py): measured kernel "
+           "choices that replace the defaults for the shapes it lists">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
@@ -76,6 +79,9 @@ def SelectKernelsPass : Pass<"awq-select-kernels", "ModuleOp"> {
            "the M = 1 GEMV's tiling ROWSxWARPSxUNROLL[xGROUPS[xMINBLOCKS]] (weight rows per "
            "group, warps splitting K, chunks per thread in flight, row groups "
            "per block, pipelined; blocks per SM) instead of the default">,
+    Option<"tuning", "tuning", "std::string", "\"\"",
+           "a tuning table (tuning/*.json, scripts/tune.py): measured kernel "
+           "choices that replace the defaults for the shapes it lists">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "

@@ -57,7 +57,8 @@ FailureOr<LinearShape> mlir::awq::linearShapeOf(QLinearOp op, StringRef chip,
 FailureOr<SelectionOptions>
 mlir::awq::selectionOptionsOf(ModuleOp module, StringRef chip, bool wgmma,
                               StringRef gemvTile,
-                              ArrayRef<std::string> gemmTiles) {
+                              ArrayRef<std::string> gemmTiles,
+                              StringRef tuningPath) {
   if (!chip.starts_with("sm_")) {
     module.emitError("expected a chip of the form sm_XY, got '") << chip << "'";
     return failure();
@@ -83,6 +84,14 @@ mlir::awq::selectionOptionsOf(ModuleOp module, StringRef chip, bool wgmma,
       return failure();
     }
     options.gemvTile = *parsed;
+  }
+  if (!tuningPath.empty()) {
+    FailureOr<TuningTable> table = readTuningTable(tuningPath, error);
+    if (failed(table)) {
+      module.emitError(error);
+      return failure();
+    }
+    options.tuning = std::make_shared<TuningTable>(std::move(*table));
   }
   return options;
 }
@@ -128,7 +137,7 @@ struct SelectKernelsPass final
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<SelectionOptions> options =
-        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles);
+        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning);
     if (failed(options))
       return signalPassFailure();
     WalkResult result = module.walk([&](QLinearOp op) {

@@ -21,10 +21,11 @@ FailureOr<LinearShape> linearShapeOf(QLinearOp op, StringRef chip,
                                      int64_t maxSharedBytes);
 
 /// Selection options from the passes' options; an error at `module` for a
-/// malformed chip, gemm-tiles or gemv-tile.
+/// malformed chip, gemm-tiles, gemv-tile or tuning table.
 FailureOr<SelectionOptions> selectionOptionsOf(ModuleOp module, StringRef chip,
                                                bool wgmma, StringRef gemvTile,
-                                               ArrayRef<std::string> gemmTiles);
+                                               ArrayRef<std::string> gemmTiles,
+                                               StringRef tuningPath);
 
 /// Records `choices` on `op` as kernel_choices.
 void setKernelChoices(QLinearOp op, ArrayRef<KernelChoice> choices);

@@ -54,7 +54,8 @@ static cl::list<std::string> gemmTiles(
              "or MMIN-MMAX:sMTxNTxWxU[xWN[xp][xt][xs]] (stream kernel, p: "
              "prefetch, t: weights as the MMA A operand, s: activations "
              "staged in shared memory) or "
-             "MMIN-MMAX:wBMxBNxWGxS (sm_90a warpgroup MMA); "
+             "MMIN-MMAX:wBMxBNxWGxS[xkSPLITK] (sm_90a warpgroup MMA, K "
+             "split over a cluster of SPLITK blocks); "
              "the first MMIN is 2 to 5"),
     cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> gemvTile(
@@ -64,6 +65,12 @@ static cl::opt<std::string> gemvTile(
              "in flight, row groups per block: the next group's weights "
              "load while the current one is reduced; blocks per SM)"),
     cl::init(""), cl::cat(category));
+static cl::opt<std::string> tuning(
+    "tuning",
+    cl::desc("a tuning table (tuning/*.json, written by scripts/tune.py from "
+             "tile sweeps on a GPU): its measured kernel choices replace the "
+             "defaults for the shapes it lists"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("directory that relative awq.weight file names are resolved "
@@ -263,6 +270,7 @@ static LogicalResult compile(MLIRContext &context, StringRef outDir) {
     select.chip = arch;
     select.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     select.gemvTile = gemvTile;
+    select.tuning = tuning;
     pm.addPass(mlir::awq::createSelectKernelsPass(select));
     mlir::awq::ConvertAwqToGPUPassOptions convert;
     convert.chip = arch;

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+# ===- tune.py - tile-sweep timings -> a tuning table ----------------------===#
+#
+#   scripts/tune.py --sweeps "NAME=TILES;..." --logs DIR -o tuning/GPU.json
+#
+# The tuner's last step. The candidates are compiled as tile sweeps
+# (scripts/gpu-bundle.sh with AWQ_SWEEP set to the same string), timed on
+# the GPU by scripts/gpu-run.sh (DIR/sweep-NAME.json, awq-bench in CUDA
+# graphs); this script picks, for every shape and every M range the sweeps
+# vary, the candidate with the lowest mean time over the M values measured
+# in that range, and writes the table awq-compile --tuning (and
+# awq-select-kernels tuning=) reads: {"device", "chip", "shapes": [{"tag",
+# "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
+# With DIR/bench-graph.json (the defaults, same run) each range also
+# records the default's time and cuBLAS's. A markdown summary goes to
+# stdout. One command reproduces a table: scripts/tune.sh.
+#
+# ===---------------------------------------------------------------------===#
+import argparse
+import collections
+import json
+import os
+import re
+import sys
+
+TAG = re.compile(r"^awq_gem[mv]_(n\d+_k\d+_g\d+_(?:f16|bf16)_(?:z|sym)(?:_b)?)_")
+MAX_M = 2**31 - 1
+
+
+def parse_tiles(tiles):
+    """'2-16:s1x4x8x1x1xp,33-64:w64x64x1x6' -> [(2, 16, 's1x...'), ...]."""
+    ranges = []
+    for entry in tiles.split(","):
+        span, spec = entry.split(":", 1)
+        lo, hi = span.split("-")
+        ranges.append((int(lo), MAX_M if hi == "max" else int(hi), spec))
+    return ranges
+
+
+def range_of(ranges, m):
+    for lo, hi, spec in ranges:
+        if lo <= m <= hi:
+            return lo, hi, spec
+    return None
+
+
+def load_cases(path):
+    with open(path) as f:
+        doc = json.load(f)
+    return doc, doc["cases"]
+
+
+def tag_of(case):
+    match = TAG.match(case["variant"])
+    return match.group(1) if match else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweeps", required=True,
+                    help="the AWQ_SWEEP string the candidates were built with")
+    ap.add_argument("--logs", required=True, help="gpu-run.sh's log folder")
+    ap.add_argument("--chip", default="sm_90a")
+    ap.add_argument("-o", "--output", required=True)
+    args = ap.parse_args()
+
+    sweeps = {}
+    for entry in filter(None, args.sweeps.split(";")):
+        name, tiles = entry.split("=", 1)
+        sweeps[name.split("@")[0]] = parse_tiles(tiles.split("|")[0])
+
+    # (tag, lo, hi) -> spec -> [us]
+    times = collections.defaultdict(lambda: collections.defaultdict(list))
+    device = ""
+    for name, ranges in sweeps.items():
+        path = os.path.join(args.logs, f"sweep-{name}.json")
+        if not os.path.exists(path):
+            sys.exit(f"tune.py: {path} missing (did sweep {name} run?)")
+        doc, cases = load_cases(path)
+        device = doc.get("device", device)
+        for case in cases:
+            found = range_of(ranges, case["m"])
+            tag = tag_of(case)
+            if found and tag:
+                lo, hi, spec = found
+                times[(tag, lo, hi)][spec].append(case["awq_us"])
+
+    # The defaults and cuBLAS, same run, where measured.
+    reference = collections.defaultdict(dict)
+    graph = os.path.join(args.logs, "bench-graph.json")
+    if os.path.exists(graph):
+        _, cases = load_cases(graph)
+        for case in cases:
+            tag = tag_of(case)
+            for (t, lo, hi) in times:
+                if t == tag and lo <= case["m"] <= hi:
+                    reference[(t, lo, hi)].setdefault("default_us", []).append(
+                        case["awq_us"])
+                    reference[(t, lo, hi)].setdefault("cublas_us", []).append(
+                        case["cublas_us"])
+
+    mean = lambda xs: sum(xs) / len(xs)
+    shapes = collections.OrderedDict()
+    print(f"| shape | M range | winner | µs | default µs | cuBLAS µs | "
+          f"runner-up |")
+    print("|---|---|---|---:|---:|---:|---|")
+    for (tag, lo, hi), by_spec in sorted(times.items()):
+        if len(by_spec) < 2:
+            continue  # every sweep used the same kernel here: nothing tuned
+        ranked = sorted(by_spec.items(), key=lambda kv: mean(kv[1]))
+        spec, us = ranked[0]
+        entry = {"m_min": lo, "m_max": hi, "spec": spec, "us": round(mean(us), 2),
+                 "candidates": {s: round(mean(t), 2) for s, t in ranked}}
+        ref = reference.get((tag, lo, hi), {})
+        for key, values in ref.items():
+            entry[key] = round(mean(values), 2)
+        shapes.setdefault(tag, []).append(entry)
+        hi_text = "max" if hi == MAX_M else hi
+        runner = f"{ranked[1][0]} {mean(ranked[1][1]):.1f}" if len(ranked) > 1 else ""
+        print(f"| {tag} | {lo}-{hi_text} | `{spec}` | {mean(us):.1f} | "
+              f"{entry.get('default_us', float('nan')):.1f} | "
+              f"{entry.get('cublas_us', float('nan')):.1f} | {runner} |")
+
+    table = {"device": device, "chip": args.chip,
+             "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]}
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    tmp = args.output + ".partial"
+    with open(tmp, "w") as f:
+        json.dump(table, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, args.output)
+    print(f"\nwrote {args.output}: {len(shapes)} shapes, "
+          f"{sum(len(r) for r in shapes.values())} ranges ({device})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

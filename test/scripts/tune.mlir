@@ -1,0 +1,34 @@
+// The tuner's last step and its use: scripts/tune.py picks, per shape and M
+// range, the sweep candidate with the lowest time (sweep b's split-K tile
+// at M = 33..64, sweep a's at 65..128; 129..256 is the same kernel in both,
+// so nothing is tuned there), and awq-select-kernels tuning= puts the
+// winners in place of the defaults; a malformed table is an error naming
+// the file and entry.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python %awq_src_root/scripts/tune.py --logs %S/Inputs/tune -o %t/table.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   | FileCheck %s --check-prefix=SUMMARY
+// RUN: FileCheck %s --check-prefix=TABLE --input-file %t/table.json
+// RUN: awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%t/table.json" | FileCheck %s
+// RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%S/Inputs/tune/bad-spec.json" 2>&1 | FileCheck %s --check-prefix=BADSPEC
+// RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%S/Inputs/tune/not-json.json" 2>&1 | FileCheck %s --check-prefix=NOTJSON
+// RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%t/missing.json" 2>&1 | FileCheck %s --check-prefix=MISSING
+
+// SUMMARY: | n256_k512_g128_f16_z | 33-64 | `w64x64x1x6xk2` | 7.5 | 9.1 | 10.0 | w64x64x1x6 9.0 |
+// SUMMARY: | n256_k512_g128_f16_z | 65-128 | `w64x64x1x8` | 14.0 | 14.1 | 10.0 | w64x64x1x8xk2 15.0 |
+// SUMMARY-NOT: 129-256
+// SUMMARY: wrote {{.*}}table.json: 1 shapes, 2 ranges (Fake GPU)
+// TABLE: "device": "Fake GPU"
+// TABLE: "tag": "n256_k512_g128_f16_z"
+// TABLE: "spec": "w64x64x1x6xk2"
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w64x64x1x8">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x64x1x6">
+// BADSPEC: error: tuning table '{{.*}}bad-spec.json': shapes[0] (n256_k512_g128_f16_z): spec 'w64x64': expected wBMxBNxWARPGROUPSxSTAGES[xkSPLITK]
+// NOTJSON: error: tuning table '{{.*}}not-json.json': malformed JSON
+// MISSING: error: tuning table '{{.*}}missing.json': cannot read
+func.func @narrow(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>, %z: tensor<256x4xi4>) -> tensor<?x256xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x512xf16>, tensor<256x512xi4>, tensor<256x4xf16>, zeros tensor<256x4xi4> -> tensor<?x256xf16>
+  return %y : tensor<?x256xf16>
+}
