@@ -5,6 +5,13 @@ Usage: perf-tables.py BENCH.json [--ms=1,16,...]
 
 Roofline per case = max(bytes / copy bandwidth, 2·M·N·K / the best cuBLAS
 rate of the file), both measured in the same run.
+
+"deq+cuBLAS" is the simplest alternative a user has (AutoAWQ's path for
+large M: dequantize the weights to f16, then cuBLAS), as a lower bound:
+cuBLAS's time in this run plus the dequantization's unavoidable traffic
+(read 0.5 B and write 2 B per weight) at this run's copy bandwidth. A real
+dequantization kernel takes at least that, so "vs deq" overstates the
+alternative's speed, never ours.
 """
 import json
 import sys
@@ -38,9 +45,10 @@ def main():
     data = json.load(open(path))
     copy = data["copy_gbs"] * 1e9
     peak = max((c.get("cublas_tflops") or 0) for c in data["cases"]) * 1e12
-    print("| K x N | M | kernel | awq µs | cuBLAS µs | vs cuBLAS | % copy BW "
-          "| roofline µs | % of roofline |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("| K x N | M | kernel | awq µs | cuBLAS µs | vs cuBLAS | "
+          "deq+cuBLAS µs (bound) | vs deq | % copy BW | roofline µs | "
+          "% of roofline |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in data["cases"]:
         if ms and c["m"] not in ms:
             continue
@@ -51,9 +59,14 @@ def main():
         cub = c.get("cublas_us")
         cub_s = "%.1f" % cub if cub and cub > 0 else "n/a"
         ratio = "%.2fx" % (cub / us) if cub and cub > 0 else "n/a"
-        print("| %d x %d | %d | %s `%s` | %.1f | %s | %s | %.0f%% | %.1f | %.0f%% |"
+        deq_s = deq_ratio = "n/a"
+        if cub and cub > 0:
+            deq = cub + c["n"] * c["k"] * 2.5 / copy * 1e6
+            deq_s, deq_ratio = "%.1f" % deq, "%.2fx" % (deq / us)
+        print("| %d x %d | %d | %s `%s` | %.1f | %s | %s | %s | %s | %.0f%% | %.1f | %.0f%% |"
               % (c["k"], c["n"], c["m"], family(c["variant"]), short(c["variant"]),
-                 us, cub_s, ratio, c["pct_copy_bw"], roof, 100 * roof / us))
+                 us, cub_s, ratio, deq_s, deq_ratio, c["pct_copy_bw"], roof,
+                 100 * roof / us))
     print()
     print("(copy bandwidth %.0f GB/s; best cuBLAS %.0f TFLOP/s; %s timing)"
           % (data["copy_gbs"], peak / 1e12, data.get("timing", "host-paced")))
