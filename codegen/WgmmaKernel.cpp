@@ -320,110 +320,147 @@ void reduceAcrossCluster(const WgmmaEpilogue &ep, Value rank) {
 }
 } // namespace
 
-KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
-                                   gpu::GPUModuleOp module, StringRef name,
-                                   const LinearShape &shape,
-                                   const WgmmaConfig &config) {
-  ImplicitLocOpBuilder b(loc, builder);
-  b.setInsertionPointToEnd(module.getBody());
-  MLIRContext *ctx = b.getContext();
-  Type elemType = shape.elementType(ctx);
-  Type f32 = b.getF32Type();
-  Type i32 = b.getI32Type();
-  Type i64 = b.getI64Type();
-  const int64_t n = shape.n, k = shape.k;
-  const int64_t tileM = config.tileM, tileN = config.tileN;
-  const int64_t stages = config.stages, ahead = stages - 2;
-  const int64_t threads = kWarpgroupThreads * config.warpgroups;
-  const int64_t groupRows = tileM / config.warpgroups;
-  const int64_t mBlocks = groupRows / kWgmmaM;
-  const int64_t numKTiles = k / kTileK;
-  const int64_t xCopies = tileM * (kTileK / 8) / threads;
-  const int64_t wChunks = tileN * 2 / threads;
-  const WgmmaShared sharedLayout(config);
+namespace {
+/// Builds one warpgroup-MMA kernel: the function and its indices
+/// (setUp*), the copy and scale streams (issueCopies, loadScaleZeros), one
+/// K step (dequantizeTile, issueMmas) inside the pipelined loop
+/// (buildKLoop), then the epilogue (finish). Members hold what every step
+/// reads, so that each step is a short method rather than a lambda inside
+/// one long function.
+class WgmmaKernelBuilder {
+public:
+  WgmmaKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
+                     const LinearShape &shape, const WgmmaConfig &config)
+      : b(loc, builder), module(module), ctx(builder.getContext()),
+        shape(shape), config(config), elemType(shape.elementType(ctx)),
+        e{b, elemType}, stages(config.stages), ahead(config.stages - 2),
+        threads(kWarpgroupThreads * config.warpgroups),
+        groupRows(config.tileM / config.warpgroups),
+        mBlocks(groupRows / kWgmmaM), numKTiles(shape.k / kTileK),
+        xCopies(config.tileM * (kTileK / 8) / threads),
+        wChunks(config.tileN * 2 / threads), layout(config) {}
 
-  SmallVector<Type> argTypes = linearKernelArgTypes(
-      b, n, k, shape.numGroups(), elemType, shape.hasZeros, shape.hasBias);
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}),
-                                     TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  if (config.splitK > 1)
-    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
-                  b.getDenseI32ArrayAttr(
-                      {1, 1, static_cast<int32_t>(config.splitK)}));
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  waitForPrerequisiteGrids(b, shape.gridDependencyControl);
-
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto shared = [&](ArrayRef<int64_t> dims, Type type) {
-    return MemRefType::get(dims, type, MemRefLayoutAttrInterface{}, workgroup);
-  };
-  constexpr int64_t kSwizzleAlign = 1024;
-  Value xStages, elemBase;
-  std::tie(xStages, elemBase) = dynamicSharedView(
-      b, module, shared({stages, tileM, kTileK}, elemType), 0, kSwizzleAlign);
-  Value wTiles = dynamicSharedView(
-                     b, module, shared({kWeightTiles, tileN, kTileK}, elemType),
-                     sharedLayout.xBytes, kSwizzleAlign)
-                     .first;
-  Value packedStages =
-      dynamicSharedView(b, module, shared({stages, tileN, kTileK / 8}, i32),
-                        sharedLayout.xBytes + sharedLayout.wBytes,
-                        kSwizzleAlign)
-          .first;
-
-  KernelEmitter e{b, elemType};
-  LinearKernelArgs args(entry, shape.hasZeros, shape.hasBias);
-  Value x = args.x, qweight = args.qweight, scales = args.scales,
-        zeros = args.zeros, bias = args.bias, y = args.y;
-
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, e.index(kWarpSize));
-  Value warpgroup = arith::DivUIOp::create(b, tid, e.index(kWarpgroupThreads));
-  Value warpInGroup = arith::RemUIOp::create(
-      b, arith::DivUIOp::create(b, tid, e.index(kWarpSize)), e.index(4));
-  Value groupRow0 = e.mul(warpgroup, groupRows);
-  Value blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tileN);
-  Value blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tileM);
-  Value m = memref::DimOp::create(b, x, 0);
-  Value lastM = arith::SubIOp::create(b, m, e.index(1));
-  // This block's K tiles: [kBegin, kBegin + kCount) of rank `rank` in its
-  // split-K cluster (all of them without split).
-  Value rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  Value kBegin = e.index(0), kCount = e.index(numKTiles);
-  if (config.splitK > 1) {
-    int64_t perRank = kTilesPerRank(shape, config);
-    kBegin = e.mul(rank, perRank);
-    kCount = e.minIndex(e.index(perRank),
-                        arith::SubIOp::create(b, e.index(numKTiles), kBegin));
+  KernelLaunch build(StringRef name) {
+    setUpFunction(name);
+    setUpSharedViews();
+    setUpIndices();
+    setUpWeightChunks();
+    setUpDescriptorBase();
+    scf::ForOp loop = buildKLoop();
+    finish(loop);
+    return wgmmaLaunch(shape, config);
   }
-  Value kLast = arith::SubIOp::create(b, kCount, e.index(1));
-  auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
-  auto swizzle = [&](ImplicitLocOpBuilder &ib, Value row, Value chunk) {
-    // Element column of 16-byte chunk `chunk` of `row` in a swizzled tile.
+
+private:
+  Type i32() { return b.getI32Type(); }
+  Type i64() { return b.getI64Type(); }
+  Value i64Const(ImplicitLocOpBuilder &ib, int64_t v) {
+    return arith::ConstantOp::create(ib, ib.getI64IntegerAttr(v));
+  }
+  MemRefType shared(ArrayRef<int64_t> dims, Type type) {
+    return MemRefType::get(
+        dims, type, MemRefLayoutAttrInterface{},
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  }
+
+  /// The kernel function (a cluster of splitK blocks along z) and its
+  /// arguments.
+  void setUpFunction(StringRef name) {
+    b.setInsertionPointToEnd(module.getBody());
+    SmallVector<Type> argTypes =
+        linearKernelArgTypes(b, shape.n, shape.k, shape.numGroups(), elemType,
+                             shape.hasZeros, shape.hasBias);
+    auto func = gpu::GPUFuncOp::create(
+        b, name, b.getFunctionType(argTypes, {}), TypeRange{});
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    if (config.splitK > 1)
+      func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                    b.getDenseI32ArrayAttr(
+                        {1, 1, static_cast<int32_t>(config.splitK)}));
+    Block &entry = func.getBody().front();
+    b.setInsertionPointToStart(&entry);
+    waitForPrerequisiteGrids(b, shape.gridDependencyControl);
+    args.emplace(entry, shape.hasZeros, shape.hasBias);
+  }
+
+  /// Activation stages, dequantized weight tiles and packed weight stages
+  /// in dynamic shared memory, 1024-byte aligned for the swizzle.
+  void setUpSharedViews() {
+    constexpr int64_t kSwizzleAlign = 1024;
+    std::tie(xStages, elemBase) = dynamicSharedView(
+        b, module, shared({stages, config.tileM, kTileK}, elemType), 0,
+        kSwizzleAlign);
+    wTiles = dynamicSharedView(
+                 b, module,
+                 shared({kWeightTiles, config.tileN, kTileK}, elemType),
+                 layout.xBytes, kSwizzleAlign)
+                 .first;
+    packedStages =
+        dynamicSharedView(b, module,
+                          shared({stages, config.tileN, kTileK / 8}, i32()),
+                          layout.xBytes + layout.wBytes, kSwizzleAlign)
+            .first;
+  }
+
+  /// Thread, warpgroup and block positions; this block's K tiles
+  /// [kBegin, kBegin + kCount) as rank `rank` of its split-K cluster (all
+  /// of them without split).
+  void setUpIndices() {
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    lane = arith::RemUIOp::create(b, tid, e.index(mlir::awq::kWarpSize));
+    Value warpgroup =
+        arith::DivUIOp::create(b, tid, e.index(kWarpgroupThreads));
+    warpInGroup = arith::RemUIOp::create(
+        b, arith::DivUIOp::create(b, tid, e.index(mlir::awq::kWarpSize)), e.index(4));
+    groupRow0 = e.mul(warpgroup, groupRows);
+    blockN0 =
+        e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), config.tileN);
+    blockM0 =
+        e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), config.tileM);
+    m = memref::DimOp::create(b, args->x, 0);
+    lastM = arith::SubIOp::create(b, m, e.index(1));
+    rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    kBegin = e.index(0);
+    kCount = e.index(numKTiles);
+    if (config.splitK > 1) {
+      int64_t perRank = kTilesPerRank(shape, config);
+      kBegin = e.mul(rank, perRank);
+      kCount = e.minIndex(e.index(perRank),
+                          arith::SubIOp::create(b, e.index(numKTiles), kBegin));
+    }
+    kLast = arith::SubIOp::create(b, kCount, e.index(1));
+  }
+
+  /// This thread's weight chunks: unit u = tid + i · threads is row u / 2,
+  /// 32-weight chunk u mod 2 of the K tile. It copies and dequantizes them.
+  void setUpWeightChunks() {
+    for (int64_t i = 0; i < wChunks; ++i) {
+      Value unit = e.add(tid, e.index(i * threads));
+      wRows.push_back(arith::DivUIOp::create(b, unit, e.index(2)));
+      wHalves.push_back(arith::RemUIOp::create(b, unit, e.index(2)));
+      wRowsGlobal.push_back(
+          e.minIndex(e.add(blockN0, wRows.back()), e.index(shape.n - 1)));
+    }
+  }
+
+  /// Element column of 16-byte chunk `chunk` of `row` in a swizzled tile.
+  Value swizzle(ImplicitLocOpBuilder &ib, Value row, Value chunk) {
     KernelEmitter ie{ib, elemType};
     Value rowMod8 = arith::RemUIOp::create(ib, row, ie.index(8));
     return ie.mul(arith::XOrIOp::create(ib, chunk, rowMod8), 8);
-  };
-
-  // This thread's weight chunks: unit u = tid + i · threads is row u / 2,
-  // 32-weight chunk u mod 2 of the K tile. It copies and dequantizes them.
-  SmallVector<Value> wRows, wRowsGlobal, wHalves;
-  for (int64_t i = 0; i < wChunks; ++i) {
-    Value unit = e.add(tid, e.index(i * threads));
-    wRows.push_back(arith::DivUIOp::create(b, unit, e.index(2)));
-    wHalves.push_back(arith::RemUIOp::create(b, unit, e.index(2)));
-    wRowsGlobal.push_back(
-        e.minIndex(e.add(blockN0, wRows.back()), e.index(n - 1)));
   }
 
-  // Issues the copies of this block's K tile `kTile` (clamped to its last
-  // tile, so the tail re-fetches instead of branching) into `stage`.
-  auto issueCopies = [&](ImplicitLocOpBuilder &ib, Value kTile, Value stage) {
+  /// The global K tile of this block's tile `kTile`, clamped to its last
+  /// (so the tail re-fetches instead of branching).
+  Value globalTile(KernelEmitter &ie, Value kTile) {
+    return ie.add(kBegin, ie.minIndex(kTile, kLast));
+  }
+
+  /// Issues the copies of this block's K tile `kTile` into `stage`.
+  Value issueCopies(ImplicitLocOpBuilder &ib, Value kTile, Value stage) {
     KernelEmitter ie{ib, elemType};
-    Value tile = ie.add(kBegin, ie.minIndex(kTile, kLast));
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+    Value tile = globalTile(ie, kTile);
     Value k0 = ie.mul(tile, kTileK);
     SmallVector<Value> tokens;
     for (int64_t i = 0; i < xCopies; ++i) {
@@ -436,7 +473,7 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
                                                ie.index(8), ie.index(0));
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
           ib, tokenType, xStages,
-          ValueRange{stage, row, swizzle(ib, row, chunk)}, x,
+          ValueRange{stage, row, swizzle(ib, row, chunk)}, args->x,
           ValueRange{ie.minIndex(globalRow, lastM),
                      ie.add(k0, ie.mul(chunk, 8))},
           ib.getIndexAttr(8), srcElems, ib.getUnitAttr()));
@@ -445,178 +482,234 @@ KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
       Value word = ie.mul(wHalves[i], 4);
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
           ib, tokenType, packedStages, ValueRange{stage, wRows[i], word},
-          qweight,
+          args->qweight,
           ValueRange{wRowsGlobal[i], ie.add(ie.mul(tile, kTileK / 8), word)},
           ib.getIndexAttr(4), /*srcElements=*/Value(), ib.getUnitAttr()));
     }
     return nvgpu::DeviceAsyncCreateGroupOp::create(ib, tokenType, tokens)
         .getResult();
-  };
+  }
 
-  // Scale and zero point of each of this thread's chunks in K tile `kTile`.
-  auto loadScaleZeros = [&](ImplicitLocOpBuilder &ib, Value kTile) {
+  /// Scale and zero point of each of this thread's chunks in K tile
+  /// `kTile`.
+  SmallVector<Value> loadScaleZeros(ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
-    Value tile = ie.add(kBegin, ie.minIndex(kTile, kLast));
+    Value tile = globalTile(ie, kTile);
     SmallVector<Value> values;
     for (int64_t i = 0; i < wChunks; ++i) {
       Value group = arith::DivUIOp::create(
           ib, ie.add(ie.mul(tile, kTileK), ie.mul(wHalves[i], kChunk)),
           ie.index(shape.groupSize));
       values.push_back(memref::LoadOp::create(
-          ib, scales, ValueRange{wRowsGlobal[i], group}));
-      values.push_back(zeros ? memref::LoadOp::create(
-                                   ib, zeros, ValueRange{wRowsGlobal[i], group})
-                                   .getResult()
-                             : ie.scalar(kSymmetricZero));
+          ib, args->scales, ValueRange{wRowsGlobal[i], group}));
+      values.push_back(
+          args->zeros ? memref::LoadOp::create(ib, args->zeros,
+                                               ValueRange{wRowsGlobal[i], group})
+                            .getResult()
+                      : ie.scalar(kSymmetricZero));
     }
     return values;
-  };
+  }
 
-  // Matrix descriptors (PTX ISA, "matrix descriptor format"): start address
-  // >> 4 in bits 0-13, leading-dimension offset 1 (unused for K-major
-  // swizzled tiles), stride between 8-row core-matrix groups 1024 bytes
-  // >> 4 in bits 32-45, 128-byte swizzle (1) in bits 62-63. Every tile
-  // starts 1024-byte aligned below 256 KiB, so offsets added to the
-  // address field never carry out of it.
-  Value smemBase = arith::IndexCastOp::create(
-      b, i64, memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
-  auto i64Const = [&](ImplicitLocOpBuilder &ib, int64_t v) -> Value {
-    return arith::ConstantOp::create(ib, ib.getI64IntegerAttr(v));
-  };
-  Value descriptorBase = arith::OrIOp::create(
-      b,
-      arith::ShRUIOp::create(
-          b, arith::AndIOp::create(b, smemBase, i64Const(b, 0x3FFFF)),
-          i64Const(b, 4)),
-      i64Const(b, (int64_t(1) << 62) | (int64_t(1024 >> 4) << 32) |
-                      (int64_t(1) << 16)));
-  // The descriptor of the tile at `byteOffset` (an index) plus `extra`.
-  auto descriptor = [&](ImplicitLocOpBuilder &ib, Value byteOffset,
-                        int64_t extra) -> Value {
+  /// Matrix descriptors (PTX ISA, "matrix descriptor format"): start
+  /// address >> 4 in bits 0-13, leading-dimension offset 1 (unused for
+  /// K-major swizzled tiles), stride between 8-row core-matrix groups 1024
+  /// bytes >> 4 in bits 32-45, 128-byte swizzle (1) in bits 62-63. Every
+  /// tile starts 1024-byte aligned below 256 KiB, so offsets added to the
+  /// address field never carry out of it.
+  void setUpDescriptorBase() {
+    Value smemBase = arith::IndexCastOp::create(
+        b, i64(), memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
+    descriptorBase = arith::OrIOp::create(
+        b,
+        arith::ShRUIOp::create(
+            b, arith::AndIOp::create(b, smemBase, i64Const(b, 0x3FFFF)),
+            i64Const(b, 4)),
+        i64Const(b, (int64_t(1) << 62) | (int64_t(1024 >> 4) << 32) |
+                        (int64_t(1) << 16)));
+  }
+
+  /// The descriptor of the tile at `byteOffset` (an index) plus `extra`.
+  Value descriptor(ImplicitLocOpBuilder &ib, Value byteOffset, int64_t extra) {
     Value offset = arith::AddIOp::create(
-        ib, arith::IndexCastOp::create(ib, i64, byteOffset),
+        ib, arith::IndexCastOp::create(ib, i64(), byteOffset),
         i64Const(ib, extra));
     return arith::AddIOp::create(
         ib, descriptorBase,
         arith::ShRUIOp::create(ib, offset, i64Const(ib, 4)));
-  };
+  }
 
-  // Prologue: `ahead` tiles in flight.
-  Value prologueToken;
-  for (int64_t s = 0; s < ahead; ++s)
-    prologueToken = issueCopies(b, e.index(s), e.index(s));
+  /// Dequantizes this thread's packed chunks of `stage` into weight tile
+  /// `wTile` with the scales and zero points in `scaleZeros`.
+  void dequantizeTile(ImplicitLocOpBuilder &lb, Value stage, Value wTile,
+                      ValueRange scaleZeros) {
+    KernelEmitter le{lb, elemType};
+    for (int64_t i = 0; i < wChunks; ++i) {
+      Value words = vector::LoadOp::create(
+          lb, VectorType::get({4}, lb.getI32Type()), packedStages,
+          ValueRange{stage, wRows[i], le.mul(wHalves[i], 4)},
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      std::array<Value, 4> eighths =
+          le.dequantize(words, scaleZeros[2 * i], scaleZeros[2 * i + 1]);
+      for (int64_t j = 0; j < 4; ++j) {
+        Value chunk = le.add(le.mul(wHalves[i], 4), le.index(j));
+        vector::StoreOp::create(
+            lb, eighths[j], wTiles,
+            ValueRange{wTile, wRows[i], swizzle(lb, wRows[i], chunk)},
+            /*nontemporal=*/false, llvm::MaybeAlign(16));
+      }
+    }
+  }
 
-  SmallVector<Type> accFields(tileN / 2, f32);
-  auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
-  SmallVector<Value> init;
-  for (int64_t mb = 0; mb < mBlocks; ++mb)
-    init.push_back(LLVM::ZeroOp::create(b, accType));
-  // Scales and zero points travel `ahead` tiles ahead, like the copies:
-  // loaded one step ahead, their latency stalled every step's
-  // dequantization (H100: 0.6 us per K step on small grids).
-  for (int64_t t = 0; t < ahead; ++t)
-    llvm::append_range(init, loadScaleZeros(b, e.index(t)));
-  const int64_t scaleValues = 2 * wChunks;
+  /// The step's wgmma group: m64 x tileN x k16 per m64 block and k16 step,
+  /// both operands from shared memory through descriptors.
+  SmallVector<Value> issueMmas(ImplicitLocOpBuilder &lb, Value stage,
+                               Value wTile, ValueRange accumulators) {
+    KernelEmitter le{lb, elemType};
+    NVVM::WGMMATypes operandType =
+        shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+    Value xOffset = le.add(le.mul(stage, layout.xStageBytes),
+                           le.mul(groupRow0, kRowBytes));
+    Value wOffset = le.add(le.index(layout.xBytes),
+                           le.mul(wTile, layout.wTileBytes));
+    NVVM::WgmmaFenceAlignedOp::create(lb);
+    SmallVector<Value> accs(accumulators.begin(), accumulators.end());
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
+        // k16 steps advance 32 bytes inside the swizzled rows; the
+        // hardware applies the swizzle to the advanced address.
+        Value descA =
+            descriptor(lb, xOffset, mb * kWgmmaM * kRowBytes + kk * 32);
+        Value descB = descriptor(lb, wOffset, kk * 32);
+        accs[mb] = NVVM::WgmmaMmaAsyncOp::create(
+            lb, accs[mb].getType(), accs[mb], descA, descB,
+            NVVM::MMAShapeAttr::get(ctx, kWgmmaM, config.tileN, 16),
+            NVVM::WGMMATypesAttr::get(ctx, operandType),
+            NVVM::WGMMATypesAttr::get(ctx, operandType),
+            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+            NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            // Both operands K-major: A row-major, B (= W) "col".
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+            NVVM::MMAIntOverflowAttr());
+      }
+    NVVM::WgmmaGroupSyncAlignedOp::create(lb);
+    NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
+    return accs;
+  }
 
-  NVVM::WGMMATypes operandType =
-      shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-  auto loop = scf::ForOp::create(
-      b, e.index(0), kCount, e.index(1), init,
-      [&](OpBuilder &nested, Location nestedLoc, Value kTile,
-          ValueRange carried) {
-        ImplicitLocOpBuilder lb(nestedLoc, nested);
-        KernelEmitter le{lb, elemType};
-        Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
-        Value wTile = arith::RemUIOp::create(lb, kTile, le.index(kWeightTiles));
-        // Tile kTile's copies (this thread's) have landed once at most
-        // ahead - 1 younger groups are pending.
-        nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
-                                         lb.getI32IntegerAttr(ahead - 1));
-        SmallVector<Value> next =
-            loadScaleZeros(lb, le.add(kTile, le.index(ahead)));
-        for (int64_t i = 0; i < wChunks; ++i) {
-          Value words = vector::LoadOp::create(
-              lb, VectorType::get({4}, i32), packedStages,
-              ValueRange{stage, wRows[i], le.mul(wHalves[i], 4)},
-              /*nontemporal=*/false, llvm::MaybeAlign(16));
-          std::array<Value, 4> eighths = le.dequantize(
-              words, carried[mBlocks + 2 * i], carried[mBlocks + 2 * i + 1]);
-          for (int64_t j = 0; j < 4; ++j) {
-            Value chunk = le.add(le.mul(wHalves[i], 4), le.index(j));
-            vector::StoreOp::create(
-                lb, eighths[j], wTiles,
-                ValueRange{wTile, wRows[i], swizzle(lb, wRows[i], chunk)},
-                /*nontemporal=*/false, llvm::MaybeAlign(16));
-          }
-        }
-        // Generic-proxy writes (cp.async, st.shared) must be ordered before
-        // the async proxy's wgmma reads (CODEGEN-NOTES P12).
-        NVVM::FenceProxyOp::create(
-            lb, NVVM::ProxyKind::async_shared,
-            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-        gpu::BarrierOp::create(lb);
-        Value aheadTile = le.add(kTile, le.index(ahead));
-        issueCopies(lb, aheadTile,
-                    arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+  /// One K step: wait for tile kTile's copies, dequantize it, refill the
+  /// stage of tile kTile - 2 with tile kTile + ahead, issue the MMAs.
+  /// Carries the accumulators, then `ahead` tiles' scales and zeros.
+  void buildKStep(ImplicitLocOpBuilder &lb, Value kTile, ValueRange carried,
+                  Value prologueToken) {
+    KernelEmitter le{lb, elemType};
+    Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
+    Value wTile = arith::RemUIOp::create(lb, kTile, le.index(kWeightTiles));
+    // Tile kTile's copies (this thread's) have landed once at most
+    // ahead - 1 younger groups are pending.
+    nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
+                                     lb.getI32IntegerAttr(ahead - 1));
+    SmallVector<Value> next =
+        loadScaleZeros(lb, le.add(kTile, le.index(ahead)));
+    dequantizeTile(lb, stage, wTile,
+                   carried.slice(mBlocks, 2 * wChunks));
+    // Generic-proxy writes (cp.async, st.shared) must be ordered before
+    // the async proxy's wgmma reads (CODEGEN-NOTES P12).
+    NVVM::FenceProxyOp::create(
+        lb, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    gpu::BarrierOp::create(lb);
+    Value aheadTile = le.add(kTile, le.index(ahead));
+    issueCopies(lb, aheadTile,
+                arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+    SmallVector<Value> yielded =
+        issueMmas(lb, stage, wTile, carried.take_front(mBlocks));
+    llvm::append_range(yielded, carried.drop_front(mBlocks + 2 * wChunks));
+    llvm::append_range(yielded, next);
+    scf::YieldOp::create(lb, yielded);
+  }
 
-        Value xOffset = le.add(le.mul(stage, sharedLayout.xStageBytes),
-                               le.mul(groupRow0, kRowBytes));
-        Value wOffset = le.add(le.index(sharedLayout.xBytes),
-                               le.mul(wTile, sharedLayout.wTileBytes));
-        NVVM::WgmmaFenceAlignedOp::create(lb);
-        SmallVector<Value> accs(carried.begin(), carried.begin() + mBlocks);
-        for (int64_t mb = 0; mb < mBlocks; ++mb)
-          for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
-            // k16 steps advance 32 bytes inside the swizzled rows; the
-            // hardware applies the swizzle to the advanced address.
-            Value descA =
-                descriptor(lb, xOffset, mb * kWgmmaM * kRowBytes + kk * 32);
-            Value descB = descriptor(lb, wOffset, kk * 32);
-            accs[mb] = NVVM::WgmmaMmaAsyncOp::create(
-                lb, accType, accs[mb], descA, descB,
-                NVVM::MMAShapeAttr::get(ctx, kWgmmaM, tileN, 16),
-                NVVM::WGMMATypesAttr::get(ctx, operandType),
-                NVVM::WGMMATypesAttr::get(ctx, operandType),
-                NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-                NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
-                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                // Both operands K-major: A row-major, B (= W) "col".
-                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-                NVVM::MMAIntOverflowAttr());
-          }
-        NVVM::WgmmaGroupSyncAlignedOp::create(lb);
-        NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
-        SmallVector<Value> yielded = accs;
-        llvm::append_range(yielded, carried.drop_front(mBlocks + scaleValues));
-        llvm::append_range(yielded, next);
-        scf::YieldOp::create(lb, yielded);
-      });
+  /// Prologue (`ahead` tiles and their scales in flight, zero
+  /// accumulators) and the K loop over this block's tiles.
+  scf::ForOp buildKLoop() {
+    Value prologueToken;
+    for (int64_t s = 0; s < ahead; ++s)
+      prologueToken = issueCopies(b, e.index(s), e.index(s));
+    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
+    auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
+    SmallVector<Value> init;
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      init.push_back(LLVM::ZeroOp::create(b, accType));
+    // Scales and zero points travel `ahead` tiles ahead, like the copies:
+    // loaded one step ahead, their latency stalled every step's
+    // dequantization (H100: 0.6 us per K step on small grids).
+    for (int64_t t = 0; t < ahead; ++t)
+      llvm::append_range(init, loadScaleZeros(b, e.index(t)));
+    return scf::ForOp::create(
+        b, e.index(0), kCount, e.index(1), init,
+        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
+            ValueRange carried) {
+          ImplicitLocOpBuilder lb(nestedLoc, nested);
+          buildKStep(lb, kTile, carried, prologueToken);
+        });
+  }
 
-  NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-  // The next kernel may be scheduled once the K loop is done (see
-  // GemmKernel.cpp).
-  allowDependentLaunch(b, shape.gridDependencyControl);
-  // Drain the copies still in flight (re-fetched tiles) before exiting.
-  Value drained =
-      nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
-  nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+  /// After the loop: the last wgmma group, the drained copies, then the
+  /// outputs (straight from registers, or summed across the cluster).
+  void finish(scf::ForOp loop) {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    // The next kernel may be scheduled once the K loop is done (see
+    // GemmKernel.cpp).
+    allowDependentLaunch(b, shape.gridDependencyControl);
+    // Drain the copies still in flight (re-fetched tiles) before exiting.
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+    Value drained =
+        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
+    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
 
-  // Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in group) +
-  // lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block: the
-  // mma.sync m16n8 layout, repeated along N.
-  WgmmaEpilogue epilogue{b,       module,  shape, config, elemType, y,
-                         bias,    m,       blockM0, blockN0, Value(), Value(),
-                         loop.getResults().take_front(mBlocks), tid};
-  epilogue.threadRow = e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
-                                              arith::DivUIOp::create(
-                                                  b, lane, e.index(4))));
-  epilogue.threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
-  if (config.splitK > 1)
-    reduceAcrossCluster(epilogue, rank);
-  else
-    storeFromRegisters(epilogue);
-  gpu::ReturnOp::create(b);
-  return wgmmaLaunch(shape, config);
+    // Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in group)
+    // + lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block:
+    // the mma.sync m16n8 layout, repeated along N.
+    WgmmaEpilogue epilogue{b,       module,  shape,   config,
+                           elemType, args->y, args->bias, m,
+                           blockM0, blockN0, Value(), Value(),
+                           loop.getResults().take_front(mBlocks), tid};
+    epilogue.threadRow =
+        e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
+                               arith::DivUIOp::create(b, lane, e.index(4))));
+    epilogue.threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+    if (config.splitK > 1)
+      reduceAcrossCluster(epilogue, rank);
+    else
+      storeFromRegisters(epilogue);
+    gpu::ReturnOp::create(b);
+  }
+
+  ImplicitLocOpBuilder b;
+  gpu::GPUModuleOp module;
+  MLIRContext *ctx;
+  const LinearShape &shape;
+  const WgmmaConfig &config;
+  Type elemType;
+  KernelEmitter e;
+  const int64_t stages, ahead, threads, groupRows, mBlocks, numKTiles;
+  const int64_t xCopies, wChunks;
+  const WgmmaShared layout;
+
+  std::optional<LinearKernelArgs> args;
+  Value xStages, elemBase, wTiles, packedStages;
+  Value tid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
+  Value rank, kBegin, kCount, kLast, descriptorBase;
+  SmallVector<Value> wRows, wRowsGlobal, wHalves;
+};
+} // namespace
+
+KernelLaunch awq::buildWgmmaKernel(OpBuilder &builder, Location loc,
+                                   gpu::GPUModuleOp module, StringRef name,
+                                   const LinearShape &shape,
+                                   const WgmmaConfig &config) {
+  return WgmmaKernelBuilder(builder, loc, module, shape, config).build(name);
 }
