@@ -1,9 +1,10 @@
 //===- KernelSelection.cpp - which kernel serves which M -------------------===//
 //
 // The policy side of kernel choice (the mechanism is KernelFamilies.cpp):
-// default kernels per M range for a shape, with the measurements behind
-// each choice (docs/perf.md has the numbers), and the --gemm-tiles /
-// --gemv-tile overrides.
+// default kernels per M range for a shape, each rule tagged (V1-V3 GEMV,
+// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W2 wgmma) with the measurements
+// behind it in docs/perf.md, "Default kernels"; the --gemm-tiles /
+// --gemv-tile overrides and tuning tables.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,10 +38,10 @@ bool isTensorCoreGemm(const KernelChoice &choice) {
 /// memory). Above, larger tiles amortize each weight tile's dequantization
 /// and shared-memory traffic over more rows of x; 64x64 warp tiles win
 /// there, but spill when a short K loop is unrolled completely. Each range
-/// lists candidates in order of preference (H100 measurements in
-/// docs/perf.md); the first that fits the shape is used. Double-buffering
-/// the dequantized weight tile saves a barrier per K step (2-7% at
-/// M >= 1024 on the H100) where its shared memory fits.
+/// lists candidates in order of preference; the first that fits the shape
+/// is used. Double-buffering the dequantized weight tile saves a barrier
+/// per K step where its shared memory fits. The measurements behind each
+/// rule: docs/perf.md, "Default kernels" (rules G1-G4).
 static SmallVector<std::pair<std::pair<int64_t, int64_t>,
                              SmallVector<GemmConfig>>>
 defaultGemmCandidates(const LinearShape &shape) {
@@ -64,18 +65,16 @@ defaultGemmCandidates(const LinearShape &shape) {
   if (longK)
     mid.insert(mid.begin(), {wide64, GemmConfig{64, 128, 2, 2, 3}});
   // 64-wide K tiles, 8 warps, three stages in 104 KiB of dynamic shared
-  // memory (sm_80, sm_90): H100, M = 256, N >= 14336: 20-28% faster than
-  // the static tiles; on N = 4096 slower (too few blocks).
+  // memory: only where N gives enough blocks (G2).
   GemmConfig big128 = {128, 128, 4, 2, 3, 1, 2, 1, /*doubleBufferW=*/true};
   if (shape.n >= 8192)
     mid.insert(mid.begin(), big128);
-  // 256 x 128 in 160 KiB (sm_80, sm_90): M = 1024 and 4096 1.1-1.5x the
-  // static 128 x 128 tile. Its 64x64 warp tiles spill when a short K loop
-  // is unrolled completely (sm_80, K = 256), hence K >= 1024 only.
+  // 256 x 128 in 160 KiB; its 64x64 warp tiles spill when a short K loop
+  // is unrolled completely, hence K >= 1024 only (G3).
   GemmConfig big256 = {256, 128, 4, 2, 3, 1, 2, 1, /*doubleBufferW=*/true};
-  // Up to M = 64 register dequantization wins (H100, docs/perf.md); above,
-  // the shared dequantized tile amortizes each weight's dequantization over
-  // more rows and is faster.
+  // Up to M = 64 register dequantization wins; above, the shared
+  // dequantized tile amortizes each weight's dequantization over more rows
+  // (G4).
   return {{{kStreamMax + 1, 64},
            {inRegisters(32, 64, 1, 2, 3, 2, 2), inRegisters(32, 32, 1, 1, 4, 1, 1),
             tile32, tile32k64, tile64, GemmConfig{32, 64, 2, 2, 3}}},
@@ -92,20 +91,11 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// every M above 1. Nothing if not even the stream kernel serves it.
 static std::optional<SmallVector<KernelChoice>>
 defaultGemmRanges(const LinearShape &shape, bool wgmma) {
-  // M = 2..32: the streaming tensor-core kernel (one or two 16-row tiles).
-  // H100, M = 16: 1.6-2.3x cuBLAS where the shared-memory GEMMs reached
-  // 1.1-1.3x; M = 2..8 stream weights like M = 16, so the GEMV's extra
-  // activation traffic from M = 2 on loses (docs/perf.md). Prefetching the
-  // next step's loads pays where the 32-row blocks do not fill two per SM
-  // of an H100 (132 SMs): 4096 x 4096 12.2 -> 11.3 us, 14336 x 4096 27.3 ->
-  // 23.6 us at M = 16; with more blocks its extra registers cost more than
-  // the overlap gains (8192 x 28672: 72 -> 82 us).
-  // With more blocks, four warps with weights as the MMA's A operand (39%
-  // fewer instructions per weight) won: H100, M = 16, 4096 x 14336 25.2 ->
-  // 22.0 us, 8192 x 28672 73.8 -> 73.3 us; M = 2: 22.2 -> 19.2 and 65.5 ->
-  // 60.8 us (the H200 agreed). On N = 4096 (one block per SM) the
-  // prefetching eight-warp x-as-A kernel stays: 5-10% ahead of weights as A
-  // without prefetch, tied with prefetch (docs/perf.md).
+  // M = 2..32: the streaming tensor-core kernel (one or two 16-row tiles)
+  // beats the shared-memory GEMMs and, from M = 2 on, the GEMV (S1).
+  // Prefetching the next step's loads pays where the 32-row blocks do not
+  // fill two per SM (S2); with more blocks, four warps with weights as the
+  // MMA's A operand win (S3).
   const int64_t kSMs = 132;
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
   StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/true};
@@ -114,9 +104,7 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     oneTile.weightsAsA = true;
   }
   // M = 17..32 with more blocks: two warp groups along N share activations
-  // staged in shared memory (4096 x 14336, M = 32: 35.2 -> 27.9 us; 8192 x
-  // 28672: 119 -> 104 us); with few blocks (N = 4096) its two K-splitting
-  // warps take twice the K steps of the four here and it lost up to 2x.
+  // staged in shared memory; with few blocks it loses (S4).
   StreamConfig twoTiles{2, 4, 4, 1, 1, /*prefetch=*/true};
   if (!fewBlocks) {
     twoTiles = StreamConfig{2, 4, 2, 1, 2, /*prefetch=*/true};
@@ -142,11 +130,9 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     ranges.push_back({range.first, range.second, *fits});
   }
   // sm_90a: warpgroup MMA above the stream kernel, where every tile fits
-  // the shape (else the mma.sync tiles above serve). H100 (docs/perf.md):
-  // M = 64 1.1-1.3x the register-dequantizing mma.sync tile on N >= 14336;
-  // M >= 1024 0.64-0.78x cuBLAS where mma.sync reached 0.36-0.44x. Up to
-  // M = 256 a grid of 128-wide N tiles leaves most SMs idle when N is
-  // small, so narrower tiles with one warpgroup serve N < 8192.
+  // the shape (else the mma.sync tiles above serve) (W1). Up to M = 256 a
+  // grid of 128-wide N tiles leaves most SMs idle when N is small, so
+  // narrower tiles with one warpgroup serve N < 8192 (W2).
   if (wgmma) {
     bool wideN = shape.n >= 8192;
     WgmmaConfig big{256, 128, 2, 4}, wide{128, 128, 2, 4};
@@ -174,23 +160,17 @@ planVariants(const LinearShape &shape, ArrayRef<KernelChoice> gemmRanges,
              const std::optional<GemvConfig> &gemvOverride) {
   // Loads of two chunks per thread in flight help when every thread has at
   // least two (K > 8192 with 128 threads; K = 8192 takes eight warps,
-  // below): H100, M = 1, 8192x28672 went from 72% to 79% of copy bandwidth.
-  // With fewer, half the threads idle.
+  // below); with fewer, half the threads idle (V1).
   const int64_t numChunks = shape.k / kChunk;
   int64_t unroll = numChunks >= 2 * 128 ? 2 : 1;
   // Where the threads' chunks cover K in one step (K <= 4096), two row
   // groups per block, the second's weights loading while the first is
-  // reduced: H100, 4096x14336 59% -> 65% of copy bandwidth, 8192x28672
-  // 78% -> 86%, 4096^2 8.8 -> 8.5 us; four or eight groups, or two-row
-  // groups, were slower (docs/perf.md).
+  // reduced (V2).
   GemvConfig m1{1, 4, 4, unroll};
   if (numChunks <= 128 * unroll)
     m1.rowGroups = 2;
   // Where eight warps of one chunk per thread cover K in one step (K =
-  // 4128..8192), with two row groups: on the H100 they beat four warps of
-  // two chunks at K = 8192 (8192x28672, 48.5 -> 46.5 us in two runs;
-  // docs/perf.md). Eight warps lost at K = 4096 and gained nothing at
-  // K = 14336 (two steps).
+  // 4128..8192), eight warps with two row groups (V3).
   if (numChunks > 128 && numChunks <= 256) {
     m1.warpsPerBlock = 8;
     m1.unroll = 1;
