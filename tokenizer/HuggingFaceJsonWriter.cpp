@@ -42,11 +42,9 @@ std::vector<std::string> textsById(const TokenizerConfig &cfg) {
 /// The pre_tokenizer section: ByteLevel splits with the GPT-2 regex itself
 /// (and only then may add a prefix space, as HuggingFaceJson.cpp reads it);
 /// the other patterns are an isolated Split followed by a non-splitting
-/// ByteLevel.
-Error writePreTokenizer(json::OStream &j, const PreTokenizerConfig &pre) {
+/// ByteLevel (checkExpressible refuses a prefix space with those).
+void writePreTokenizer(json::OStream &j, const PreTokenizerConfig &pre) {
   bool byteLevelSplits = pre.pattern == SplitPattern::Gpt2;
-  if (pre.addPrefixSpace && !byteLevelSplits)
-    return unsupported("a prefix space with a split other than GPT-2's");
   j.attributeObject("pre_tokenizer", [&] {
     j.attribute("type", "Sequence");
     j.attributeArray("pretokenizers", [&] {
@@ -73,7 +71,6 @@ Error writePreTokenizer(json::OStream &j, const PreTokenizerConfig &pre) {
       });
     });
   });
-  return Error::success();
 }
 
 /// One "SpecialToken" template item per id, in order.
@@ -180,10 +177,9 @@ void writeModel(json::OStream &j, const TokenizerConfig &cfg,
   });
 }
 
-Error writeTokenizerJson(raw_ostream &os, const TokenizerConfig &cfg,
-                         ArrayRef<std::string> texts) {
+void writeTokenizerJson(raw_ostream &os, const TokenizerConfig &cfg,
+                        ArrayRef<std::string> texts) {
   json::OStream j(os, /*IndentSize=*/2);
-  Error result = Error::success();
   j.object([&] {
     j.attribute("version", "1.0");
     j.attribute("truncation", nullptr);
@@ -193,7 +189,7 @@ Error writeTokenizerJson(raw_ostream &os, const TokenizerConfig &cfg,
         j.object([&] { writeAddedToken(j, t, /*withId=*/true); });
     });
     j.attribute("normalizer", nullptr);
-    result = writePreTokenizer(j, cfg.preTokenizer);
+    writePreTokenizer(j, cfg.preTokenizer);
     writePostProcessor(j, cfg, texts);
     j.attributeObject("decoder", [&] {
       j.attribute("type", "ByteLevel");
@@ -204,7 +200,6 @@ Error writeTokenizerJson(raw_ostream &os, const TokenizerConfig &cfg,
     writeModel(j, cfg, texts);
   });
   os << "\n";
-  return result;
 }
 
 /// bos/eos/unk as transformers names them, with their token texts.
@@ -262,34 +257,34 @@ void writeSpecialTokensMap(raw_ostream &os, const TokenizerConfig &cfg,
   os << "\n";
 }
 
-/// Writes `path` through a temporary file renamed into place, so that a
-/// failure leaves no half-written file.
+/// Why `cfg` cannot be written as tokenizer.json, or success: checked
+/// before any file is written.
+Error checkExpressible(const TokenizerConfig &cfg,
+                       ArrayRef<std::string> texts) {
+  const PreTokenizerConfig &pre = cfg.preTokenizer;
+  if (pre.addPrefixSpace && pre.pattern != SplitPattern::Gpt2)
+    return unsupported("a prefix space with a split other than GPT-2's");
+  std::vector<int32_t> named(cfg.prefixIds.begin(), cfg.prefixIds.end());
+  llvm::append_range(named, cfg.suffixIds);
+  for (std::optional<int32_t> id : {cfg.bosId, cfg.eosId})
+    if (id)
+      named.push_back(*id);
+  for (int32_t id : named)
+    if (id < 0 || size_t(id) >= texts.size() || texts[size_t(id)].empty())
+      return unsupported(formatv("BOS/EOS id {0} is not a token", id));
+  return Error::success();
+}
+
+/// Writes file `name` in `dir` through LLVM's temporary file + rename
+/// (llvm::writeToOutput), so that a failure leaves no half-written file.
 Error writeAtomically(StringRef dir, StringRef name,
-                      function_ref<Error(raw_ostream &)> write) {
+                      function_ref<void(raw_ostream &)> write) {
   SmallString<256> path(dir);
   sys::path::append(path, name);
-  SmallString<256> temp(path);
-  temp += ".partial";
-  std::error_code ec;
-  {
-    raw_fd_ostream os(temp, ec);
-    if (ec)
-      return createStringError(ec, "cannot write '" + temp + "'");
-    if (Error e = write(os)) {
-      os.close();
-      sys::fs::remove(temp);
-      return e;
-    }
-    os.close();
-    if (os.has_error()) {
-      sys::fs::remove(temp);
-      return createStringError(os.error(), "cannot write '" + temp + "'");
-    }
-  }
-  if (std::error_code rc = sys::fs::rename(temp, path))
-    return createStringError(rc, "cannot rename '" + temp + "' to '" + path +
-                                     "'");
-  return Error::success();
+  return writeToOutput(path, [&](raw_ostream &os) {
+    write(os);
+    return Error::success();
+  });
 }
 
 } // namespace
@@ -298,26 +293,18 @@ Error awq::tok::writeHuggingFaceTokenizer(
     const TokenizerConfig &config, const HuggingFaceTokenizerExtras &extras,
     StringRef dir) {
   std::vector<std::string> texts = textsById(config);
-  std::vector<int32_t> named(config.prefixIds.begin(), config.prefixIds.end());
-  llvm::append_range(named, config.suffixIds);
-  for (std::optional<int32_t> id : {config.bosId, config.eosId})
-    if (id)
-      named.push_back(*id);
-  for (int32_t id : named)
-    if (id < 0 || size_t(id) >= texts.size() || texts[size_t(id)].empty())
-      return unsupported(formatv("BOS/EOS id {0} is not a token", id));
+  if (Error e = checkExpressible(config, texts))
+    return e;
   if (Error e = writeAtomically(dir, "tokenizer.json", [&](raw_ostream &os) {
-        return writeTokenizerJson(os, config, texts);
+        writeTokenizerJson(os, config, texts);
       }))
     return e;
   if (Error e =
           writeAtomically(dir, "tokenizer_config.json", [&](raw_ostream &os) {
             writeTokenizerConfigJson(os, config, extras, texts);
-            return Error::success();
           }))
     return e;
   return writeAtomically(dir, "special_tokens_map.json", [&](raw_ostream &os) {
     writeSpecialTokensMap(os, config, texts);
-    return Error::success();
   });
 }
