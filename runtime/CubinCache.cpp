@@ -43,25 +43,24 @@ std::string awq::runtime::defaultCacheDir() {
   return std::string(path);
 }
 
+std::string awq::runtime::hashFields(llvm::ArrayRef<StringRef> fields) {
+  llvm::SHA256 hash;
+  for (StringRef field : fields) {
+    uint64_t size = field.size();
+    hash.update(llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(&size), sizeof(size)));
+    hash.update(field);
+  }
+  std::array<uint8_t, 32> digest = hash.final();
+  return llvm::toHex(digest, /*LowerCase=*/true);
+}
+
 std::string awq::runtime::cubinCacheKey(StringRef ptx, StringRef deviceArch,
                                         int driverVersion,
                                         StringRef jitOptions) {
-  llvm::SHA256 hash;
-  // Length-prefixed fields, so that no two different inputs concatenate to
-  // the same byte string.
-  auto field = [&](StringRef s) {
-    uint64_t size = s.size();
-    hash.update(llvm::ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(&size), sizeof(size)));
-    hash.update(s);
-  };
-  field("awq-cubin-cache-v1");
-  field(deviceArch);
-  field(std::to_string(driverVersion));
-  field(jitOptions);
-  field(ptx);
-  std::array<uint8_t, 32> digest = hash.final();
-  return llvm::toHex(digest, /*LowerCase=*/true);
+  const std::string driver = std::to_string(driverVersion);
+  return hashFields(
+      {"awq-cubin-cache-v1", deviceArch, driver, jitOptions, ptx});
 }
 
 std::string CubinCache::pathFor(StringRef key) const {

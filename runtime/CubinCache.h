@@ -11,6 +11,7 @@
 #ifndef AWQ_RUNTIME_CUBINCACHE_H
 #define AWQ_RUNTIME_CUBINCACHE_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -25,6 +26,10 @@ namespace runtime {
 /// $HOME/.cache/awq. Empty if caching is disabled (AWQ_CACHE_DISABLE set to
 /// anything but "0") or no directory can be derived.
 std::string defaultCacheDir();
+
+/// Hex SHA-256 of `fields`, each prefixed by its length, so that no two
+/// different lists concatenate to the same bytes: the cache keys.
+std::string hashFields(llvm::ArrayRef<llvm::StringRef> fields);
 
 /// Hex SHA-256 of the PTX text, the device architecture ("sm_90"), the driver
 /// version and the JIT options; any change to one gives a new key.

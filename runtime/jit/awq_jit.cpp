@@ -16,10 +16,8 @@
 #include "runtime/CudaDriver.h"
 #include "runtime/Manifest.h"
 
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/SHA256.h"
 
 #include <dlfcn.h>
 
@@ -230,20 +228,12 @@ static const std::string &compilerIdentity() {
   return identity;
 }
 
-/// The result cache's key: hex SHA-256 of the length-prefixed fields.
+/// The result cache's key (runtime::hashFields).
 static std::string resultCacheKey(llvm::StringRef key, llvm::StringRef arch,
                                   int64_t sharedBytes) {
-  llvm::SHA256 hash;
   const std::string shared = std::to_string(sharedBytes);
-  for (llvm::StringRef field : {llvm::StringRef("awq-jit-result-v1"),
-                                llvm::StringRef(compilerIdentity()), key,
-                                arch, llvm::StringRef(shared)}) {
-    uint64_t size = field.size();
-    hash.update(llvm::ArrayRef<uint8_t>(
-        reinterpret_cast<const uint8_t *>(&size), sizeof(size)));
-    hash.update(field);
-  }
-  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+  return runtime::hashFields(
+      {"awq-jit-result-v1", compilerIdentity(), key, arch, shared});
 }
 
 /// Payload: manifest size (8 bytes), manifest, PTX.
