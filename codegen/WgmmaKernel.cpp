@@ -164,161 +164,6 @@ KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
   return launch;
 }
 
-namespace {
-/// What the epilogues need of the kernel being built.
-struct WgmmaEpilogue {
-  ImplicitLocOpBuilder &b;
-  gpu::GPUModuleOp module;
-  const LinearShape &shape;
-  const WgmmaConfig &config;
-  Type elemType;
-  Value y, bias, m, blockM0, blockN0;
-  /// Tile row and column of this thread's first accumulator.
-  Value threadRow, threadCol;
-  /// The loop's accumulator structs, one per m64 block.
-  ValueRange accumulators;
-  Value tid;
-
-  /// Accumulator 4j + 2r + c of m64 block `mb`.
-  Value accumulator(int64_t mb, int64_t j, int64_t r, int64_t c) const {
-    return LLVM::ExtractValueOp::create(b, accumulators[mb],
-                                        ArrayRef<int64_t>{4 * j + 2 * r + c});
-  }
-};
-
-/// Stores f32 `values` (consecutive columns from `col`, bias added,
-/// rounded to the element type) to y[row, col...], skipping those past M
-/// or N. Pairs and quads go as one store where N's parity allows.
-void storeOutputs(const WgmmaEpilogue &ep, Value row, Value col,
-                  ArrayRef<Value> values) {
-  ImplicitLocOpBuilder &b = ep.b;
-  KernelEmitter e{b, ep.elemType};
-  const int64_t n = ep.shape.n, count = int64_t(values.size());
-  SmallVector<Value> rounded;
-  for (int64_t c = 0; c < count; ++c) {
-    Value v = values[c];
-    if (ep.bias)
-      v = arith::AddFOp::create(b, v,
-                                e.biasAt(ep.bias, e.add(col, e.index(c)), n));
-    rounded.push_back(arith::TruncFOp::create(b, ep.elemType, v));
-  }
-  Value rowValid = e.ult(row, ep.m);
-  // Columns start at a multiple of `count`: with N a multiple of it, the
-  // whole run is in range or none of it is.
-  if (n % count == 0) {
-    auto ifOp = scf::IfOp::create(
-        b, arith::AndIOp::create(b, e.ult(col, e.index(n)), rowValid),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value run = vector::FromElementsOp::create(
-        b, VectorType::get({count}, ep.elemType), rounded);
-    vector::StoreOp::create(b, run, ep.y, ValueRange{row, col},
-                            /*nontemporal=*/false,
-                            llvm::MaybeAlign(2 * count));
-    return;
-  }
-  for (int64_t c = 0; c < count; ++c) {
-    Value colC = e.add(col, e.index(c));
-    auto ifOp = scf::IfOp::create(
-        b, arith::AndIOp::create(b, e.ult(colC, e.index(n)), rowValid),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, rounded[c], ep.y, ValueRange{row, colC});
-  }
-}
-
-/// One block holds the whole K sum: each thread stores its accumulator
-/// pairs straight from registers.
-void storeFromRegisters(const WgmmaEpilogue &ep) {
-  KernelEmitter e{ep.b, ep.elemType};
-  const int64_t mBlocks = ep.config.tileM / ep.config.warpgroups / kWgmmaM;
-  for (int64_t j = 0; j < ep.config.tileN / 8; ++j) {
-    Value col = e.add(e.add(ep.blockN0, e.index(8 * j)), ep.threadCol);
-    for (int64_t mb = 0; mb < mBlocks; ++mb)
-      for (int64_t r = 0; r < 2; ++r) {
-        Value row = e.add(e.add(ep.blockM0, ep.threadRow),
-                          e.index(mb * kWgmmaM + 8 * r));
-        storeOutputs(ep, row, col,
-                     {ep.accumulator(mb, j, r, 0), ep.accumulator(mb, j, r, 1)});
-      }
-  }
-}
-
-/// Split K: the partial tile goes to this block's shared memory; after the
-/// cluster barrier, rank `rank` sums its slice of the tile over all ranks
-/// (rank order), 16 bytes at a time, and stores it.
-void reduceAcrossCluster(const WgmmaEpilogue &ep, Value rank) {
-  ImplicitLocOpBuilder &b = ep.b;
-  MLIRContext *ctx = b.getContext();
-  KernelEmitter e{b, ep.elemType};
-  const WgmmaConfig &config = ep.config;
-  const WgmmaShared layout(config);
-  const int64_t pitch = layout.partialPitch, tileN = config.tileN;
-  const int64_t mBlocks = config.tileM / config.warpgroups / kWgmmaM;
-  Type f32 = b.getF32Type();
-  // Every warpgroup's wgmma reads of the stages are over (wait_group 0).
-  gpu::BarrierOp::create(b);
-  auto partialType = MemRefType::get(
-      {config.tileM, pitch}, f32, MemRefLayoutAttrInterface{},
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
-  Value partial = dynamicSharedView(b, ep.module, partialType, 0).first;
-  for (int64_t j = 0; j < tileN / 8; ++j)
-    for (int64_t mb = 0; mb < mBlocks; ++mb)
-      for (int64_t r = 0; r < 2; ++r) {
-        Value pair = vector::FromElementsOp::create(
-            b, VectorType::get({2}, f32),
-            ValueRange{ep.accumulator(mb, j, r, 0),
-                       ep.accumulator(mb, j, r, 1)});
-        Value row = e.add(ep.threadRow, e.index(mb * kWgmmaM + 8 * r));
-        Value col = e.add(ep.threadCol, e.index(8 * j));
-        vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
-      }
-  // Arrive releases this block's partial tile, wait acquires the others'.
-  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-
-  auto genericPtr = LLVM::LLVMPointerType::get(ctx);
-  Value address = arith::IndexCastOp::create(
-      b, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, partial));
-  Value sharedPtr = LLVM::IntToPtrOp::create(
-      b, LLVM::LLVMPointerType::get(ctx, 3), address);
-  Value local = LLVM::AddrSpaceCastOp::create(b, genericPtr, sharedPtr);
-  SmallVector<Value> rankBases;
-  for (int64_t q = 0; q < config.splitK; ++q)
-    rankBases.push_back(NVVM::MapaOp::create(
-        b, genericPtr, local,
-        arith::ConstantOp::create(b, b.getI32IntegerAttr(q))));
-  const int64_t threads = kWarpgroupThreads * config.warpgroups;
-  const int64_t quadsPerRank = config.tileM * tileN / 4 / config.splitK;
-  auto quadType = VectorType::get({4}, f32);
-  for (int64_t i = 0; i < quadsPerRank / threads; ++i) {
-    Value quad = e.add(e.mul(rank, quadsPerRank),
-                       e.add(ep.tid, e.index(i * threads)));
-    Value row = arith::DivUIOp::create(b, quad, e.index(tileN / 4));
-    Value col = e.mul(arith::RemUIOp::create(b, quad, e.index(tileN / 4)), 4);
-    Value element = arith::IndexCastOp::create(
-        b, b.getI64Type(), e.add(e.mul(row, pitch), col));
-    Value sum;
-    for (Value base : rankBases) {
-      Value address =
-          LLVM::GEPOp::create(b, genericPtr, f32, base, ValueRange{element});
-      Value part = LLVM::LoadOp::create(b, quadType, address, /*alignment=*/16);
-      sum = sum ? arith::AddFOp::create(b, sum, part).getResult() : part;
-    }
-    SmallVector<Value> values;
-    for (int64_t c = 0; c < 4; ++c)
-      values.push_back(
-          vector::ExtractOp::create(b, sum, ArrayRef<int64_t>{c}));
-    storeOutputs(ep, e.add(ep.blockM0, row), e.add(ep.blockN0, col), values);
-  }
-  // No block may exit while another still reads its shared memory.
-  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-}
-} // namespace
 
 namespace {
 /// Builds one warpgroup-MMA kernel: the function and its indices
@@ -673,19 +518,144 @@ private:
     // Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in group)
     // + lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block:
     // the mma.sync m16n8 layout, repeated along N.
-    WgmmaEpilogue epilogue{b,       module,  shape,   config,
-                           elemType, args->y, args->bias, m,
-                           blockM0, blockN0, Value(), Value(),
-                           loop.getResults().take_front(mBlocks), tid};
-    epilogue.threadRow =
+    accumulators = loop.getResults().take_front(mBlocks);
+    threadRow =
         e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
                                arith::DivUIOp::create(b, lane, e.index(4))));
-    epilogue.threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+    threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
     if (config.splitK > 1)
-      reduceAcrossCluster(epilogue, rank);
+      reduceAcrossCluster();
     else
-      storeFromRegisters(epilogue);
+      storeFromRegisters();
     gpu::ReturnOp::create(b);
+  }
+
+  /// Accumulator 4j + 2r + c of m64 block `mb`.
+  Value accumulator(int64_t mb, int64_t j, int64_t r, int64_t c) {
+    return LLVM::ExtractValueOp::create(b, accumulators[mb],
+                                        ArrayRef<int64_t>{4 * j + 2 * r + c});
+  }
+
+  /// Stores f32 `values` (consecutive columns from `col`, bias added,
+  /// rounded to the element type) to y[row, col...], skipping those past M
+  /// or N. Pairs and quads go as one store where N's parity allows.
+  void storeOutputs(Value row, Value col, ArrayRef<Value> values) {
+    const int64_t n = shape.n, count = int64_t(values.size());
+    SmallVector<Value> rounded;
+    for (int64_t c = 0; c < count; ++c) {
+      Value v = values[c];
+      if (args->bias)
+        v = arith::AddFOp::create(b, v,
+                                  e.biasAt(args->bias, e.add(col, e.index(c)), n));
+      rounded.push_back(arith::TruncFOp::create(b, elemType, v));
+    }
+    Value rowValid = e.ult(row, m);
+    // Columns start at a multiple of `count`: with N a multiple of it, the
+    // whole run is in range or none of it is.
+    if (n % count == 0) {
+      auto ifOp = scf::IfOp::create(
+          b, arith::AndIOp::create(b, e.ult(col, e.index(n)), rowValid),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value run = vector::FromElementsOp::create(
+          b, VectorType::get({count}, elemType), rounded);
+      vector::StoreOp::create(b, run, args->y, ValueRange{row, col},
+                              /*nontemporal=*/false,
+                              llvm::MaybeAlign(2 * count));
+      return;
+    }
+    for (int64_t c = 0; c < count; ++c) {
+      Value colC = e.add(col, e.index(c));
+      auto ifOp = scf::IfOp::create(
+          b, arith::AndIOp::create(b, e.ult(colC, e.index(n)), rowValid),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      memref::StoreOp::create(b, rounded[c], args->y, ValueRange{row, colC});
+    }
+  }
+
+  /// One block holds the whole K sum: each thread stores its accumulator
+  /// pairs straight from registers.
+  void storeFromRegisters() {
+    for (int64_t j = 0; j < config.tileN / 8; ++j) {
+      Value col = e.add(e.add(blockN0, e.index(8 * j)), threadCol);
+      for (int64_t mb = 0; mb < mBlocks; ++mb)
+        for (int64_t r = 0; r < 2; ++r) {
+          Value row = e.add(e.add(blockM0, threadRow),
+                            e.index(mb * kWgmmaM + 8 * r));
+          storeOutputs(row, col,
+                       {accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
+        }
+    }
+  }
+
+  /// Split K: the partial tile goes to this block's shared memory; after the
+  /// cluster barrier, rank `rank` sums its slice of the tile over all ranks
+  /// (rank order), 16 bytes at a time, and stores it.
+  void reduceAcrossCluster() {
+    const int64_t pitch = layout.partialPitch, tileN = config.tileN;
+    Type f32 = b.getF32Type();
+    // Every warpgroup's wgmma reads of the stages are over (wait_group 0).
+    gpu::BarrierOp::create(b);
+    auto partialType = MemRefType::get(
+        {config.tileM, pitch}, f32, MemRefLayoutAttrInterface{},
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+    Value partial = dynamicSharedView(b, module, partialType, 0).first;
+    for (int64_t j = 0; j < tileN / 8; ++j)
+      for (int64_t mb = 0; mb < mBlocks; ++mb)
+        for (int64_t r = 0; r < 2; ++r) {
+          Value pair = vector::FromElementsOp::create(
+              b, VectorType::get({2}, f32),
+              ValueRange{accumulator(mb, j, r, 0),
+                         accumulator(mb, j, r, 1)});
+          Value row = e.add(threadRow, e.index(mb * kWgmmaM + 8 * r));
+          Value col = e.add(threadCol, e.index(8 * j));
+          vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
+        }
+    // Arrive releases this block's partial tile, wait acquires the others'.
+    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+
+    auto genericPtr = LLVM::LLVMPointerType::get(ctx);
+    Value address = arith::IndexCastOp::create(
+        b, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, partial));
+    Value sharedPtr = LLVM::IntToPtrOp::create(
+        b, LLVM::LLVMPointerType::get(ctx, 3), address);
+    Value local = LLVM::AddrSpaceCastOp::create(b, genericPtr, sharedPtr);
+    SmallVector<Value> rankBases;
+    for (int64_t q = 0; q < config.splitK; ++q)
+      rankBases.push_back(NVVM::MapaOp::create(
+          b, genericPtr, local,
+          arith::ConstantOp::create(b, b.getI32IntegerAttr(q))));
+    const int64_t threads = kWarpgroupThreads * config.warpgroups;
+    const int64_t quadsPerRank = config.tileM * tileN / 4 / config.splitK;
+    auto quadType = VectorType::get({4}, f32);
+    for (int64_t i = 0; i < quadsPerRank / threads; ++i) {
+      Value quad = e.add(e.mul(rank, quadsPerRank),
+                         e.add(tid, e.index(i * threads)));
+      Value row = arith::DivUIOp::create(b, quad, e.index(tileN / 4));
+      Value col = e.mul(arith::RemUIOp::create(b, quad, e.index(tileN / 4)), 4);
+      Value element = arith::IndexCastOp::create(
+          b, b.getI64Type(), e.add(e.mul(row, pitch), col));
+      Value sum;
+      for (Value base : rankBases) {
+        Value address =
+            LLVM::GEPOp::create(b, genericPtr, f32, base, ValueRange{element});
+        Value part = LLVM::LoadOp::create(b, quadType, address, /*alignment=*/16);
+        sum = sum ? arith::AddFOp::create(b, sum, part).getResult() : part;
+      }
+      SmallVector<Value> values;
+      for (int64_t c = 0; c < 4; ++c)
+        values.push_back(
+            vector::ExtractOp::create(b, sum, ArrayRef<int64_t>{c}));
+      storeOutputs(e.add(blockM0, row), e.add(blockN0, col), values);
+    }
+    // No block may exit while another still reads its shared memory.
+    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
   ImplicitLocOpBuilder b;
@@ -703,6 +673,10 @@ private:
   Value xStages, elemBase, wTiles, packedStages;
   Value tid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
   Value rank, kBegin, kCount, kLast, descriptorBase;
+  /// The epilogue's: the loop's accumulator structs (one per m64 block) and
+  /// the tile row and column of this thread's first accumulator.
+  ValueRange accumulators;
+  Value threadRow, threadCol;
   SmallVector<Value> wRows, wRowsGlobal, wHalves;
 };
 } // namespace
