@@ -154,13 +154,11 @@ namespace {
 /// dequantizing into registers (buildStepInRegisters) or through a shared
 /// f16 tile (buildStepShared), the in-block split-K sum (sumSplitK) and the
 /// epilogue (storeOutputs).
-class GemmKernelBuilder {
+class GemmKernelBuilder : KernelBuilderBase<GemmConfig> {
 public:
   GemmKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
                     const LinearShape &shape, const GemmConfig &config)
-      : b(loc, builder), module(module), ctx(builder.getContext()),
-        shape(shape), config(config), elemType(shape.elementType(ctx)),
-        e{b, elemType}, n(shape.n), tileM(config.tileM), tileN(config.tileN),
+      : KernelBuilderBase(builder, loc, module, shape, config), n(shape.n), tileM(config.tileM), tileN(config.tileN),
         stages(config.stages), kTileK(kChunk * config.kChunks),
         warpsK(config.warpsK), sliceK(kTileK / warpsK),
         threads(mlir::awq::kWarpSize * config.warpsM * config.warpsN *
@@ -243,16 +241,10 @@ private:
   /// shared_memory and private globals are demoted to static 1-byte arrays
   /// by LLVM 22).
   void setUpFunction(StringRef name) {
-    b.setInsertionPointToEnd(module.getBody());
-    SmallVector<Type> argTypes =
-        linearKernelArgTypes(b, n, shape.k, shape.numGroups(), elemType,
-                             shape.hasZeros, shape.hasBias);
     SmallVector<Type> buffers = bufferTypes();
     const bool dynamicShared = gemmSharedBytes(config) > kStaticSharedBytes;
-    auto func = gpu::GPUFuncOp::create(
-        b, name, b.getFunctionType(argTypes, {}),
-        dynamicShared ? TypeRange{} : TypeRange(buffers));
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    auto func = createKernelFunction(
+        name, dynamicShared ? TypeRange{} : TypeRange(buffers));
     // No known_block_size (`.maxntid`): under it ptxas capped registers and
     // spilled (CODEGEN-NOTES P14-style surprises); occupancy hints go
     // through `.minnctapersm` only where asked for.
@@ -701,13 +693,6 @@ private:
       }
   }
 
-  ImplicitLocOpBuilder b;
-  gpu::GPUModuleOp module;
-  MLIRContext *ctx;
-  const LinearShape &shape;
-  const GemmConfig &config;
-  Type elemType;
-  KernelEmitter e;
   const int64_t n, tileM, tileN, stages, kTileK, warpsK, sliceK, threads;
   const int64_t warpTileM, warpTileN, mmaTilesM, mmaTilesN, wordsPerRow;
   const int64_t wordsPerThread, threadsPerRow, numKTiles, xElemsPerCopy;
@@ -715,7 +700,6 @@ private:
   const bool inRegisters;
   const int64_t sliceChunks, slots, valuesPerSlot, numAccs;
 
-  std::optional<LinearKernelArgs> args;
   SmallVector<Value> bufferValues, fragRows, init;
   Value xTiles, wTiles, wHalf, partials, prologueToken;
   Value tid, lane, warpK, warpM, warpN, warpK0, blockN0, blockM0, m, lastM;

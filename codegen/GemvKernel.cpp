@@ -86,13 +86,11 @@ struct LoadedChunk {
 /// (accumulate), the block reduction and store (reduceAndStore), in one K
 /// loop (buildSingleGroup) or a loop over row groups whose next weights
 /// load while the current group is reduced (buildRowGroups).
-class GemvKernelBuilder {
+class GemvKernelBuilder : KernelBuilderBase<GemvConfig> {
 public:
   GemvKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
                     const LinearShape &shape, const GemvConfig &config)
-      : b(loc, builder), module(module), ctx(builder.getContext()),
-        shape(shape), config(config), elemType(shape.elementType(ctx)),
-        e{b, elemType}, n(shape.n), mTile(config.mTile),
+      : KernelBuilderBase(builder, loc, module, shape, config), n(shape.n), mTile(config.mTile),
         rows(config.rowsPerWarp), warps(config.warpsPerBlock),
         threadsPerBlock(mlir::awq::kWarpSize * config.warpsPerBlock),
         numChunks(shape.k / kChunk), unroll(config.unroll),
@@ -117,19 +115,13 @@ private:
   /// partial sums meet there (two buffers when a block computes several
   /// row groups, so that one barrier per group suffices).
   void setUpFunction(StringRef name) {
-    b.setInsertionPointToEnd(module.getBody());
-    SmallVector<Type> argTypes =
-        linearKernelArgTypes(b, n, shape.k, shape.numGroups(), elemType,
-                             shape.hasZeros, shape.hasBias);
     const int64_t partialBuffers = config.rowGroups > 1 ? 2 : 1;
     auto partialsType = MemRefType::get(
         {partialBuffers, warps, rows * mTile}, b.getF32Type(),
         MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
-    auto func = gpu::GPUFuncOp::create(
-        b, name, b.getFunctionType(argTypes, {}), TypeRange{partialsType});
+    auto func = createKernelFunction(name, TypeRange{partialsType});
     partials = func.getWorkgroupAttributions()[0];
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     // No known_block_size by default: it becomes `.maxntid`, under which
     // ptxas caps registers for occupancy and spilled the 4-row variants.
     if (config.minBlocksPerSM > 0) {
@@ -403,18 +395,10 @@ private:
         });
   }
 
-  ImplicitLocOpBuilder b;
-  gpu::GPUModuleOp module;
-  MLIRContext *ctx;
-  const LinearShape &shape;
-  const GemvConfig &config;
-  Type elemType;
-  KernelEmitter e;
   const int64_t n, mTile, rows, warps, threadsPerBlock, numChunks, unroll;
   const int64_t chunksPerStep, steps;
   const bool ragged;
 
-  std::optional<LinearKernelArgs> args;
   Value partials, tid, lane, warp, m, blockRow0, firstM;
   SmallVector<Value> loadMs, initAccs;
   SmallVector<LoadedChunk, 2> loaded;

@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "codegen/KernelBuilders.h"
+#include <optional>
 #include <array>
 
 namespace mlir::awq {
@@ -191,6 +193,40 @@ struct LinearKernelArgs {
     bias = hasBias ? entry.getArgument(next++) : Value();
     y = entry.getArgument(next);
   }
+};
+
+/// What every kernel builder (GemvKernel.cpp, StreamKernel.cpp,
+/// GemmKernel.cpp, WgmmaKernel.cpp) holds: the builder, the module the
+/// kernel goes into, the shape and tiling, and, once its function exists,
+/// the kernel's parameters.
+template <typename Config> struct KernelBuilderBase {
+  KernelBuilderBase(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
+                    const LinearShape &shape, const Config &config)
+      : b(loc, builder), module(module), ctx(builder.getContext()),
+        shape(shape), config(config), elemType(shape.elementType(ctx)),
+        e{b, elemType} {}
+
+  /// Appends the kernel function `name` (the linear kernel parameters,
+  /// `workgroups` as static shared-memory attributions) to the module.
+  gpu::GPUFuncOp createKernelFunction(StringRef name, TypeRange workgroups) {
+    b.setInsertionPointToEnd(module.getBody());
+    SmallVector<Type> argTypes =
+        linearKernelArgTypes(b, shape.n, shape.k, shape.numGroups(), elemType,
+                             shape.hasZeros, shape.hasBias);
+    auto func = gpu::GPUFuncOp::create(
+        b, name, b.getFunctionType(argTypes, {}), workgroups);
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    return func;
+  }
+
+  ImplicitLocOpBuilder b;
+  gpu::GPUModuleOp module;
+  MLIRContext *ctx;
+  const LinearShape &shape;
+  const Config &config;
+  Type elemType;
+  KernelEmitter e;
+  std::optional<LinearKernelArgs> args;
 };
 
 /// bf16 m16n8k16 through nvvm.mma.sync: nvgpu.mma.sync has no bf16

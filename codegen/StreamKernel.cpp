@@ -99,14 +99,12 @@ enum class Part { Both, Weights, Activations };
 /// storeStepActivations, loadStagedPiece), its math (computeStep with
 /// computeUnitXAsA / computeUnitWeightsAsA), the K loop (buildLoop,
 /// buildStep) and the split-K sum and store (storePartials, storeOutputs).
-class StreamKernelBuilder {
+class StreamKernelBuilder : KernelBuilderBase<StreamConfig> {
 public:
   StreamKernelBuilder(OpBuilder &builder, Location loc,
                       gpu::GPUModuleOp module, const LinearShape &shape,
                       const StreamConfig &config)
-      : b(loc, builder), module(module), ctx(builder.getContext()),
-        shape(shape), config(config), elemType(shape.elementType(ctx)),
-        e{b, elemType}, n(shape.n), mTiles(config.mTiles),
+      : KernelBuilderBase(builder, loc, module, shape, config), n(shape.n), mTiles(config.mTiles),
         nTiles(config.nTiles), warps(config.warps), unroll(config.unroll),
         tileM(16 * mTiles), warpTileN(8 * nTiles),
         tileN(warpTileN * config.warpsN), numChunks(shape.k / kChunk),
@@ -152,10 +150,6 @@ private:
   /// two activation buffers [buffer][row][16-byte slot][8] in shared
   /// memory.
   void setUpFunction(StringRef name) {
-    b.setInsertionPointToEnd(module.getBody());
-    SmallVector<Type> argTypes =
-        linearKernelArgTypes(b, n, shape.k, shape.numGroups(), elemType,
-                             shape.hasZeros, shape.hasBias);
     auto workgroup =
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
     SmallVector<Type> sharedTypes = {
@@ -165,9 +159,7 @@ private:
       sharedTypes.push_back(
           MemRefType::get({2, tileM, unitsPerStep * kUnitK / 8, 8}, elemType,
                           MemRefLayoutAttrInterface{}, workgroup));
-    auto func = gpu::GPUFuncOp::create(
-        b, name, b.getFunctionType(argTypes, {}), sharedTypes);
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    auto func = createKernelFunction(name, sharedTypes);
     // The staged activations are read and written 16 bytes at a time.
     if (stageX)
       func.setWorkgroupAttributionAttr(
@@ -643,13 +635,6 @@ private:
     }
   }
 
-  ImplicitLocOpBuilder b;
-  gpu::GPUModuleOp module;
-  MLIRContext *ctx;
-  const LinearShape &shape;
-  const StreamConfig &config;
-  Type elemType;
-  KernelEmitter e;
   const int64_t n, mTiles, nTiles, warps, unroll, tileM, warpTileN, tileN;
   const int64_t numChunks, unitsPerStep, steps;
   const bool ragged;
@@ -660,7 +645,6 @@ private:
   const int64_t numAccs;
   int64_t xValues = 0, tileValues = 0, wValues = 0, unitValues = 0;
 
-  std::optional<LinearKernelArgs> args;
   Value partials, xStage, tid, lane, warp, warpCol0, laneDiv4, laneMod4;
   Value blockN0, blockM0, m, lastM, zeroAcc, zeroX8;
   SmallVector<Value> xRows, wRows, init;

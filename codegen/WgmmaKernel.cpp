@@ -172,13 +172,11 @@ namespace {
 /// (buildKLoop), then the epilogue (finish). Members hold what every step
 /// reads, so that each step is a short method rather than a lambda inside
 /// one long function.
-class WgmmaKernelBuilder {
+class WgmmaKernelBuilder : KernelBuilderBase<WgmmaConfig> {
 public:
   WgmmaKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
                      const LinearShape &shape, const WgmmaConfig &config)
-      : b(loc, builder), module(module), ctx(builder.getContext()),
-        shape(shape), config(config), elemType(shape.elementType(ctx)),
-        e{b, elemType}, stages(config.stages), ahead(config.stages - 2),
+      : KernelBuilderBase(builder, loc, module, shape, config), stages(config.stages), ahead(config.stages - 2),
         threads(kWarpgroupThreads * config.warpgroups),
         groupRows(config.tileM / config.warpgroups),
         mBlocks(groupRows / kWgmmaM), numKTiles(shape.k / kTileK),
@@ -211,13 +209,7 @@ private:
   /// The kernel function (a cluster of splitK blocks along z) and its
   /// arguments.
   void setUpFunction(StringRef name) {
-    b.setInsertionPointToEnd(module.getBody());
-    SmallVector<Type> argTypes =
-        linearKernelArgTypes(b, shape.n, shape.k, shape.numGroups(), elemType,
-                             shape.hasZeros, shape.hasBias);
-    auto func = gpu::GPUFuncOp::create(
-        b, name, b.getFunctionType(argTypes, {}), TypeRange{});
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    auto func = createKernelFunction(name, TypeRange{});
     if (config.splitK > 1)
       func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
                     b.getDenseI32ArrayAttr(
@@ -658,18 +650,10 @@ private:
     NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
-  ImplicitLocOpBuilder b;
-  gpu::GPUModuleOp module;
-  MLIRContext *ctx;
-  const LinearShape &shape;
-  const WgmmaConfig &config;
-  Type elemType;
-  KernelEmitter e;
   const int64_t stages, ahead, threads, groupRows, mBlocks, numKTiles;
   const int64_t xCopies, wChunks;
   const WgmmaShared layout;
 
-  std::optional<LinearKernelArgs> args;
   Value xStages, elemBase, wTiles, packedStages;
   Value tid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
   Value rank, kBegin, kCount, kLast, descriptorBase;
