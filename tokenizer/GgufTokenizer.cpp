@@ -229,6 +229,17 @@ Tokenizer::fromGguf(const awq::formats::GgufFile &file, GgufConvention conv) {
   return create(std::move(*cfg), file.path());
 }
 
+Expected<TokenizerConfig>
+awq::tok::readCheckedGgufTokenizerConfig(const awq::formats::GgufFile &file,
+                                         GgufConvention conv) {
+  Expected<TokenizerConfig> cfg = readGgufTokenizerConfig(file, conv);
+  if (!cfg)
+    return cfg.takeError();
+  if (auto tok = Tokenizer::create(*cfg, file.path()); !tok)
+    return tok.takeError();
+  return cfg;
+}
+
 HuggingFaceTokenizerExtras
 awq::tok::ggufTokenizerExtras(const awq::formats::GgufFile &file) {
   GgufMeta m{file.metadata(), file.path()};

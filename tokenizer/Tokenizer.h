@@ -82,6 +82,13 @@ llvm::Expected<TokenizerConfig>
 readGgufTokenizerConfig(const awq::formats::GgufFile &file,
                         GgufConvention convention);
 
+/// readGgufTokenizerConfig, then checked as Tokenizer::create checks it: the
+/// config that Hugging Face files are written from (nothing is written for a
+/// tokenizer that would not load).
+llvm::Expected<TokenizerConfig>
+readCheckedGgufTokenizerConfig(const awq::formats::GgufFile &file,
+                               GgufConvention convention);
+
 /// What a tokenizer_config.json holds beyond the tokenizer itself.
 struct HuggingFaceTokenizerExtras {
   /// Jinja chat template (GGUF tokenizer.chat_template), if any.

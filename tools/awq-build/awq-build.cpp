@@ -153,12 +153,8 @@ static int writeTokenizerFiles(const ::awq::model::ModelDescription &d,
   auto file = ::awq::formats::GgufFile::open(d.source);
   if (!file)
     return fail(llvm::toString(file.takeError()));
-  auto config = ::awq::tok::readGgufTokenizerConfig(
+  auto config = ::awq::tok::readCheckedGgufTokenizerConfig(
       **file, ::awq::tok::GgufConvention::LlamaCpp);
-  if (config) {
-    if (auto tok = ::awq::tok::Tokenizer::create(*config, d.source); !tok)
-      config = tok.takeError();
-  }
   if (!config) {
     llvm::errs() << "awq-build: warning: the checkpoint gets no tokenizer "
                     "files: "

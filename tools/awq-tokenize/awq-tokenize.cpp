@@ -94,12 +94,9 @@ int exportHuggingFace(GgufConvention convention) {
   auto file = awq::formats::GgufFile::open(tokenizerPath);
   if (!file)
     return fail(toString(file.takeError()));
-  auto config = readGgufTokenizerConfig(**file, convention);
+  auto config = readCheckedGgufTokenizerConfig(**file, convention);
   if (!config)
     return fail(toString(config.takeError()));
-  // Validate exactly as a load would before writing anything.
-  if (auto tok = Tokenizer::create(*config, tokenizerPath); !tok)
-    return fail(toString(tok.takeError()));
   if (std::error_code ec = sys::fs::create_directories(exportDir))
     return fail("cannot create '" + exportDir + "': " + ec.message());
   HuggingFaceTokenizerExtras extras = ggufTokenizerExtras(**file);
