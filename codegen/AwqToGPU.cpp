@@ -1,8 +1,10 @@
 //===- AwqToGPU.cpp - generate kernels for awq.qlinear ---------------------===//
 //
-// Implements convert-awq-to-gpu: picks the kernel variants for each
-// quantized linear, builds them (KernelBuilders.h) and records them on the
-// op for awq-compile's manifest.
+// Implements convert-awq-to-gpu: builds the kernels of each quantized
+// linear's kernel_choices (awq-select-kernels, SelectKernels.cpp; chosen
+// here with the same options where an op has none) through the families'
+// interface (KernelFamilies.h), and records them on the op as variants for
+// awq-compile's manifest.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +14,6 @@
 #include "dialects/Awq/AwqOps.h"
 
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::awq {
 #define GEN_PASS_DEF_CONVERTAWQTOGPUPASS
@@ -21,20 +22,6 @@ namespace mlir::awq {
 
 using namespace mlir;
 using namespace mlir::awq;
-
-int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
-  // sm_80 PTX also serves sm_86 and sm_89 devices (the runtime picks the
-  // highest arch at or below the device's), so it gets their 99 KiB, not
-  // the A100's 163 KiB. sm_90 assumes Hopper's (and datacenter
-  // Blackwell's) 227 KiB; on GPUs with less the runtime falls back to an
-  // older arch of the artifact (or rejects it with the numbers), and the
-  // JIT compiles for their own limit.
-  if (chip == "sm_90" || chip == "sm_90a")
-    return 227 * 1024;
-  if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")
-    return 99 * 1024;
-  return kStaticSharedBytes;
-}
 
 namespace {
 constexpr StringLiteral kKernelModuleName = "awq_kernels";

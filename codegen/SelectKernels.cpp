@@ -26,6 +26,20 @@ static int64_t chipMajor(StringRef chip) {
   return version / 10;
 }
 
+int64_t mlir::awq::sharedBytesLimit(StringRef chip) {
+  // sm_80 PTX also serves sm_86 and sm_89 devices (the runtime picks the
+  // highest arch at or below the device's), so it gets their 99 KiB, not
+  // the A100's 163 KiB. sm_90 assumes Hopper's (and datacenter
+  // Blackwell's) 227 KiB; on GPUs with less the runtime falls back to an
+  // older arch of the artifact (or rejects it with the numbers), and the
+  // JIT compiles for their own limit.
+  if (chip == "sm_90" || chip == "sm_90a")
+    return 227 * 1024;
+  if (chip == "sm_80" || chip == "sm_86" || chip == "sm_89")
+    return 99 * 1024;
+  return kStaticSharedBytes;
+}
+
 FailureOr<LinearShape> mlir::awq::linearShapeOf(QLinearOp op, StringRef chip,
                                                 int64_t maxSharedBytes) {
   if (op.getBits() != 4)
