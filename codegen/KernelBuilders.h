@@ -173,6 +173,10 @@ struct WgmmaConfig {
   /// add their partial tiles through distributed shared memory, in rank
   /// order (deterministic): more blocks for grids that leave SMs idle.
   int64_t splitK = 1;
+  /// One more warpgroup, the producer, copies and dequantizes the tiles
+  /// while the `warpgroups` consumers only issue wgmma, the two handing
+  /// stages over through mbarriers instead of block-wide barriers.
+  bool warpSpecialized = false;
 };
 
 /// Why the warpgroup-MMA kernel cannot serve `shape` with `config`, or

@@ -43,9 +43,9 @@ template <> struct Family<GemvConfig> {
     return checkGemvConfig(shape, c);
   }
   static std::string name(const LinearShape &shape, const GemvConfig &c) {
-    std::string name = llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}",
-                                     shape.tag(), c.mTile, c.rowsPerWarp,
-                                     c.unroll);
+    std::string name =
+        llvm::formatv("awq_gemv_{0}_mt{1}_r{2}_u{3}", shape.tag(), c.mTile,
+                      c.rowsPerWarp, c.unroll);
     if (c.warpsPerBlock != 4)
       name += "_w" + std::to_string(c.warpsPerBlock);
     if (c.rowGroups > 1)
@@ -66,8 +66,8 @@ template <> struct Family<GemvConfig> {
     return buildGemvKernel(b, loc, m, name, s, c);
   }
   static std::string format(const GemvConfig &c) {
-    std::string spec = llvm::formatv("v{0}x{1}x{2}x{3}", c.mTile,
-                                     c.rowsPerWarp, c.warpsPerBlock, c.unroll);
+    std::string spec = llvm::formatv("v{0}x{1}x{2}x{3}", c.mTile, c.rowsPerWarp,
+                                     c.warpsPerBlock, c.unroll);
     if (c.rowGroups > 1)
       spec += "xg" + std::to_string(c.rowGroups);
     if (c.minBlocksPerSM > 0)
@@ -189,10 +189,11 @@ template <> struct Family<StreamConfig> {
     StreamConfig c;
     if (f.size() < 4 || f.size() > 8 || !readInt(f[0], c.mTiles) ||
         !readInt(f[1], c.nTiles) || !readInt(f[2], c.warps) ||
-        !readInt(f[3], c.unroll) ||
-        (f.size() >= 5 && !readInt(f[4], c.warpsN)))
+        !readInt(f[3], c.unroll) || (f.size() >= 5 && !readInt(f[4], c.warpsN)))
       return failure();
-    for (StringRef field : ArrayRef(f).drop_front(5)) {
+    // Flags follow WARPSN; "s1x4x8x1" (WARPSN omitted) has none.
+    for (StringRef field :
+         ArrayRef(f).drop_front(std::min<size_t>(5, f.size()))) {
       bool *flag = field == "p"   ? &c.prefetch
                    : field == "t" ? &c.weightsAsA
                    : field == "s" ? &c.stageActivations
@@ -215,10 +216,13 @@ template <> struct Family<WgmmaConfig> {
                       c.tileM, c.tileN, c.warpgroups, c.stages);
     if (c.splitK > 1)
       name += "_k" + std::to_string(c.splitK);
+    if (c.warpSpecialized)
+      name += "_ws";
     return name;
   }
   static std::string describe(const WgmmaConfig &c) {
-    return llvm::formatv("warpgroup-MMA tile {0}x{1}", c.tileM, c.tileN)
+    return llvm::formatv("warpgroup-MMA tile {0}x{1}{2}", c.tileM, c.tileN,
+                         c.warpSpecialized ? ", warp-specialised" : "")
         .str();
   }
   static KernelLaunch launch(const LinearShape &s, const WgmmaConfig &c) {
@@ -229,12 +233,14 @@ template <> struct Family<WgmmaConfig> {
                             const WgmmaConfig &c) {
     return buildWgmmaKernel(b, loc, m, name, s, c);
   }
-  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK].
+  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xws].
   static std::string format(const WgmmaConfig &c) {
     std::string spec = llvm::formatv("w{0}x{1}x{2}x{3}", c.tileM, c.tileN,
                                      c.warpgroups, c.stages);
     if (c.splitK > 1)
       spec += "xk" + std::to_string(c.splitK);
+    if (c.warpSpecialized)
+      spec += "xws";
     return spec;
   }
   static FailureOr<WgmmaConfig> parse(StringRef spec) {
@@ -242,6 +248,10 @@ template <> struct Family<WgmmaConfig> {
       return failure();
     SmallVector<StringRef> f = fields(spec);
     WgmmaConfig c;
+    if (f.size() > 4 && f.back() == "ws") {
+      c.warpSpecialized = true;
+      f.pop_back();
+    }
     if ((f.size() != 4 && f.size() != 5) || !readInt(f[0], c.tileM) ||
         !readInt(f[1], c.tileN) || !readInt(f[2], c.warpgroups) ||
         !readInt(f[3], c.stages) ||
@@ -251,8 +261,7 @@ template <> struct Family<WgmmaConfig> {
   }
 };
 
-template <typename Config>
-FailureOr<KernelConfig> parseAs(StringRef spec) {
+template <typename Config> FailureOr<KernelConfig> parseAs(StringRef spec) {
   FailureOr<Config> parsed = Family<Config>::parse(spec);
   if (failed(parsed))
     return failure();
@@ -303,7 +312,7 @@ KernelLaunch mlir::awq::buildKernel(OpBuilder &builder, Location loc,
   return std::visit(
       [&](const auto &c) {
         return Family<std::decay_t<decltype(c)>>::build(builder, loc, module,
-                                                         name, shape, c);
+                                                        name, shape, c);
       },
       config);
 }
@@ -326,8 +335,9 @@ FailureOr<KernelConfig> mlir::awq::parseKernelSpec(StringRef spec,
   if (succeeded(parsed))
     return parsed;
   if (spec.starts_with("w"))
-    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK] (kSPLITK: K split over that "
-            "many blocks of a cluster)";
+    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xws] (kSPLITK: K split over "
+            "that many blocks of a cluster; ws: a producer warpgroup copies "
+            "and dequantizes for WARPGROUPS consumers)";
   else if (spec.starts_with("s"))
     error = "sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] (p: prefetch "
             "the next step, t: weights as the MMA's A operand, s: "

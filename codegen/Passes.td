@@ -46,6 +46,7 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",

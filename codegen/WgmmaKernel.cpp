@@ -29,12 +29,20 @@
 // (mapa), and stores it: one launch, no workspace, no atomics, the same
 // sum on every run. A second cluster barrier keeps each tile alive until
 // all ranks have read it.
+// Warp specialisation (warpSpecialized): one more warpgroup, the producer,
+// runs the copies (stages - 1 tiles ahead) and the dequantization into one
+// weight tile per stage, and hands each stage to the consumer warpgroups
+// through a "full" mbarrier; they issue the wgmma groups and hand the
+// stage back through an "empty" one. No block-wide barrier in the loop,
+// so the dequantization of tile k + 1 overlaps the MMAs of tile k on
+// every warp scheduler instead of within each warp's program order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/KernelBuilders.h"
 #include "codegen/KernelEmitter.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -54,27 +62,43 @@ constexpr int64_t kWarpgroupThreads = 128;
 constexpr int64_t kWgmmaM = 64;
 /// Dequantized weight tiles in flight (see the file comment).
 constexpr int64_t kWeightTiles = 3;
+/// Threads that copy and dequantize: all of them, or the producer
+/// warpgroup of the warp-specialised kernel.
+int64_t copyThreadCount(const WgmmaConfig &config) {
+  return config.warpSpecialized ? kWarpgroupThreads
+                                : kWarpgroupThreads * config.warpgroups;
+}
+
+/// Dequantized weight tiles: one per stage where the producer hands them
+/// over through mbarriers.
+int64_t weightTileCount(const WgmmaConfig &config) {
+  return config.warpSpecialized ? config.stages : kWeightTiles;
+}
 
 /// Byte sizes of the shared buffers, in their order in dynamic shared
 /// memory: activation stages, dequantized weight tiles (both 1024-byte
-/// aligned, as the swizzle needs), packed weight stages.
+/// aligned, as the swizzle needs), packed weight stages, and for the
+/// warp-specialised kernel the stages' "full" and "empty" mbarriers.
 /// The split-K partial tile reuses the buffers from offset 0 once the K
 /// loop is done: tileM rows of `partialPitch` f32, 8 more than tileN so
 /// that the accumulator pairs of a half-warp's four rows fall in distinct
 /// banks.
 struct WgmmaShared {
   int64_t xStageBytes, wTileBytes, packedStageBytes;
-  int64_t xBytes, wBytes, partialPitch, partialBytes, total;
+  int64_t xBytes, wBytes, barrierOffset, barrierBytes, partialPitch;
+  int64_t partialBytes, total;
 
   explicit WgmmaShared(const WgmmaConfig &config)
       : xStageBytes(config.tileM * kRowBytes),
         wTileBytes(config.tileN * kRowBytes),
         packedStageBytes(config.tileN * kTileK / 2),
-        xBytes(config.stages * xStageBytes), wBytes(kWeightTiles * wTileBytes),
+        xBytes(config.stages * xStageBytes),
+        wBytes(weightTileCount(config) * wTileBytes),
+        barrierOffset(xBytes + wBytes + config.stages * packedStageBytes),
+        barrierBytes(config.warpSpecialized ? (2 * config.stages + 1) * 8 : 0),
         partialPitch(config.tileN + 8),
         partialBytes(config.splitK > 1 ? config.tileM * partialPitch * 4 : 0),
-        total(std::max(xBytes + wBytes + config.stages * packedStageBytes,
-                       partialBytes)) {}
+        total(std::max(barrierOffset + barrierBytes, partialBytes)) {}
 };
 
 /// K tiles per rank of a split-K cluster (the last rank may get fewer).
@@ -96,6 +120,8 @@ std::string checkSplitK(const LinearShape &shape, const WgmmaConfig &config) {
                          "over {3} blocks",
                          shape.k, shape.k / kTileK, kTileK, splitK)
         .str();
+  if (splitK > 1 && config.warpSpecialized)
+    return "split K and a producer warpgroup (xws) do not combine yet";
   int64_t threads = kWarpgroupThreads * config.warpgroups;
   if (config.tileM * config.tileN / 4 % (splitK * threads) != 0)
     return llvm::formatv("a {0}x{1} tile's 16-byte pieces do not divide "
@@ -135,15 +161,17 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
     return llvm::formatv("{0} accumulators per thread: at most 128",
                          accumulators)
         .str();
-  const int64_t threads = kWarpgroupThreads * config.warpgroups;
-  if (config.tileN * 2 % threads != 0)
+  const int64_t copyThreads = copyThreadCount(config);
+  if (config.tileN * 2 % copyThreads != 0)
     return "the weight tile's 16-byte chunks (2 per row) do not divide "
-           "among the threads";
-  if (config.tileM * (kTileK / 8) % threads != 0)
+           "among the threads that copy them";
+  if (config.tileM * (kTileK / 8) % copyThreads != 0)
     return "the activation tile's 16-byte chunks do not divide among the "
-           "threads";
-  if (config.stages < 3 || config.stages > 16)
-    return llvm::formatv("{0} stages: 3 to 16 are supported", config.stages)
+           "threads that copy them";
+  const int64_t minStages = config.warpSpecialized ? 2 : 3;
+  if (config.stages < minStages || config.stages > 16)
+    return llvm::formatv("{0} stages: {1} to 16 are supported", config.stages,
+                         minStages)
         .str();
   if (std::string why = checkSplitK(shape, config); !why.empty())
     return why;
@@ -155,15 +183,15 @@ KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
   KernelLaunch launch;
   launch.family = "gemm";
   launch.mTile = config.tileM;
-  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1,
-                 config.splitK};
-  launch.block = {kWarpgroupThreads * config.warpgroups, 1, 1};
+  launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, config.splitK};
+  launch.block = {kWarpgroupThreads *
+                      (config.warpgroups + (config.warpSpecialized ? 1 : 0)),
+                  1, 1};
   // Always dynamic: the swizzled tiles are views of the 1024-byte-aligned
   // dynamic shared memory, even where they would fit statically.
   launch.sharedBytes = WgmmaShared(config).total;
   return launch;
 }
-
 
 namespace {
 /// Builds one warpgroup-MMA kernel: the function and its indices
@@ -176,12 +204,15 @@ class WgmmaKernelBuilder : KernelBuilderBase<WgmmaConfig> {
 public:
   WgmmaKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
                      const LinearShape &shape, const WgmmaConfig &config)
-      : KernelBuilderBase(builder, loc, module, shape, config), stages(config.stages), ahead(config.stages - 2),
+      : KernelBuilderBase(builder, loc, module, shape, config),
+        stages(config.stages),
+        ahead(config.warpSpecialized ? config.stages - 1 : config.stages - 2),
         threads(kWarpgroupThreads * config.warpgroups),
+        copyThreads(copyThreadCount(config)),
         groupRows(config.tileM / config.warpgroups),
         mBlocks(groupRows / kWgmmaM), numKTiles(shape.k / kTileK),
-        xCopies(config.tileM * (kTileK / 8) / threads),
-        wChunks(config.tileN * 2 / threads), layout(config) {}
+        xCopies(config.tileM * (kTileK / 8) / copyThreads),
+        wChunks(config.tileN * 2 / copyThreads), layout(config) {}
 
   KernelLaunch build(StringRef name) {
     setUpFunction(name);
@@ -189,8 +220,12 @@ public:
     setUpIndices();
     setUpWeightChunks();
     setUpDescriptorBase();
-    scf::ForOp loop = buildKLoop();
-    finish(loop);
+    if (config.warpSpecialized) {
+      buildSpecialized();
+    } else {
+      scf::ForOp loop = buildKLoop();
+      finish(loop);
+    }
     return wgmmaLaunch(shape, config);
   }
 
@@ -211,9 +246,18 @@ private:
   void setUpFunction(StringRef name) {
     auto func = createKernelFunction(name, TypeRange{});
     if (config.splitK > 1)
-      func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
-                    b.getDenseI32ArrayAttr(
-                        {1, 1, static_cast<int32_t>(config.splitK)}));
+      func->setAttr(
+          NVVM::NVVMDialect::getClusterDimAttrName(),
+          b.getDenseI32ArrayAttr({1, 1, static_cast<int32_t>(config.splitK)}));
+    if (config.warpSpecialized) {
+      // One block per SM: ptxas starts every thread at 64K / threads
+      // registers; setmaxnreg then moves them from producer to consumers.
+      int32_t blockThreads = int32_t(threads + kWarpgroupThreads);
+      func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+                    b.getDenseI32ArrayAttr({blockThreads, 1, 1}));
+      func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                    b.getI32IntegerAttr(1));
+    }
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
@@ -227,11 +271,12 @@ private:
     std::tie(xStages, elemBase) = dynamicSharedView(
         b, module, shared({stages, config.tileM, kTileK}, elemType), 0,
         kSwizzleAlign);
-    wTiles = dynamicSharedView(
-                 b, module,
-                 shared({kWeightTiles, config.tileN, kTileK}, elemType),
-                 layout.xBytes, kSwizzleAlign)
-                 .first;
+    wTiles =
+        dynamicSharedView(
+            b, module,
+            shared({weightTileCount(config), config.tileN, kTileK}, elemType),
+            layout.xBytes, kSwizzleAlign)
+            .first;
     packedStages =
         dynamicSharedView(b, module,
                           shared({stages, config.tileN, kTileK / 8}, i32()),
@@ -244,16 +289,19 @@ private:
   /// of them without split).
   void setUpIndices() {
     tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    // The producer warpgroup comes after the consumers.
+    copyTid = config.warpSpecialized
+                  ? arith::SubIOp::create(b, tid, e.index(threads)).getResult()
+                  : tid;
     lane = arith::RemUIOp::create(b, tid, e.index(mlir::awq::kWarpSize));
     Value warpgroup =
         arith::DivUIOp::create(b, tid, e.index(kWarpgroupThreads));
     warpInGroup = arith::RemUIOp::create(
-        b, arith::DivUIOp::create(b, tid, e.index(mlir::awq::kWarpSize)), e.index(4));
+        b, arith::DivUIOp::create(b, tid, e.index(mlir::awq::kWarpSize)),
+        e.index(4));
     groupRow0 = e.mul(warpgroup, groupRows);
-    blockN0 =
-        e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), config.tileN);
-    blockM0 =
-        e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), config.tileM);
+    blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), config.tileN);
+    blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), config.tileM);
     m = memref::DimOp::create(b, args->x, 0);
     lastM = arith::SubIOp::create(b, m, e.index(1));
     rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
@@ -268,11 +316,12 @@ private:
     kLast = arith::SubIOp::create(b, kCount, e.index(1));
   }
 
-  /// This thread's weight chunks: unit u = tid + i · threads is row u / 2,
-  /// 32-weight chunk u mod 2 of the K tile. It copies and dequantizes them.
+  /// This thread's weight chunks: unit u = copyTid + i · copyThreads is
+  /// row u / 2, 32-weight chunk u mod 2 of the K tile. It copies and
+  /// dequantizes them.
   void setUpWeightChunks() {
     for (int64_t i = 0; i < wChunks; ++i) {
-      Value unit = e.add(tid, e.index(i * threads));
+      Value unit = e.add(copyTid, e.index(i * copyThreads));
       wRows.push_back(arith::DivUIOp::create(b, unit, e.index(2)));
       wHalves.push_back(arith::RemUIOp::create(b, unit, e.index(2)));
       wRowsGlobal.push_back(
@@ -301,7 +350,7 @@ private:
     Value k0 = ie.mul(tile, kTileK);
     SmallVector<Value> tokens;
     for (int64_t i = 0; i < xCopies; ++i) {
-      Value unit = ie.add(tid, ie.index(i * threads));
+      Value unit = ie.add(copyTid, ie.index(i * copyThreads));
       Value row = arith::DivUIOp::create(ib, unit, ie.index(kTileK / 8));
       Value chunk = arith::RemUIOp::create(ib, unit, ie.index(kTileK / 8));
       Value globalRow = ie.add(blockM0, row);
@@ -340,8 +389,8 @@ private:
       values.push_back(memref::LoadOp::create(
           ib, args->scales, ValueRange{wRowsGlobal[i], group}));
       values.push_back(
-          args->zeros ? memref::LoadOp::create(ib, args->zeros,
-                                               ValueRange{wRowsGlobal[i], group})
+          args->zeros ? memref::LoadOp::create(
+                            ib, args->zeros, ValueRange{wRowsGlobal[i], group})
                             .getResult()
                       : ie.scalar(kSymmetricZero));
     }
@@ -405,10 +454,10 @@ private:
     KernelEmitter le{lb, elemType};
     NVVM::WGMMATypes operandType =
         shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-    Value xOffset = le.add(le.mul(stage, layout.xStageBytes),
-                           le.mul(groupRow0, kRowBytes));
-    Value wOffset = le.add(le.index(layout.xBytes),
-                           le.mul(wTile, layout.wTileBytes));
+    Value xOffset =
+        le.add(le.mul(stage, layout.xStageBytes), le.mul(groupRow0, kRowBytes));
+    Value wOffset =
+        le.add(le.index(layout.xBytes), le.mul(wTile, layout.wTileBytes));
     NVVM::WgmmaFenceAlignedOp::create(lb);
     SmallVector<Value> accs(accumulators.begin(), accumulators.end());
     for (int64_t mb = 0; mb < mBlocks; ++mb)
@@ -451,8 +500,7 @@ private:
                                      lb.getI32IntegerAttr(ahead - 1));
     SmallVector<Value> next =
         loadScaleZeros(lb, le.add(kTile, le.index(ahead)));
-    dequantizeTile(lb, stage, wTile,
-                   carried.slice(mBlocks, 2 * wChunks));
+    dequantizeTile(lb, stage, wTile, carried.slice(mBlocks, 2 * wChunks));
     // Generic-proxy writes (cp.async, st.shared) must be ordered before
     // the async proxy's wgmma reads (CODEGEN-NOTES P12).
     NVVM::FenceProxyOp::create(
@@ -485,13 +533,12 @@ private:
     // dequantization (H100: 0.6 us per K step on small grids).
     for (int64_t t = 0; t < ahead; ++t)
       llvm::append_range(init, loadScaleZeros(b, e.index(t)));
-    return scf::ForOp::create(
-        b, e.index(0), kCount, e.index(1), init,
-        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
-            ValueRange carried) {
-          ImplicitLocOpBuilder lb(nestedLoc, nested);
-          buildKStep(lb, kTile, carried, prologueToken);
-        });
+    return scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+                              [&](OpBuilder &nested, Location nestedLoc,
+                                  Value kTile, ValueRange carried) {
+                                ImplicitLocOpBuilder lb(nestedLoc, nested);
+                                buildKStep(lb, kTile, carried, prologueToken);
+                              });
   }
 
   /// After the loop: the last wgmma group, the drained copies, then the
@@ -507,19 +554,215 @@ private:
         nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
     nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
 
-    // Accumulator 4j + 2r + c of a thread sits at row 16 · (warp in group)
-    // + lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block:
-    // the mma.sync m16n8 layout, repeated along N.
-    accumulators = loop.getResults().take_front(mBlocks);
-    threadRow =
-        e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
-                               arith::DivUIOp::create(b, lane, e.index(4))));
-    threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+    setUpOutputPositions(loop);
     if (config.splitK > 1)
       reduceAcrossCluster();
     else
       storeFromRegisters();
     gpu::ReturnOp::create(b);
+  }
+
+  /// The loop's accumulators and where this thread's first one sits:
+  /// accumulator 4j + 2r + c of a thread is at row 16 · (warp in group) +
+  /// lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block (the
+  /// mma.sync m16n8 layout, repeated along N).
+  void setUpOutputPositions(scf::ForOp loop) {
+    accumulators = loop.getResults().take_front(mBlocks);
+    threadRow =
+        e.add(groupRow0, e.add(e.mul(warpInGroup, 16),
+                               arith::DivUIOp::create(b, lane, e.index(4))));
+    threadCol = e.mul(arith::RemUIOp::create(b, lane, e.index(4)), 2);
+  }
+
+  //===--- Warp specialisation (config.warpSpecialized) -----------------===//
+  //
+  // Warpgroups 0..warpgroups-1 consume, the last one produces. Stage s has
+  // a "full" mbarrier (the producer's 128 threads arrive once tile k's
+  // activations have landed and its weights are dequantized into weight
+  // tile s = k mod stages) and an "empty" one (every consumer thread
+  // arrives once its wgmma group reading the stage has completed). Use u
+  // of a barrier completes its phase u, so waiters wait for parity u mod 2;
+  // a fresh barrier counts its phase -1 (parity 1) as complete, which lets
+  // the producer's first round through without a wait.
+
+  /// The address of full barrier `stage` (empty: stage + stages; the
+  /// last one, 2 · stages, is released but never waited on).
+  Value barrierAt(ImplicitLocOpBuilder &ib, Value index) {
+    return LLVM::GEPOp::create(
+        ib, barrierBase.getType(), i64(), barrierBase,
+        ValueRange{arith::IndexCastOp::create(ib, i64(), index)});
+  }
+  Value fullBarrier(ImplicitLocOpBuilder &ib, Value stage) {
+    return barrierAt(ib, stage);
+  }
+  Value emptyBarrier(ImplicitLocOpBuilder &ib, Value stage) {
+    KernelEmitter ie{ib, elemType};
+    return barrierAt(ib, ie.add(stage, ie.index(stages)));
+  }
+
+  /// Waits until barrier `address` has completed its use `use` (an index;
+  /// only its parity counts).
+  void waitForUse(ImplicitLocOpBuilder &ib, Value address, Value use) {
+    Value parity = arith::IndexCastOp::create(
+        ib, i32(),
+        arith::AndIOp::create(ib, use, arith::ConstantIndexOp::create(ib, 1)));
+    // Suspend-time hint (ns): the thread wakes when the phase completes.
+    Value ticks = arith::ConstantOp::create(ib, ib.getI32IntegerAttr(1000000));
+    NVVM::MBarrierTryWaitParityOp::create(ib, address, parity, ticks);
+  }
+
+  void arrive(ImplicitLocOpBuilder &ib, Value address) {
+    NVVM::MBarrierArriveOp::create(ib, Type(), address, Value());
+  }
+
+  /// The barriers live after the packed stages; thread 0 initialises them
+  /// and the block barrier publishes that to every thread.
+  void setUpBarriers() {
+    Value base = arith::IndexCastOp::create(
+        b, i64(), memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
+    Value address =
+        arith::AddIOp::create(b, base, i64Const(b, layout.barrierOffset));
+    barrierBase = LLVM::IntToPtrOp::create(
+        b, LLVM::LLVMPointerType::get(ctx, 3), address);
+    auto first = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, e.index(0)),
+        /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      Value producers =
+          arith::ConstantOp::create(b, b.getI32IntegerAttr(copyThreads));
+      Value consumers =
+          arith::ConstantOp::create(b, b.getI32IntegerAttr(threads));
+      for (int64_t st = 0; st < stages; ++st)
+        NVVM::MBarrierInitOp::create(b, fullBarrier(b, e.index(st)), producers,
+                                     Value());
+      for (int64_t st = 0; st <= stages; ++st)
+        NVVM::MBarrierInitOp::create(b, emptyBarrier(b, e.index(st)), consumers,
+                                     Value());
+    }
+    gpu::BarrierOp::create(b);
+  }
+
+  /// Barriers, then the producer and consumer warpgroups' programs, each
+  /// ending in its own return: ptxas ignores setmaxnreg where the two
+  /// paths join again (the whole kernel then spilled at 168 registers).
+  void buildSpecialized() {
+    setUpBarriers();
+    Region &body = *b.getInsertionBlock()->getParent();
+    Block *producer = b.createBlock(&body, body.end());
+    Block *consumer = b.createBlock(&body, body.end());
+    b.setInsertionPointToEnd(&body.front());
+    cf::CondBranchOp::create(b,
+                             arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                                   tid, e.index(threads)),
+                             producer, consumer);
+    b.setInsertionPointToStart(producer);
+    buildProducer();
+    // `exit`, not a return that LLVM would merge with the consumers'.
+    NVVM::Exit::create(b);
+    gpu::ReturnOp::create(b);
+    b.setInsertionPointToStart(consumer);
+    buildConsumer();
+    gpu::ReturnOp::create(b);
+  }
+
+  /// The producer: `ahead` tiles in flight, then per K tile: dequantize,
+  /// hand over, refill the stage the consumers released last.
+  /// No setmaxnreg: the consumers fit in the 168 registers a thread of 384
+  /// gets, while the producer, which keeps its copies' addresses in
+  /// registers, still spilled at 104.
+  void buildProducer() {
+    Value prologueToken;
+    for (int64_t t = 0; t < ahead; ++t)
+      prologueToken = issueCopies(b, e.index(t), e.index(t));
+    SmallVector<Value> init;
+    for (int64_t t = 0; t < ahead; ++t)
+      llvm::append_range(init, loadScaleZeros(b, e.index(t)));
+    scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+                       [&](OpBuilder &nested, Location nestedLoc, Value kTile,
+                           ValueRange carried) {
+                         ImplicitLocOpBuilder lb(nestedLoc, nested);
+                         buildProducerStep(lb, kTile, carried, prologueToken);
+                       });
+    allowDependentLaunch(b, shape.gridDependencyControl);
+    // Drain the copies still in flight (re-fetched tiles) before exiting.
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+    Value drained =
+        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
+    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+  }
+
+  /// Producer step `kTile`: its copies (this thread's) have landed once at
+  /// most ahead - 1 younger groups are pending; dequantize into weight
+  /// tile `stage`, publish the stage, then wait for the consumers to
+  /// release tile kTile - 1's stage and load tile kTile + ahead into it.
+  void buildProducerStep(ImplicitLocOpBuilder &lb, Value kTile,
+                         ValueRange carried, Value prologueToken) {
+    KernelEmitter le{lb, elemType};
+    Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
+    nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
+                                     lb.getI32IntegerAttr(ahead - 1));
+    Value aheadTile = le.add(kTile, le.index(ahead));
+    SmallVector<Value> next = loadScaleZeros(lb, aheadTile);
+    dequantizeTile(lb, stage, stage, carried.take_front(2 * wChunks));
+    // The consumers' wgmma (async proxy) reads what cp.async and st.shared
+    // (generic proxy) wrote (CODEGEN-NOTES P12).
+    NVVM::FenceProxyOp::create(
+        lb, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    arrive(lb, fullBarrier(lb, stage));
+    // Tile aheadTile - stages last used the stage: wait for its release
+    // (use aheadTile / stages - 1 of the barrier).
+    Value aheadStage = arith::RemUIOp::create(lb, aheadTile, le.index(stages));
+    waitForUse(lb, emptyBarrier(lb, aheadStage),
+               le.add(arith::DivUIOp::create(lb, aheadTile, le.index(stages)),
+                      le.index(1)));
+    issueCopies(lb, aheadTile, aheadStage);
+    SmallVector<Value> yielded(carried.drop_front(2 * wChunks));
+    llvm::append_range(yielded, next);
+    scf::YieldOp::create(lb, yielded);
+  }
+
+  /// The consumers: per K tile, wait for its stage, issue the wgmma group,
+  /// release the previous tile's stage; then store the outputs.
+  void buildConsumer() {
+    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
+    auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
+    SmallVector<Value> init;
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      init.push_back(LLVM::ZeroOp::create(b, accType));
+    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+                                   [&](OpBuilder &nested, Location nestedLoc,
+                                       Value kTile, ValueRange carried) {
+                                     ImplicitLocOpBuilder lb(nestedLoc, nested);
+                                     buildConsumerStep(lb, kTile, carried);
+                                   });
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    allowDependentLaunch(b, shape.gridDependencyControl);
+    setUpOutputPositions(loop);
+    storeFromRegisters();
+  }
+
+  void buildConsumerStep(ImplicitLocOpBuilder &lb, Value kTile,
+                         ValueRange carried) {
+    KernelEmitter le{lb, elemType};
+    Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
+    waitForUse(lb, fullBarrier(lb, stage),
+               arith::DivUIOp::create(lb, kTile, le.index(stages)));
+    SmallVector<Value> accs = issueMmas(lb, stage, stage, carried);
+    // wait_group 1 in issueMmas: tile kTile - 1's group has completed, so
+    // its stage may be refilled. Tile 0 releases the spare barrier instead
+    // of branching: a branch here made LLVM peel the first step, and
+    // ptxas then serialised the wgmma behind the peeled zero accumulators.
+    Value previous = arith::RemUIOp::create(
+        lb, le.add(kTile, le.index(stages - 1)), le.index(stages));
+    Value released = arith::SelectOp::create(
+        lb,
+        arith::CmpIOp::create(lb, arith::CmpIPredicate::eq, kTile, le.index(0)),
+        le.index(stages), previous);
+    arrive(lb, emptyBarrier(lb, released));
+    scf::YieldOp::create(lb, accs);
   }
 
   /// Accumulator 4j + 2r + c of m64 block `mb`.
@@ -537,8 +780,8 @@ private:
     for (int64_t c = 0; c < count; ++c) {
       Value v = values[c];
       if (args->bias)
-        v = arith::AddFOp::create(b, v,
-                                  e.biasAt(args->bias, e.add(col, e.index(c)), n));
+        v = arith::AddFOp::create(
+            b, v, e.biasAt(args->bias, e.add(col, e.index(c)), n));
       rounded.push_back(arith::TruncFOp::create(b, elemType, v));
     }
     Value rowValid = e.ult(row, m);
@@ -575,8 +818,8 @@ private:
       Value col = e.add(e.add(blockN0, e.index(8 * j)), threadCol);
       for (int64_t mb = 0; mb < mBlocks; ++mb)
         for (int64_t r = 0; r < 2; ++r) {
-          Value row = e.add(e.add(blockM0, threadRow),
-                            e.index(mb * kWgmmaM + 8 * r));
+          Value row =
+              e.add(e.add(blockM0, threadRow), e.index(mb * kWgmmaM + 8 * r));
           storeOutputs(row, col,
                        {accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
         }
@@ -600,8 +843,7 @@ private:
         for (int64_t r = 0; r < 2; ++r) {
           Value pair = vector::FromElementsOp::create(
               b, VectorType::get({2}, f32),
-              ValueRange{accumulator(mb, j, r, 0),
-                         accumulator(mb, j, r, 1)});
+              ValueRange{accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
           Value row = e.add(threadRow, e.index(mb * kWgmmaM + 8 * r));
           Value col = e.add(threadCol, e.index(8 * j));
           vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
@@ -626,17 +868,18 @@ private:
     const int64_t quadsPerRank = config.tileM * tileN / 4 / config.splitK;
     auto quadType = VectorType::get({4}, f32);
     for (int64_t i = 0; i < quadsPerRank / threads; ++i) {
-      Value quad = e.add(e.mul(rank, quadsPerRank),
-                         e.add(tid, e.index(i * threads)));
+      Value quad =
+          e.add(e.mul(rank, quadsPerRank), e.add(tid, e.index(i * threads)));
       Value row = arith::DivUIOp::create(b, quad, e.index(tileN / 4));
       Value col = e.mul(arith::RemUIOp::create(b, quad, e.index(tileN / 4)), 4);
-      Value element = arith::IndexCastOp::create(
-          b, b.getI64Type(), e.add(e.mul(row, pitch), col));
+      Value element = arith::IndexCastOp::create(b, b.getI64Type(),
+                                                 e.add(e.mul(row, pitch), col));
       Value sum;
       for (Value base : rankBases) {
         Value address =
             LLVM::GEPOp::create(b, genericPtr, f32, base, ValueRange{element});
-        Value part = LLVM::LoadOp::create(b, quadType, address, /*alignment=*/16);
+        Value part =
+            LLVM::LoadOp::create(b, quadType, address, /*alignment=*/16);
         sum = sum ? arith::AddFOp::create(b, sum, part).getResult() : part;
       }
       SmallVector<Value> values;
@@ -650,13 +893,16 @@ private:
     NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
-  const int64_t stages, ahead, threads, groupRows, mBlocks, numKTiles;
+  const int64_t stages, ahead, threads, copyThreads, groupRows, mBlocks;
+  const int64_t numKTiles;
   const int64_t xCopies, wChunks;
   const WgmmaShared layout;
 
   Value xStages, elemBase, wTiles, packedStages;
-  Value tid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
+  Value tid, copyTid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
   Value rank, kBegin, kCount, kLast, descriptorBase;
+  /// The warp-specialised kernel's mbarriers (a shared-space pointer).
+  Value barrierBase;
   /// The epilogue's: the loop's accumulator structs (one per m64 block) and
   /// the tile row and column of this thread's first accumulator.
   ValueRange accumulators;

@@ -48,6 +48,11 @@ WEIGHTS_A_TEST_TILES="2-4:s1x4x4x1x1xt,5-8:s1x4x2x1x4xtxs,9-16:s1x2x2x1x2xpxtxs,
 # The warpgroup-MMA kernel with K split over clusters of 2, 8 and 4 blocks
 # (examples/gpu-test-splitk.mlir: uneven K shares, N not a multiple of 4).
 SPLITK_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk8,129-256:w128x64x1x6xk4,257-max:w128x128x2x4xk4"
+# The warp-specialised wgmma kernel (a producer warpgroup copies and
+# dequantizes, one or two consumers issue wgmma, mbarrier hand-over) on the
+# split-K test's shapes (uneven K, N = 202, bias, bf16) and the tile-test
+# shapes.
+WS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x3xws,65-128:w128x64x2x4xws,129-256:w128x128x1x4xws,257-max:w256x128x2x4xws"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
@@ -119,6 +124,10 @@ if [ "$ARCHS" = sm_90a ]; then
   "$COMPILE" "$ROOT/examples/gpu-test-splitk.mlir" \
     -o "$STAGE/artifacts/test-splitk" --arch=sm_90a \
     --gemm-tiles="$SPLITK_TEST_TILES"
+  for ir in gpu-test-splitk gpu-test-tiles; do
+    "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-ws" \
+      --arch=sm_90a --gemm-tiles="$WS_TEST_TILES"
+  done
   for ir in gpu-test-shapes gpu-test-tiles; do
     "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-weights-a" \
       --arch=sm_90a --gemm-tiles="$WEIGHTS_A_TEST_TILES"

@@ -115,6 +115,15 @@ if [ -d "$WORK/artifacts/test-splitk" ]; then
     run gpu-tests-splitk 90 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
     --gtest_output="xml:$LOGS/gpu-tests-splitk.xml"
 fi
+# The warp-specialised warpgroup-MMA kernel, M = 33 and up.
+for ir in gpu-test-splitk gpu-test-tiles; do
+  if [ -d "$WORK/artifacts/$ir-ws" ]; then
+    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/$ir-ws" \
+      AWQ_GPU_TEST_M_LIST="33,40,64,65,100,128,129,200,256,257,300,1000" \
+      run "$ir-ws" 90 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+      --gtest_output="xml:$LOGS/$ir-ws.xml"
+  fi
+done
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
   if [ -d "$WORK/artifacts/$ir-weights-a" ]; then
@@ -184,6 +193,15 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
         AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-splitk" \
           AWQ_GPU_TEST_LAYERS="sk.g64_bias,sk.g64_k2752" \
           AWQ_GPU_TEST_M_LIST="40,100,200,300" run "$tool-splitk" 90 \
+          "$SAN" --tool "$tool" --error-exitcode 1 \
+          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+      done
+    fi
+    if [ -d "$WORK/artifacts/gpu-test-splitk-ws" ]; then
+      for tool in memcheck racecheck synccheck; do
+        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/gpu-test-splitk-ws" \
+          AWQ_GPU_TEST_LAYERS="sk.g64_bias,sk.g64_k2752" \
+          AWQ_GPU_TEST_M_LIST="40,100,200,300" run "$tool-ws" 90 \
           "$SAN" --tool "$tool" --error-exitcode 1 \
           "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
       done
