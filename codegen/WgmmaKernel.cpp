@@ -520,25 +520,52 @@ private:
   /// Prologue (`ahead` tiles and their scales in flight, zero
   /// accumulators) and the K loop over this block's tiles.
   scf::ForOp buildKLoop() {
-    Value prologueToken;
-    for (int64_t s = 0; s < ahead; ++s)
-      prologueToken = issueCopies(b, e.index(s), e.index(s));
-    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
-    auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
-    SmallVector<Value> init;
-    for (int64_t mb = 0; mb < mBlocks; ++mb)
-      init.push_back(LLVM::ZeroOp::create(b, accType));
-    // Scales and zero points travel `ahead` tiles ahead, like the copies:
-    // loaded one step ahead, their latency stalled every step's
-    // dequantization (H100: 0.6 us per K step on small grids).
-    for (int64_t t = 0; t < ahead; ++t)
-      llvm::append_range(init, loadScaleZeros(b, e.index(t)));
+    Value prologueToken = issuePrologueCopies();
+    SmallVector<Value> init = zeroAccumulators();
+    llvm::append_range(init, prologueScaleZeros());
     return scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
                               [&](OpBuilder &nested, Location nestedLoc,
                                   Value kTile, ValueRange carried) {
                                 ImplicitLocOpBuilder lb(nestedLoc, nested);
                                 buildKStep(lb, kTile, carried, prologueToken);
                               });
+  }
+
+  /// The copies of the first `ahead` tiles; returns the last group's token.
+  Value issuePrologueCopies() {
+    Value token;
+    for (int64_t t = 0; t < ahead; ++t)
+      token = issueCopies(b, e.index(t), e.index(t));
+    return token;
+  }
+
+  /// One zero f32 accumulator struct per m64 block.
+  SmallVector<Value> zeroAccumulators() {
+    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
+    auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
+    SmallVector<Value> accs;
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      accs.push_back(LLVM::ZeroOp::create(b, accType));
+    return accs;
+  }
+
+  /// Scales and zero points travel `ahead` tiles ahead, like the copies:
+  /// loaded one step ahead, their latency stalled every step's
+  /// dequantization (H100: 0.6 us per K step on small grids).
+  SmallVector<Value> prologueScaleZeros() {
+    SmallVector<Value> values;
+    for (int64_t t = 0; t < ahead; ++t)
+      llvm::append_range(values, loadScaleZeros(b, e.index(t)));
+    return values;
+  }
+
+  /// Waits for the copies still in flight (re-fetched tiles) before the
+  /// thread exits.
+  void drainCopies() {
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
+    Value drained =
+        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
+    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
   }
 
   /// After the loop: the last wgmma group, the drained copies, then the
@@ -548,11 +575,7 @@ private:
     // The next kernel may be scheduled once the K loop is done (see
     // GemmKernel.cpp).
     allowDependentLaunch(b, shape.gridDependencyControl);
-    // Drain the copies still in flight (re-fetched tiles) before exiting.
-    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
-    Value drained =
-        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
-    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+    drainCopies();
 
     setUpOutputPositions(loop);
     if (config.splitK > 1)
@@ -673,12 +696,8 @@ private:
   /// gets, while the producer, which keeps its copies' addresses in
   /// registers, still spilled at 104.
   void buildProducer() {
-    Value prologueToken;
-    for (int64_t t = 0; t < ahead; ++t)
-      prologueToken = issueCopies(b, e.index(t), e.index(t));
-    SmallVector<Value> init;
-    for (int64_t t = 0; t < ahead; ++t)
-      llvm::append_range(init, loadScaleZeros(b, e.index(t)));
+    Value prologueToken = issuePrologueCopies();
+    SmallVector<Value> init = prologueScaleZeros();
     scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
                        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
                            ValueRange carried) {
@@ -686,11 +705,7 @@ private:
                          buildProducerStep(lb, kTile, carried, prologueToken);
                        });
     allowDependentLaunch(b, shape.gridDependencyControl);
-    // Drain the copies still in flight (re-fetched tiles) before exiting.
-    auto tokenType = nvgpu::DeviceAsyncTokenType::get(ctx);
-    Value drained =
-        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokenType, ValueRange{});
-    nvgpu::DeviceAsyncWaitOp::create(b, drained, b.getI32IntegerAttr(0));
+    drainCopies();
   }
 
   /// Producer step `kTile`: its copies (this thread's) have landed once at
@@ -727,12 +742,8 @@ private:
   /// The consumers: per K tile, wait for its stage, issue the wgmma group,
   /// release the previous tile's stage; then store the outputs.
   void buildConsumer() {
-    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
-    auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
-    SmallVector<Value> init;
-    for (int64_t mb = 0; mb < mBlocks; ++mb)
-      init.push_back(LLVM::ZeroOp::create(b, accType));
-    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1),
+                                   zeroAccumulators(),
                                    [&](OpBuilder &nested, Location nestedLoc,
                                        Value kTile, ValueRange carried) {
                                      ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -753,8 +764,8 @@ private:
     SmallVector<Value> accs = issueMmas(lb, stage, stage, carried);
     // wait_group 1 in issueMmas: tile kTile - 1's group has completed, so
     // its stage may be refilled. Tile 0 releases the spare barrier instead
-    // of branching: a branch here made LLVM peel the first step, and
-    // ptxas then serialised the wgmma behind the peeled zero accumulators.
+    // of branching: with a branch here ptxas serialised the wgmma
+    // instructions (C7520, "WG.AR in divergent path").
     Value previous = arith::RemUIOp::create(
         lb, le.add(kTile, le.index(stages - 1)), le.index(stages));
     Value released = arith::SelectOp::create(
