@@ -35,6 +35,7 @@
 # benches): with AWQ_SKIP_JIT=1, a tile sweep runs the unit tests, the
 # sweeps and their AWQ_SWEEP_TEST_M tests,
 # AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
+# AWQ_SWEEP_ONLY (space-separated sweep names: time only those),
 # AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_BENCH_ARGS (e.g. --graph), AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
 # AWQ_BF16_BENCH_M [1,16,64,256,4096].
@@ -254,6 +255,10 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   for sweep in "$WORK"/artifacts/sweep-*; do
     [ -d "$sweep" ] || continue
     name="$(basename "$sweep")"
+    if [ -n "${AWQ_SWEEP_ONLY:-}" ] &&
+      [[ " $AWQ_SWEEP_ONLY " != *" ${name#sweep-} "* ]]; then
+      continue
+    fi
     echo "== $name: $(cat "$sweep/TILES")" | tee -a "$SUMMARY"
     run "$name" 60 "$BIN/awq-bench" "$sweep" --no-cublas \
       --m="${AWQ_SWEEP_M:-4,16,64,256,4096}" --json="$LOGS/$name.json" \
