@@ -78,6 +78,17 @@ run() {
   printf '%-28s %-22s %4ds\n' "$name" "$verdict" $((SECONDS - start)) | tee -a "$SUMMARY"
 }
 
+# awq-gpu-tests on the bundle's artifact DIR, if it has one, at the M values
+# M_LIST (the test's own list if empty): test_artifact NAME DIR M_LIST LIMIT.
+test_artifact() {
+  local name="$1" dir="$WORK/artifacts/$2" m_list="$3" limit="$4"
+  [ -d "$dir" ] || return 0
+  local -x AWQ_GPU_TEST_ARTIFACT="$dir"
+  [ -z "$m_list" ] || local -x AWQ_GPU_TEST_M_LIST="$m_list"
+  run "$name" "$limit" "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
+    --gtest_output="xml:$LOGS/$name.xml"
+}
+
 {
   echo "== bundle"; cat "$WORK/BUILD-INFO" 2>/dev/null
   echo "== nvidia-smi -L"; nvidia-smi -L 2>&1
@@ -98,41 +109,18 @@ if [ -d "$WORK/artifacts/test-sm90" ]; then
     --gtest_filter='GpuLinear.*' --gtest_output="xml:$LOGS/gpu-tests-sm90.xml"
 fi
 
-if [ -d "$WORK/artifacts/test-tiles" ]; then
-  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" \
-    run gpu-tests-tiles 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
-    --gtest_output="xml:$LOGS/gpu-tests-tiles.xml"
-fi
-
-if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
-  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles-wgmma" \
-    run gpu-tests-tiles-wgmma 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
-    --gtest_output="xml:$LOGS/gpu-tests-tiles-wgmma.xml"
-fi
-# The warpgroup-MMA kernel with K split over a cluster, M = 33 and up.
-if [ -d "$WORK/artifacts/test-splitk" ]; then
-  AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-splitk" \
-    AWQ_GPU_TEST_M_LIST="33,40,64,65,100,128,129,200,256,257,300,1000" \
-    run gpu-tests-splitk 90 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
-    --gtest_output="xml:$LOGS/gpu-tests-splitk.xml"
-fi
-# The warp-specialised warpgroup-MMA kernel, M = 33 and up.
+test_artifact gpu-tests-tiles test-tiles "" 60
+test_artifact gpu-tests-tiles-wgmma test-tiles-wgmma "" 60
+# The warpgroup-MMA kernel with K split over a cluster, and the
+# warp-specialised one, M = 33 and up.
+WGMMA_M="33,40,64,65,100,128,129,200,256,257,300,1000"
+test_artifact gpu-tests-splitk test-splitk "$WGMMA_M" 90
 for ir in gpu-test-splitk gpu-test-tiles; do
-  if [ -d "$WORK/artifacts/$ir-ws" ]; then
-    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/$ir-ws" \
-      AWQ_GPU_TEST_M_LIST="33,40,64,65,100,128,129,200,256,257,300,1000" \
-      run "$ir-ws" 90 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
-      --gtest_output="xml:$LOGS/$ir-ws.xml"
-  fi
+  test_artifact "$ir-ws" "$ir-ws" "$WGMMA_M" 90
 done
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
-  if [ -d "$WORK/artifacts/$ir-weights-a" ]; then
-    AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/$ir-weights-a" \
-      AWQ_GPU_TEST_M_LIST="2,3,7,8,9,15,16,17,31,32" \
-      run "$ir-weights-a" 60 "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*' \
-      --gtest_output="xml:$LOGS/$ir-weights-a.xml"
-  fi
+  test_artifact "$ir-weights-a" "$ir-weights-a" "2,3,7,8,9,15,16,17,31,32" 60
 done
 fi
 
