@@ -27,7 +27,7 @@ SmallVector<StringRef> fields(StringRef spec) {
 
 /// Reads `field` as a positive integer into `value`.
 bool readInt(StringRef field, int64_t &value) {
-  return !field.getAsInteger(10, value);
+  return !field.getAsInteger(10, value) && value > 0;
 }
 
 /// A trailing "LETTERn" field (e.g. "k4", "g2"): sets `value` and returns
