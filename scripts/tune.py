@@ -12,8 +12,9 @@
 # awq-select-kernels tuning=) reads: {"device", "chip", "shapes": [{"tag",
 # "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
 # With DIR/bench-graph.json (the defaults, same run) each range also
-# records the default's time and cuBLAS's. A markdown summary goes to
-# stdout. One command reproduces a table: scripts/tune.sh.
+# records the default's time and cuBLAS's. Sweeps whose benchmark or GPU
+# test failed in the run (DIR/summary.txt) are left out. A markdown summary
+# goes to stdout. One command reproduces a table: scripts/tune.sh.
 #
 # ===---------------------------------------------------------------------===#
 import argparse
@@ -55,6 +56,24 @@ def tag_of(case):
     return match.group(1) if match else None
 
 
+def failed_sweeps(logs):
+    """Sweep names whose benchmark or GPU test failed or timed out in the
+    run's summary (gpu-run.sh: 'NAME  VERDICT  SECONDS' lines)."""
+    failed = {}
+    path = os.path.join(logs, "summary.txt")
+    if not os.path.exists(path):
+        return failed
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 2 or fields[1] == "ok":
+                continue
+            match = re.match(r"^(?:test-)?sweep-(.+)$", fields[0])
+            if match:
+                failed[match.group(1)] = line.strip()
+    return failed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweeps", required=True,
@@ -65,9 +84,16 @@ def main():
     args = ap.parse_args()
 
     sweeps = {}
+    failed = failed_sweeps(args.logs)
     for entry in filter(None, args.sweeps.split(";")):
         name, tiles = entry.split("=", 1)
-        sweeps[name.split("@")[0]] = parse_tiles(tiles.split("|")[0])
+        name = name.split("@")[0]
+        if name in failed:
+            # A candidate that was wrong or crashed on the GPU is never picked.
+            print(f"tune.py: sweep {name} left out: {failed[name]}",
+                  file=sys.stderr)
+            continue
+        sweeps[name] = parse_tiles(tiles.split("|")[0])
 
     # (tag, lo, hi) -> spec -> [us]
     times = collections.defaultdict(lambda: collections.defaultdict(list))

@@ -13,6 +13,13 @@
 // RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%S/Inputs/tune/bad-spec.json" 2>&1 | FileCheck %s --check-prefix=BADSPEC
 // RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%S/Inputs/tune/not-json.json" 2>&1 | FileCheck %s --check-prefix=NOTJSON
 // RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%t/missing.json" 2>&1 | FileCheck %s --check-prefix=MISSING
+// A candidate whose GPU test failed in the run is left out: with sweep b
+// gone only a is left, so nothing is tuned.
+// RUN: mkdir -p %t/failed && cp %S/Inputs/tune/sweep-a.json %S/Inputs/tune/sweep-b.json %t/failed/
+// RUN: printf 'sweep-a                      ok                        2s\ntest-sweep-b                 FAILED (rc 1)             3s\n' > %t/failed/summary.txt
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/failed -o %t/failed.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=FAILED
 
 // SUMMARY: | n256_k512_g128_f16_z | 33-64 | `w64x64x1x6xk2` | 7.5 | 9.1 | 10.0 | w64x64x1x6 9.0 |
 // SUMMARY: | n256_k512_g128_f16_z | 65-128 | `w64x64x1x8` | 14.0 | 14.1 | 10.0 | w64x64x1x8xk2 15.0 |
@@ -24,6 +31,9 @@
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w64x64x1x8">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x64x1x6">
+// FAILED: tune.py: sweep b left out: test-sweep-b FAILED (rc 1) 3s
+// FAILED-NOT: w64x64x1x6xk2
+// FAILED: wrote {{.*}}failed.json: 0 shapes, 0 ranges
 // BADSPEC: error: tuning table '{{.*}}bad-spec.json': shapes[0] (n256_k512_g128_f16_z): spec 'w64x64': expected wBMxBNxWARPGROUPSxSTAGES[xkSPLITK]
 // NOTJSON: error: tuning table '{{.*}}not-json.json': malformed JSON
 // MISSING: error: tuning table '{{.*}}missing.json': cannot read
