@@ -667,9 +667,10 @@ private:
     gpu::BarrierOp::create(b);
   }
 
-  /// Barriers, then the producer and consumer warpgroups' programs, each
-  /// ending in its own return: ptxas ignores setmaxnreg where the two
-  /// paths join again (the whole kernel then spilled at 168 registers).
+  /// Barriers, then the producer and consumer warpgroups' programs. The
+  /// producer ends in `exit`, so the two paths never join again: LLVM
+  /// merged their returns, and across that join ptxas ignored setmaxnreg
+  /// while it was tried (buildProducer says why it is not used).
   void buildSpecialized() {
     setUpBarriers();
     Region &body = *b.getInsertionBlock()->getParent();
@@ -727,8 +728,9 @@ private:
         lb, NVVM::ProxyKind::async_shared,
         NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
     arrive(lb, fullBarrier(lb, stage));
-    // Tile aheadTile - stages last used the stage: wait for its release
-    // (use aheadTile / stages - 1 of the barrier).
+    // Tile aheadTile - stages last used the stage: wait for its release,
+    // use aheadTile / stages - 1 of the barrier (+ 2 instead of - 1: the
+    // same parity, and for the first round the fresh barrier's use -1).
     Value aheadStage = arith::RemUIOp::create(lb, aheadTile, le.index(stages));
     waitForUse(lb, emptyBarrier(lb, aheadStage),
                le.add(arith::DivUIOp::create(lb, aheadTile, le.index(stages)),
