@@ -89,6 +89,22 @@ test_artifact() {
     --gtest_output="xml:$LOGS/$name.xml"
 }
 
+# awq-gpu-tests under each compute-sanitizer TOOL (runs named TOOL-SUFFIX) on
+# the bundle's artifact DIR, if it has one, at the M values M_LIST, on the
+# layers LAYERS (all if empty):
+# sanitize_artifact SUFFIX DIR M_LIST LAYERS LIMIT TOOL...
+sanitize_artifact() {
+  local suffix="$1" dir="$WORK/artifacts/$2" limit="$5" tool
+  local -x AWQ_GPU_TEST_ARTIFACT="$dir" AWQ_GPU_TEST_M_LIST="$3"
+  [ -z "$4" ] || local -x AWQ_GPU_TEST_LAYERS="$4"
+  shift 5
+  [ -d "$dir" ] || return 0
+  for tool in "$@"; do
+    run "$tool-$suffix" "$limit" "$SAN" --tool "$tool" --error-exitcode 1 \
+      "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
+  done
+}
+
 {
   echo "== bundle"; cat "$WORK/BUILD-INFO" 2>/dev/null
   echo "== nvidia-smi -L"; nvidia-smi -L 2>&1
@@ -165,44 +181,15 @@ if [ "${AWQ_SKIP_SANITIZER:-0}" != 1 ]; then
       run racecheck "${AWQ_RACECHECK_TIMEOUT:-60}" \
       "$SAN" --tool racecheck --error-exitcode 1 \
       "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-    if [ -d "$WORK/artifacts/test-tiles" ]; then
-      AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles" AWQ_GPU_TEST_M_LIST="2,17" \
-        run racecheck-tiles 60 \
-        "$SAN" --tool racecheck --error-exitcode 1 \
-        "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-    fi
-    if [ -d "$WORK/artifacts/test-tiles-wgmma" ]; then
-      AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-tiles-wgmma" AWQ_GPU_TEST_M_LIST="40,100,300" \
-        run memcheck-tiles-wgmma 60 \
-        "$SAN" --tool memcheck --error-exitcode 1 \
-        "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-    fi
-    if [ -d "$WORK/artifacts/test-splitk" ]; then
-      for tool in memcheck racecheck synccheck; do
-        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/test-splitk" \
-          AWQ_GPU_TEST_LAYERS="sk.g64_bias,sk.g64_k2752" \
-          AWQ_GPU_TEST_M_LIST="40,100,200,300" run "$tool-splitk" 90 \
-          "$SAN" --tool "$tool" --error-exitcode 1 \
-          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-      done
-    fi
-    if [ -d "$WORK/artifacts/gpu-test-splitk-ws" ]; then
-      for tool in memcheck racecheck synccheck; do
-        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/gpu-test-splitk-ws" \
-          AWQ_GPU_TEST_LAYERS="sk.g64_bias,sk.g64_k2752" \
-          AWQ_GPU_TEST_M_LIST="40,100,200,300" run "$tool-ws" 90 \
-          "$SAN" --tool "$tool" --error-exitcode 1 \
-          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-      done
-    fi
-    if [ -d "$WORK/artifacts/gpu-test-tiles-weights-a" ]; then
-      for tool in memcheck racecheck; do
-        AWQ_GPU_TEST_ARTIFACT="$WORK/artifacts/gpu-test-tiles-weights-a" \
-          AWQ_GPU_TEST_M_LIST="2,9,17" run "$tool-weights-a" 60 \
-          "$SAN" --tool "$tool" --error-exitcode 1 \
-          "$BIN/awq-gpu-tests" --gtest_filter='GpuLinear.*'
-      done
-    fi
+    sanitize_artifact tiles test-tiles "2,17" "" 60 racecheck
+    sanitize_artifact tiles-wgmma test-tiles-wgmma "40,100,300" "" 60 memcheck
+    SPLITK_LAYERS="sk.g64_bias,sk.g64_k2752"
+    sanitize_artifact splitk test-splitk "40,100,200,300" "$SPLITK_LAYERS" 90 \
+      memcheck racecheck synccheck
+    sanitize_artifact ws gpu-test-splitk-ws "40,100,200,300" "$SPLITK_LAYERS" 90 \
+      memcheck racecheck synccheck
+    sanitize_artifact weights-a gpu-test-tiles-weights-a "2,9,17" "" 60 \
+      memcheck racecheck
   fi
 fi
 
