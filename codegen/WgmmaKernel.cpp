@@ -404,15 +404,20 @@ private:
   /// tile starts 1024-byte aligned below 256 KiB, so offsets added to the
   /// address field never carry out of it.
   void setUpDescriptorBase() {
-    Value smemBase = arith::IndexCastOp::create(
-        b, i64(), memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
+    sharedBase = sharedAddress(elemBase);
     descriptorBase = arith::OrIOp::create(
         b,
         arith::ShRUIOp::create(
-            b, arith::AndIOp::create(b, smemBase, i64Const(b, 0x3FFFF)),
+            b, arith::AndIOp::create(b, sharedBase, i64Const(b, 0x3FFFF)),
             i64Const(b, 4)),
         i64Const(b, (int64_t(1) << 62) | (int64_t(1024 >> 4) << 32) |
                         (int64_t(1) << 16)));
+  }
+
+  /// The shared-window address (i64) of the workgroup memref `view`.
+  Value sharedAddress(Value view) {
+    return arith::IndexCastOp::create(
+        b, i64(), memref::ExtractAlignedPointerAsIndexOp::create(b, view));
   }
 
   /// The descriptor of the tile at `byteOffset` (an index) plus `extra`.
@@ -641,10 +646,8 @@ private:
   /// The barriers live after the packed stages; thread 0 initialises them
   /// and the block barrier publishes that to every thread.
   void setUpBarriers() {
-    Value base = arith::IndexCastOp::create(
-        b, i64(), memref::ExtractAlignedPointerAsIndexOp::create(b, elemBase));
     Value address =
-        arith::AddIOp::create(b, base, i64Const(b, layout.barrierOffset));
+        arith::AddIOp::create(b, sharedBase, i64Const(b, layout.barrierOffset));
     barrierBase = LLVM::IntToPtrOp::create(
         b, LLVM::LLVMPointerType::get(ctx, 3), address);
     auto first = scf::IfOp::create(
@@ -866,11 +869,8 @@ private:
     NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
 
     auto genericPtr = LLVM::LLVMPointerType::get(ctx);
-    Value address = arith::IndexCastOp::create(
-        b, b.getI64Type(),
-        memref::ExtractAlignedPointerAsIndexOp::create(b, partial));
     Value sharedPtr = LLVM::IntToPtrOp::create(
-        b, LLVM::LLVMPointerType::get(ctx, 3), address);
+        b, LLVM::LLVMPointerType::get(ctx, 3), sharedAddress(partial));
     Value local = LLVM::AddrSpaceCastOp::create(b, genericPtr, sharedPtr);
     SmallVector<Value> rankBases;
     for (int64_t q = 0; q < config.splitK; ++q)
@@ -913,7 +913,10 @@ private:
 
   Value xStages, elemBase, wTiles, packedStages;
   Value tid, copyTid, lane, warpInGroup, groupRow0, blockN0, blockM0, m, lastM;
-  Value rank, kBegin, kCount, kLast, descriptorBase;
+  Value rank, kBegin, kCount, kLast;
+  /// The dynamic shared memory's base address (i64) and the wgmma matrix
+  /// descriptor of it.
+  Value sharedBase, descriptorBase;
   /// The warp-specialised kernel's mbarriers (a shared-space pointer).
   Value barrierBase;
   /// The epilogue's: the loop's accumulator structs (one per m64 block) and
