@@ -13,6 +13,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
@@ -86,6 +87,34 @@ defaultGemmCandidates(const LinearShape &shape) {
             GemmConfig{128, 128, 4, 2, 3}}}};
 }
 
+/// The SMs the block-count rules fill (H100 and H200 have 132).
+constexpr int64_t kSMs = 132;
+
+/// `config` with K split over a cluster of blocks where its grid at M =
+/// `mTop` leaves SMs idle (W3): the largest split (at most 8, each block's
+/// share of K at least 1024) whose grid fits one wave; for 64-row tiles
+/// two waves where each share still spans 4096 of K, whose long loop
+/// outweighs the second wave. The measurements: docs/perf.md, "Default
+/// kernels".
+static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
+                              int64_t mTop) {
+  int64_t blocks = llvm::divideCeil(mTop, config.tileM) *
+                   llvm::divideCeil(shape.n, config.tileN);
+  for (int64_t split = 8; split > 1; split /= 2) {
+    int64_t share = shape.k / split;
+    bool oneWave = blocks * split <= kSMs;
+    bool lightSecondWave = config.tileM == 64 && share >= 4096 &&
+                           blocks * split <= 2 * kSMs;
+    if (share < 1024 || !(oneWave || lightSecondWave))
+      continue;
+    WgmmaConfig splitConfig = config;
+    splitConfig.splitK = split;
+    if (checkWgmmaSupport(shape, splitConfig).empty())
+      return splitConfig;
+  }
+  return config;
+}
+
 /// The stream kernel's ranges, then the first candidate of each GEMM range
 /// that serves `shape`; where a range has none, the stream kernel serves
 /// every M above 1. Nothing if not even the stream kernel serves it.
@@ -96,7 +125,6 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // Prefetching the next step's loads pays where the 32-row blocks do not
   // fill two per SM (S2); with more blocks, four warps with weights as the
   // MMA's A operand win (S3).
-  const int64_t kSMs = 132;
   bool fewBlocks = (shape.n + 31) / 32 <= 2 * kSMs;
   StreamConfig oneTile{1, 4, 8, 1, 1, /*prefetch=*/true};
   if (!fewBlocks) {
@@ -130,16 +158,18 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
     ranges.push_back({range.first, range.second, *fits});
   }
   // sm_90a: warpgroup MMA above the stream kernel, where every tile fits
-  // the shape (else the mma.sync tiles above serve) (W1). Up to M = 256 a
+  // the shape (else the mma.sync tiles above serve) (W1). At M = 65..128 a
   // grid of 128-wide N tiles leaves most SMs idle when N is small, so
-  // narrower tiles with one warpgroup serve N < 8192 (W2).
+  // narrower tiles with one warpgroup serve N < 8192 (W2). Up to M = 256,
+  // K is split where the grid is still short of a wave (W3).
   if (wgmma) {
     bool wideN = shape.n >= 8192;
     WgmmaConfig big{256, 128, 2, 4}, wide{128, 128, 2, 4};
     SmallVector<KernelChoice> tensorCore = {
-        {kStreamMax + 1, 64, WgmmaConfig{64, 64, 1, 6}},
-        {65, 128, wideN ? wide : WgmmaConfig{64, 64, 1, 8}},
-        {129, 256, wideN ? wide : WgmmaConfig{128, 64, 1, 6}},
+        {kStreamMax + 1, 64, withSplitK(shape, WgmmaConfig{64, 64, 1, 6}, 64)},
+        {65, 128,
+         withSplitK(shape, wideN ? wide : WgmmaConfig{128, 64, 1, 4}, 128)},
+        {129, 256, withSplitK(shape, wide, 256)},
         {257, kMaxM, big}};
     if (llvm::all_of(tensorCore, [&](const KernelChoice &range) {
           return checkKernel(shape, range.config).empty();

@@ -15,6 +15,10 @@
 #   AWQ_TEST_ARCHS     --arch of the test artifact          [sm_80,AWQ_ARCHS]
 #   AWQ_TEST_IR        IR of the GPU test shapes [examples/gpu-test-shapes.mlir]
 #   AWQ_BENCH_IR       IR of the bench shapes     [examples/bench-shapes.mlir]
+#   AWQ_HELDOUT_IR     IR of shapes no rule was fitted on
+#                                     [examples/bench-shapes-heldout.mlir]
+#   AWQ_TUNING         tuning table for artifacts/bench-tuned (none if empty)
+#                                             [tuning/h100-sm_90a.json]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
 #   AWQ_SWEEP          tile sweep: "NAME[@PATTERN]=TILES[|GEMV];..." compiles the
@@ -34,6 +38,8 @@ ARCHS="${AWQ_ARCHS:-sm_90a}"
 TEST_ARCHS="${AWQ_TEST_ARCHS:-sm_80,$ARCHS}"
 TEST_IR="${AWQ_TEST_IR:-$ROOT/examples/gpu-test-shapes.mlir}"
 BENCH_IR="${AWQ_BENCH_IR:-$ROOT/examples/bench-shapes.mlir}"
+HELDOUT_IR="${AWQ_HELDOUT_IR:-$ROOT/examples/bench-shapes-heldout.mlir}"
+TUNING="${AWQ_TUNING-$ROOT/tuning/h100-sm_90a.json}"
 # Paths the default tiles of the test shapes never take: the GEMV for
 # M = 2..4, register-dequantizing GEMMs whose warps' K slice spans two groups
 # (g32) or straddles them (g96), the stream kernel with two n8 tiles, two
@@ -107,6 +113,14 @@ mkdir -p "$STAGE/bin" "$STAGE/artifacts"
 if [ "$ARCHS" != sm_90 ]; then
   "$COMPILE" "$TEST_IR" -o "$STAGE/artifacts/test-sm90" --arch=sm_90
   "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench-sm90" --arch=sm_90
+fi
+# Held-out shapes (real models' linears no rule or tuning table was fitted
+# on): the check that the defaults generalise. The bench shapes with the
+# tuner's table for this GPU, if one is given.
+"$COMPILE" "$HELDOUT_IR" -o "$STAGE/artifacts/bench-heldout" --arch="$ARCHS"
+if [ -n "$TUNING" ]; then
+  "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench-tuned" --arch="$ARCHS" \
+    --tuning="$TUNING"
 fi
 # The same shapes with bf16 activations, scales and outputs.
 sed 's/f16>/bf16>/g; s/xf16/xbf16/g; s/bench\./bench_bf16./g' "$BENCH_IR" \

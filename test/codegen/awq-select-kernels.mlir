@@ -14,8 +14,8 @@
 // CHECK-SAME: #awq.kernel_choice<m_min = 2, m_max = 16, spec = "s1x4x8x1x1xp">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 17, m_max = 32, spec = "s2x4x4x1x1xp">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6">,
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w64x64x1x8">,
-// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x64x1x6">,
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4">,
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 2147483647, spec = "w256x128x2x4">]
 // No kernels yet: selection only records the choice.
 // CHECK-NOT: gpu.module

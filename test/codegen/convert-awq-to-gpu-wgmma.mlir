@@ -6,14 +6,14 @@
 // RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x64x1" --split-input-file 2>&1 | FileCheck %s --check-prefix=SYNTAX
 
 // On sm_90a the warpgroup-MMA kernel serves M > 32: narrow tiles with one
-// warpgroup up to M = 256 when N is small, 256 x 128 with two warpgroups
-// above. Its buffers are always dynamic shared memory.
+// warpgroup up to M = 128 when N is small, 128 x 128 with two warpgroups
+// up to 256, 256 x 128 above (K = 512 is too short to split). Its buffers are always dynamic shared memory.
 // CHECK-LABEL: func.func @narrow_n
 // CHECK: awq.qlinear
 // CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_stream_mt2_nt4_w4_u1_p, family = "gemm", m_min = 17, m_max = 32
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[W64:awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s6]], family = "gemm", m_min = 33, m_max = 64, m_tile = 64, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 86016>
-// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s8, family = "gemm", m_min = 65, m_max = 128, m_tile = 64, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 106496>
-// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm128_bn64_wg1_s6, family = "gemm", m_min = 129, m_max = 256, m_tile = 128, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 135168>
+// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm128_bn64_wg1_s4, family = "gemm", m_min = 65, m_max = 128, m_tile = 128, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 98304>
+// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm128_bn128_wg2_s4, family = "gemm", m_min = 129, m_max = 256, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 131072>
 // CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm256_bn128_wg2_s4, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 256, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 196608>
 // The swizzled tiles need 1024-byte-aligned bases.
 // CHECK-DAG: memref.global @awq_dynamic_smem_f16_a1024 : memref<0xf16, #gpu.address_space<workgroup>> {alignment = 1024 : i64}

@@ -30,7 +30,7 @@
 // TABLE: "spec": "w64x64x1x6xk2"
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w64x64x1x8">
-// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x64x1x6">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
 // FAILED: tune.py: sweep b left out: test-sweep-b FAILED (rc 1) 3s
 // FAILED-NOT: w64x64x1x6xk2
 // FAILED: wrote {{.*}}failed.json: 0 shapes, 0 ranges

@@ -1,0 +1,59 @@
+// RUN: awq-opt %s --awq-select-kernels="chip=sm_90a" --split-input-file | FileCheck %s
+
+// Rule W3 of codegen/KernelSelection.cpp: up to M = 256, K is split over a
+// cluster where the grid at the range's largest M leaves the 132 SMs idle.
+
+// Down projection (K >> N, group 64): 56 blocks of 64x64 at M = 64 take
+// four K shares (two waves, each share 4736 of K); 128-row tiles take two
+// (112 blocks, one wave).
+// CHECK-LABEL: func.func @down_proj
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 2147483647, spec = "w256x128x2x4">]
+func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: tensor<3584x296xf16>, %z: tensor<3584x296xi4>) -> tensor<?x3584xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
+      : tensor<?x18944xf16>, tensor<3584x18944xi4>, tensor<3584x296xf16>, zeros tensor<3584x296xi4> -> tensor<?x3584xf16>
+  return %y : tensor<?x3584xf16>
+}
+
+// -----
+
+// K = 14336, N = 4096: 64 blocks of 64x64; a four-way split would make a
+// second wave of 3584-long shares, so two.
+// CHECK-LABEL: func.func @long_k
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
+func.func @long_k(%x: tensor<?x14336xf16>, %q: tensor<4096x14336xi4>, %s: tensor<4096x112xf16>, %z: tensor<4096x112xi4>) -> tensor<?x4096xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x14336xf16>, tensor<4096x14336xi4>, tensor<4096x112xf16>, zeros tensor<4096x112xi4> -> tensor<?x4096xf16>
+  return %y : tensor<?x4096xf16>
+}
+
+// -----
+
+// N = 1024: 16 blocks; shares stay at least 1024 of K, so at most four.
+// CHECK-LABEL: func.func @small_n
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk4">
+func.func @small_n(%x: tensor<?x4096xf16>, %q: tensor<1024x4096xi4>, %s: tensor<1024x32xf16>, %z: tensor<1024x32xi4>) -> tensor<?x1024xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x4096xf16>, tensor<1024x4096xi4>, tensor<1024x32xf16>, zeros tensor<1024x32xi4> -> tensor<?x1024xf16>
+  return %y : tensor<?x1024xf16>
+}
+
+// -----
+
+// Wide N (gate/up, N = 14336): the grid fills the SMs; no split, and
+// 128x128 tiles with two warpgroups from M = 65.
+// CHECK-LABEL: func.func @wide_n
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
+func.func @wide_n(%x: tensor<?x4096xf16>, %q: tensor<14336x4096xi4>, %s: tensor<14336x32xf16>, %z: tensor<14336x32xi4>) -> tensor<?x14336xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x4096xf16>, tensor<14336x4096xi4>, tensor<14336x32xf16>, zeros tensor<14336x32xi4> -> tensor<?x14336xf16>
+  return %y : tensor<?x14336xf16>
+}
