@@ -48,7 +48,8 @@ struct ConvertAwqToGPUPass final
     if (linears.empty())
       return;
     FailureOr<SelectionOptions> options =
-        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning);
+        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning,
+                           device);
     if (failed(options))
       return signalPassFailure();
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);

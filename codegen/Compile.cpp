@@ -213,7 +213,8 @@ FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
 
 llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
                                                  StringRef arch, StringRef name,
-                                                 int64_t maxSharedBytes) {
+                                                 int64_t maxSharedBytes,
+                                                 StringRef device) {
   if (!isSupportedArch(arch))
     return llvm::createStringError("unsupported GPU architecture '" +
                                    arch.str() + "'");
@@ -272,6 +273,7 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   SelectKernelsPassOptions select;
   select.chip = arch.str();
   select.maxSharedBytes = maxSharedBytes;
+  select.device = device.str();
   pm.addPass(createSelectKernelsPass(select));
   ConvertAwqToGPUPassOptions convert;
   convert.chip = arch.str();

@@ -57,10 +57,13 @@ struct CompiledLinear {
 /// `arch` and lowers them to PTX. Errors are returned as messages (the
 /// diagnostics of the failing step).
 /// `maxSharedBytes` caps the shared memory of a block (0: the arch's
-/// maximum); the JIT passes the device's own limit.
+/// maximum); the JIT passes the device's own limit, and the device's name
+/// as `device`, whose built-in tuning table (if any) replaces the
+/// defaults for the shapes it lists.
 llvm::Expected<CompiledLinear> compileLinear(const LinearShape &shape,
                                              StringRef arch, StringRef name,
-                                             int64_t maxSharedBytes = 0);
+                                             int64_t maxSharedBytes = 0,
+                                             StringRef device = "");
 
 } // namespace awq
 } // namespace mlir

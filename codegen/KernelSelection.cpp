@@ -354,15 +354,24 @@ static FailureOr<KernelChoice> readTunedRange(const llvm::json::Value &value,
 
 FailureOr<TuningTable> mlir::awq::readTuningTable(StringRef path,
                                                   std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = ("tuning table '" + path +
+             "': cannot read: " + buffer.getError().message())
+                .str();
+    return failure();
+  }
+  return parseTuningTable((*buffer)->getBuffer(), path, error);
+}
+
+FailureOr<TuningTable> mlir::awq::parseTuningTable(StringRef text,
+                                                   StringRef origin,
+                                                   std::string &error) {
   auto fail = [&](const Twine &what) {
-    error = ("tuning table '" + path + "': " + what).str();
+    error = ("tuning table '" + origin + "': " + what).str();
     return failure();
   };
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return fail("cannot read: " + buffer.getError().message());
-  llvm::Expected<llvm::json::Value> doc =
-      llvm::json::parse((*buffer)->getBuffer());
+  llvm::Expected<llvm::json::Value> doc = llvm::json::parse(text);
   if (!doc)
     return fail("malformed JSON: " + llvm::toString(doc.takeError()));
   const llvm::json::Object *root = doc->getAsObject();
@@ -371,6 +380,7 @@ FailureOr<TuningTable> mlir::awq::readTuningTable(StringRef path,
     return fail("expected an object with an array 'shapes'");
   TuningTable table;
   table.device = root->getString("device").value_or("").str();
+  table.chip = root->getString("chip").value_or("").str();
   for (auto [i, value] : llvm::enumerate(*shapes)) {
     const llvm::json::Object *entry = value.getAsObject();
     std::optional<StringRef> tag = entry ? entry->getString("tag") : std::nullopt;

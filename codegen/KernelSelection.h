@@ -28,13 +28,25 @@ constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
 /// sweeps on one GPU; tuning/*.json): for a shape's tag, the kernel of some
 /// M ranges. Ranges must match the default plan's ranges to apply.
 struct TuningTable {
-  /// The GPU it was measured on (for messages and docs).
+  /// The GPU it was measured on, as the CUDA driver names it.
   std::string device;
+  /// The chip its kernels were compiled for ("sm_90a").
+  std::string chip;
   llvm::StringMap<SmallVector<KernelChoice>> byTag;
 };
 
 /// Reads a tuning table; the error names the file and the entry.
 FailureOr<TuningTable> readTuningTable(StringRef path, std::string &error);
+
+/// Parses a tuning table's JSON `text`; `origin` names it in errors.
+FailureOr<TuningTable> parseTuningTable(StringRef text, StringRef origin,
+                                        std::string &error);
+
+/// The tuning table built into the compiler (tuning/*.json of the source
+/// tree, codegen/BuiltinTuning.cpp) that was measured on the GPU named
+/// `device` (as cuDeviceGetName reports it) for `chip`; null if none.
+std::shared_ptr<const TuningTable> builtinTuningTable(StringRef device,
+                                                      StringRef chip);
 
 struct SelectionOptions {
   /// Target chip ("sm_90a"), for messages.

@@ -38,6 +38,10 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
     Option<"tuning", "tuning", "std::string", "\"\"",
            "a tuning table (tuning/*.json, scripts/tune.py): measured kernel "
            "choices that replace the defaults for the shapes it lists">,
+    Option<"device", "device", "std::string", "\"\"",
+           "the GPU's name as the CUDA driver reports it ('NVIDIA H100 80GB "
+           "HBM3'): unless tuning= names a table, the built-in table measured "
+           "on that GPU for this chip (tuning/*.json), if there is one">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
@@ -83,6 +87,10 @@ def SelectKernelsPass : Pass<"awq-select-kernels", "ModuleOp"> {
     Option<"tuning", "tuning", "std::string", "\"\"",
            "a tuning table (tuning/*.json, scripts/tune.py): measured kernel "
            "choices that replace the defaults for the shapes it lists">,
+    Option<"device", "device", "std::string", "\"\"",
+           "the GPU's name as the CUDA driver reports it ('NVIDIA H100 80GB "
+           "HBM3'): unless tuning= names a table, the built-in table measured "
+           "on that GPU for this chip (tuning/*.json), if there is one">,
     ListOption<"gemmTiles", "gemm-tiles", "std::string",
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "

@@ -72,7 +72,7 @@ FailureOr<SelectionOptions>
 mlir::awq::selectionOptionsOf(ModuleOp module, StringRef chip, bool wgmma,
                               StringRef gemvTile,
                               ArrayRef<std::string> gemmTiles,
-                              StringRef tuningPath) {
+                              StringRef tuningPath, StringRef device) {
   if (!chip.starts_with("sm_")) {
     module.emitError("expected a chip of the form sm_XY, got '") << chip << "'";
     return failure();
@@ -106,6 +106,8 @@ mlir::awq::selectionOptionsOf(ModuleOp module, StringRef chip, bool wgmma,
       return failure();
     }
     options.tuning = std::make_shared<TuningTable>(std::move(*table));
+  } else if (!device.empty()) {
+    options.tuning = builtinTuningTable(device, chip);
   }
   return options;
 }
@@ -151,7 +153,8 @@ struct SelectKernelsPass final
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<SelectionOptions> options =
-        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning);
+        selectionOptionsOf(module, chip, wgmma, gemvTile, gemmTiles, tuning,
+                           device);
     if (failed(options))
       return signalPassFailure();
     WalkResult result = module.walk([&](QLinearOp op) {

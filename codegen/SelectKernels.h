@@ -21,11 +21,13 @@ FailureOr<LinearShape> linearShapeOf(QLinearOp op, StringRef chip,
                                      int64_t maxSharedBytes);
 
 /// Selection options from the passes' options; an error at `module` for a
-/// malformed chip, gemm-tiles, gemv-tile or tuning table.
+/// malformed chip, gemm-tiles, gemv-tile or tuning table. Without a
+/// tuning table, the built-in one of `device` (a GPU's name), if any.
 FailureOr<SelectionOptions> selectionOptionsOf(ModuleOp module, StringRef chip,
                                                bool wgmma, StringRef gemvTile,
                                                ArrayRef<std::string> gemmTiles,
-                                               StringRef tuningPath);
+                                               StringRef tuningPath,
+                                               StringRef device);
 
 /// Records `choices` on `op` as kernel_choices.
 void setKernelChoices(QLinearOp op, ArrayRef<KernelChoice> choices);

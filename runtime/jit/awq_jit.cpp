@@ -228,12 +228,14 @@ static const std::string &compilerIdentity() {
   return identity;
 }
 
-/// The result cache's key (runtime::hashFields).
+/// The result cache's key (runtime::hashFields). The device's name is in
+/// it because it picks the tuning table (two GPUs of one arch may differ).
 static std::string resultCacheKey(llvm::StringRef key, llvm::StringRef arch,
-                                  int64_t sharedBytes) {
+                                  int64_t sharedBytes,
+                                  llvm::StringRef device) {
   const std::string shared = std::to_string(sharedBytes);
   return runtime::hashFields(
-      {"awq-jit-result-v1", compilerIdentity(), key, arch, shared});
+      {"awq-jit-result-v2", compilerIdentity(), key, arch, shared, device});
 }
 
 /// Payload: manifest size (8 bytes), manifest, PTX.
@@ -277,6 +279,22 @@ static int64_t deviceSharedBytes(void *userData) {
   return optin;
 }
 
+/// The name of the CUdevice `userData` points to ("NVIDIA H100 80GB
+/// HBM3"), which picks the built-in tuning table; empty without one.
+static std::string deviceName(void *userData) {
+  if (!userData)
+    return {};
+  std::string error;
+  awq::cuda::DriverFailure failure;
+  const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
+  char name[256] = {};
+  if (!drv || drv->cuDeviceGetName(name, sizeof(name),
+                                   *static_cast<const CUdevice *>(userData)) !=
+                  CUDA_SUCCESS)
+    return {};
+  return name;
+}
+
 /// Points `result` at the manifest and PTX held by `out`.
 static awq_status handOver(const CallbackResult &out, awq_jit_result &result) {
   result.manifest_json = out.manifest.data();
@@ -314,8 +332,10 @@ awq_status jit::compileCallback(void *userData, const char *key,
   shape.hasBias = spec->has_bias != 0;
 
   const int64_t sharedBytes = deviceSharedBytes(userData);
+  const std::string device = deviceName(userData);
   const runtime::CubinCache cache = resultCache();
-  const std::string cacheKey = resultCacheKey(key, *target, sharedBytes);
+  const std::string cacheKey =
+      resultCacheKey(key, *target, sharedBytes, device);
   if (std::optional<std::vector<char>> blob = cache.lookup(cacheKey);
       blob && unpackResult(*blob, out->manifest, out->ptx)) {
     {
@@ -329,7 +349,7 @@ awq_status jit::compileCallback(void *userData, const char *key,
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<mlir::awq::CompiledLinear> compiled =
       mlir::awq::compileLinear(shape, *target, "jit." + shape.tag(),
-                               sharedBytes);
+                               sharedBytes, device);
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();

@@ -72,6 +72,12 @@ static cl::opt<std::string> tuning(
              "tile sweeps on a GPU): its measured kernel choices replace the "
              "defaults for the shapes it lists"),
     cl::value_desc("file"), cl::init(""), cl::cat(category));
+static cl::opt<std::string> device(
+    "device",
+    cl::desc("the GPU the artifact is for, as the CUDA driver names it "
+             "(nvidia-smi -L: 'NVIDIA H100 80GB HBM3'): without --tuning, the "
+             "built-in tuning table measured on it (tuning/*.json), if any"),
+    cl::value_desc("name"), cl::init(""), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("directory that relative awq.weight file names are resolved "
@@ -272,6 +278,7 @@ static LogicalResult compile(MLIRContext &context, StringRef outDir) {
     select.gemmTiles.assign(gemmTiles.begin(), gemmTiles.end());
     select.gemvTile = gemvTile;
     select.tuning = tuning;
+    select.device = device;
     pm.addPass(mlir::awq::createSelectKernelsPass(select));
     mlir::awq::ConvertAwqToGPUPassOptions convert;
     convert.chip = arch;
