@@ -18,6 +18,9 @@
 // RUN: %ptxas -arch=sm_90a -v %t.90a.ptx -o %t.90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: awq-compile %awq_src_root/examples/bench-shapes.mlir --emit=ptx --arch=sm_90a > %t.bench90a.ptx
 // RUN: %ptxas -arch=sm_90a -v %t.bench90a.ptx -o %t.bench90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// The defaults on the held-out real-model shapes (split K up to K = 28672).
+// RUN: awq-compile %awq_src_root/examples/bench-shapes-heldout.mlir --emit=ptx --arch=sm_90a > %t.heldout90a.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.heldout90a.ptx -o %t.heldout90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // The artifact ships one module per kernel; each assembles on its own.
 // RUN: rm -rf %t.art && awq-compile %awq_src_root/examples/gpu-test-shapes.mlir -o %t.art --arch=sm_90a
 // RUN: %python %awq_src_root/test/tools/awq-compile/assemble_ptx_modules.py %ptxas sm_90a %t.art/kernels.sm_90a.ptx | FileCheck %s --check-prefix=MODULES
