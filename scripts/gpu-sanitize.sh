@@ -9,8 +9,9 @@
 # operand: every kernel family and tiling flag the compiler has; f16 and
 # bf16; ragged N, K and groups), at M values that fall inside and on the
 # edges of every variant's range; then the JIT and concurrency tests under
-# memcheck. The runs go in parallel (the GPU is shared; the sanitizers are
-# CPU-bound). Logs: $OUT/sanitizer/ (else the unpack dir); a summary table
+# memcheck. racecheck runs once per layer of each artifact (its slowest
+# runs did not finish whole). The runs go in parallel (the GPU is shared;
+# the sanitizers are CPU-bound). Logs: $OUT/sanitizer/ (else the unpack dir); a summary table
 # at the end; exit non-zero if any run reported an error or timed out.
 #
 # Environment: AWQ_SANITIZE_JOBS [12] parallel runs, AWQ_SANITIZE_TIMEOUT
@@ -47,12 +48,34 @@ cat "$LOGS/device.log"
 # One line per run: NAME ENV... -- COMMAND...
 jobs_file="$WORK/jobs.txt"
 : >"$jobs_file"
+
+# racecheck slows the large layers' GEMMs by orders of magnitude (a whole
+# artifact did not finish in 300 s): one run per layer of the manifest, so
+# that each gets the full time limit and they run in parallel; the
+# GpuLaunch tests in a run of their own.
+racecheck_jobs() {
+  local name="$1" artifact="$2" layer
+  local run="-- $SAN --tool racecheck --error-exitcode 1 $BIN/awq-gpu-tests"
+  for layer in $(python3 -c 'import json, sys
+for layer in json.load(open(sys.argv[1]))["layers"]: print(layer["name"])' \
+                 "$artifact/manifest.json"); do
+    echo "racecheck-$name-$layer AWQ_GPU_TEST_ARTIFACT=$artifact" \
+      "AWQ_GPU_TEST_M_LIST=$M_LIST AWQ_GPU_TEST_LAYERS=$layer" \
+      "$run --gtest_filter=GpuLinear.*" >>"$jobs_file"
+  done
+  echo "racecheck-$name-launch AWQ_GPU_TEST_ARTIFACT=$artifact" \
+    "AWQ_GPU_TEST_M_LIST=$M_LIST $run --gtest_filter=GpuLaunch.*" >>"$jobs_file"
+}
 for artifact in "$WORK"/artifacts/*; do
   name="$(basename "$artifact")"
   case "$name" in bench*|sweep-*) continue ;; esac
   for tool in "${TOOLS[@]}"; do
     extra=()
     [ "$tool" = memcheck ] && extra=(--leak-check full)
+    if [ "$tool" = racecheck ]; then
+      racecheck_jobs "$name" "$artifact"
+      continue
+    fi
     echo "$tool-$name AWQ_GPU_TEST_ARTIFACT=$artifact AWQ_GPU_TEST_M_LIST=$M_LIST" \
       "-- $SAN --tool $tool ${extra[*]} --error-exitcode 1" \
       "$BIN/awq-gpu-tests --gtest_filter=GpuLinear.*:GpuLaunch.*" >>"$jobs_file"
