@@ -24,33 +24,32 @@ constexpr EmbeddedTable kEmbeddedTables[] = {
 #include "codegen/BuiltinTuningTables.inc"
     {nullptr, nullptr}};
 
-/// Every embedded table, parsed once. A malformed one is a build defect
-/// (the lit test builtin-tuning.mlir parses each): it is reported and left
+/// Every embedded table, parsed. A malformed one is a build defect (lit
+/// awq-select-kernels-device.mlir would show it): it is reported and left
 /// out rather than failing every compile.
-const std::vector<std::shared_ptr<const TuningTable>> &embeddedTables() {
-  static const auto tables = [] {
-    std::vector<std::shared_ptr<const TuningTable>> parsed;
-    for (const EmbeddedTable &embedded : kEmbeddedTables) {
-      if (!embedded.file)
-        break;
-      std::string error;
-      FailureOr<TuningTable> table =
-          parseTuningTable(embedded.json, embedded.file, error);
-      if (failed(table)) {
-        llvm::errs() << "awq: built-in " << error << "\n";
-        continue;
-      }
-      parsed.push_back(std::make_shared<TuningTable>(std::move(*table)));
+std::vector<std::shared_ptr<const TuningTable>> parseEmbeddedTables() {
+  std::vector<std::shared_ptr<const TuningTable>> parsed;
+  for (const EmbeddedTable &embedded : kEmbeddedTables) {
+    if (!embedded.file)
+      break;
+    std::string error;
+    FailureOr<TuningTable> table =
+        parseTuningTable(embedded.json, embedded.file, error);
+    if (failed(table)) {
+      llvm::errs() << "awq: built-in " << error << "\n";
+      continue;
     }
-    return parsed;
-  }();
-  return tables;
+    parsed.push_back(std::make_shared<TuningTable>(std::move(*table)));
+  }
+  return parsed;
 }
 } // namespace
 
 std::shared_ptr<const TuningTable>
 mlir::awq::builtinTuningTable(StringRef device, StringRef chip) {
-  for (const std::shared_ptr<const TuningTable> &table : embeddedTables())
+  static const std::vector<std::shared_ptr<const TuningTable>> tables =
+      parseEmbeddedTables();
+  for (const std::shared_ptr<const TuningTable> &table : tables)
     if (table->device == device && table->chip == chip)
       return table;
   return nullptr;
