@@ -197,9 +197,6 @@ llvm::Expected<std::string> jit::codegenArch(llvm::StringRef deviceArch) {
 // The compile callback
 //===----------------------------------------------------------------------===//
 
-/// The opt-in shared memory per block of the CUdevice `userData` points to,
-/// or 0 (the arch's maximum) without one: the device's own limit, not the
-/// arch's, since PTX for sm_90 also runs on GPUs with less per block.
 //===----------------------------------------------------------------------===//
 // Disk cache of JIT results: manifest + PTX per (compiler build, key, arch,
 // shared memory), so that a specialisation compiled once by any process is
@@ -265,34 +262,37 @@ static runtime::CubinCache resultCache() {
       ".awqjit");
 }
 
-static int64_t deviceSharedBytes(void *userData) {
-  if (!userData)
-    return 0;
-  std::string error;
-  awq::cuda::DriverFailure failure;
-  const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
-  int optin = 0;
-  if (!drv || drv->cuDeviceGetAttribute(
-                  &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
-                  *static_cast<const CUdevice *>(userData)) != CUDA_SUCCESS)
-    return 0;
-  return optin;
-}
+/// What the compile depends on of the CUdevice `userData` points to.
+struct DeviceFacts {
+  /// Its opt-in shared memory per block, or 0 (the arch's maximum): the
+  /// device's own limit, not the arch's, since PTX for sm_90 also runs on
+  /// GPUs with less per block.
+  int64_t sharedBytes = 0;
+  /// Its name ("NVIDIA H100 80GB HBM3"), which picks the built-in tuning
+  /// table; empty if unknown.
+  std::string name;
+};
 
-/// The name of the CUdevice `userData` points to ("NVIDIA H100 80GB
-/// HBM3"), which picks the built-in tuning table; empty without one.
-static std::string deviceName(void *userData) {
+/// The facts of the device `userData` points to; defaults without one.
+static DeviceFacts deviceFacts(void *userData) {
+  DeviceFacts facts;
   if (!userData)
-    return {};
+    return facts;
   std::string error;
   awq::cuda::DriverFailure failure;
   const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
+  if (!drv)
+    return facts;
+  const CUdevice device = *static_cast<const CUdevice *>(userData);
+  int optin = 0;
+  if (drv->cuDeviceGetAttribute(
+          &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+          device) == CUDA_SUCCESS)
+    facts.sharedBytes = optin;
   char name[256] = {};
-  if (!drv || drv->cuDeviceGetName(name, sizeof(name),
-                                   *static_cast<const CUdevice *>(userData)) !=
-                  CUDA_SUCCESS)
-    return {};
-  return name;
+  if (drv->cuDeviceGetName(name, sizeof(name), device) == CUDA_SUCCESS)
+    facts.name = name;
+  return facts;
 }
 
 /// Points `result` at the manifest and PTX held by `out`.
@@ -331,11 +331,10 @@ awq_status jit::compileCallback(void *userData, const char *key,
   shape.hasZeros = spec->has_zeros != 0;
   shape.hasBias = spec->has_bias != 0;
 
-  const int64_t sharedBytes = deviceSharedBytes(userData);
-  const std::string device = deviceName(userData);
+  const DeviceFacts device = deviceFacts(userData);
   const runtime::CubinCache cache = resultCache();
   const std::string cacheKey =
-      resultCacheKey(key, *target, sharedBytes, device);
+      resultCacheKey(key, *target, device.sharedBytes, device.name);
   if (std::optional<std::vector<char>> blob = cache.lookup(cacheKey);
       blob && unpackResult(*blob, out->manifest, out->ptx)) {
     {
@@ -349,7 +348,7 @@ awq_status jit::compileCallback(void *userData, const char *key,
   auto start = std::chrono::steady_clock::now();
   llvm::Expected<mlir::awq::CompiledLinear> compiled =
       mlir::awq::compileLinear(shape, *target, "jit." + shape.tag(),
-                               sharedBytes, device);
+                               device.sharedBytes, device.name);
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
