@@ -205,19 +205,16 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     --host-paced --m=1,16,4096 --json="$LOGS/bench-host-paced.json"
   fi
   # Launches captured in a CUDA graph, as serving stacks run decode steps
-  # (the issues' timing).
-  CUDA_CACHE_DISABLE=1 run bench-graph "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
-    "$BIN/awq-bench" "$BENCH_ARTIFACT" \
-    --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
-    --json="$LOGS/bench-graph.json"
-  # The defaults on shapes no rule was fitted on, and the bench shapes with
-  # the tuner's table (gpu-bundle.sh), in graphs as above.
-  for extra in bench-heldout bench-tuned; do
-    [ -d "$WORK/artifacts/$extra" ] || continue
-    CUDA_CACHE_DISABLE=1 run "$extra-graph" "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
-      "$BIN/awq-bench" "$WORK/artifacts/$extra" \
+  # (the issues' timing): the bench shapes, the defaults on shapes no rule
+  # was fitted on, and the bench shapes with the tuner's table
+  # (gpu-bundle.sh).
+  for artifact in bench bench-heldout bench-tuned; do
+    # Only the optional artifacts may be missing.
+    [ "$artifact" = bench ] || [ -d "$WORK/artifacts/$artifact" ] || continue
+    CUDA_CACHE_DISABLE=1 run "$artifact-graph" "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
+      "$BIN/awq-bench" "$WORK/artifacts/$artifact" \
       --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
-      --json="$LOGS/$extra-graph.json"
+      --json="$LOGS/$artifact-graph.json"
   done
   if [ "${AWQ_SKIP_EXTRA_BENCH:-0}" != 1 ]; then
   # The same with our kernels under programmatic dependent launch.

@@ -11,8 +11,9 @@
 # edges of every variant's range; then the JIT and concurrency tests under
 # memcheck. racecheck runs once per layer of each artifact (its slowest
 # runs did not finish whole). The runs go in parallel (the GPU is shared;
-# the sanitizers are CPU-bound). Logs: $OUT/sanitizer/ (else the unpack dir); a summary table
-# at the end; exit non-zero if any run reported an error or timed out.
+# the sanitizers are CPU-bound). Logs: $OUT/sanitizer/ (else the unpack
+# dir); a summary table at the end; exit non-zero if any run reported an
+# error or timed out.
 #
 # Environment: AWQ_SANITIZE_JOBS [12] parallel runs, AWQ_SANITIZE_TIMEOUT
 # [420] seconds per run, AWQ_SANITIZE_M [the list below],
