@@ -2,7 +2,7 @@
 //
 // The policy side of kernel choice (the mechanism is KernelFamilies.cpp):
 // default kernels per M range for a shape, each rule tagged (V1-V3 GEMV,
-// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W2 wgmma) with the measurements
+// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W4 wgmma) with the measurements
 // behind it in docs/perf.md, "Default kernels"; the --gemm-tiles /
 // --gemv-tile overrides and tuning tables.
 //
@@ -115,6 +115,74 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
   return config;
 }
 
+/// Blocks per wave for a grid of clusters of `split` blocks that each take
+/// a whole SM: clusters of four or more do not pack the GPCs fully (128
+/// blocks in clusters of four took two waves' time, 96 one; docs/perf.md,
+/// rule W4).
+static int64_t blocksPerWave(int64_t split) {
+  return split <= 2 ? kSMs : 96;
+}
+
+/// W4's estimate of the time of `config` at M = `m`, in units of one
+/// 64-row x 128 x 64 MMA step: waves times each block's K loop (plus a
+/// pipeline fill of three steps) times its tile, where a 128-row tile
+/// does a row's work 1.25x slower than a 256-row one (the session 9 sweep
+/// at M = 4096: 0.79-0.86x the 256x128 tile's speed).
+static double estimatedSteps(const LinearShape &shape,
+                             const WgmmaConfig &config, int64_t m) {
+  int64_t blocks = llvm::divideCeil(m, config.tileM) *
+                   llvm::divideCeil(shape.n, config.tileN) * config.splitK;
+  int64_t waves = llvm::divideCeil(blocks, blocksPerWave(config.splitK));
+  double kSteps = double(shape.k) / (64 * config.splitK) + 3;
+  double rowCost = config.tileM >= 256 ? 1.0 : 1.25;
+  return waves * kSteps * (config.tileM / 64) * rowCost;
+}
+
+/// The large-M tile for the M range ending at `mTop` (W4): of the 256x128
+/// and 128x128 two-warpgroup tiles, each unsplit or split over 2, 4 or 8
+/// blocks (shares of at least 1024 of K), the one of least estimated time;
+/// ties go to the smaller split, then the larger tile.
+static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
+  WgmmaConfig best{256, 128, 2, 4};
+  double bestSteps = estimatedSteps(shape, best, mTop);
+  for (int64_t split : {1, 2, 4, 8})
+    for (int64_t tileM : {256, 128}) {
+      WgmmaConfig config{tileM, 128, 2, 4};
+      config.splitK = split;
+      if (shape.k / split < 1024 || !checkWgmmaSupport(shape, config).empty())
+        continue;
+      double steps = estimatedSteps(shape, config, mTop);
+      if (steps < bestSteps) {
+        best = config;
+        bestSteps = steps;
+      }
+    }
+  return best;
+}
+
+/// M = 257 and up on sm_90a (W4): the tile of least estimated time per
+/// range, M doubling from 512 to 2048; above, the unsplit 256x128 tile
+/// (many waves: its efficiency matters, not the last wave's fill).
+/// Neighbouring ranges with the same tile are merged, so shapes that fill
+/// the GPU keep one large-M kernel.
+static SmallVector<KernelChoice> largeMRanges(const LinearShape &shape) {
+  SmallVector<KernelChoice> ranges;
+  auto add = [&](int64_t mMin, int64_t mMax, const WgmmaConfig &config) {
+    if (!ranges.empty() &&
+        formatKernelSpec(ranges.back().config) == formatKernelSpec(config))
+      ranges.back().mMax = mMax;
+    else
+      ranges.push_back({mMin, mMax, config});
+  };
+  int64_t mMin = 257;
+  for (int64_t mTop : {512, 1024, 2048}) {
+    add(mMin, mTop, largeMTile(shape, mTop));
+    mMin = mTop + 1;
+  }
+  add(mMin, kMaxM, WgmmaConfig{256, 128, 2, 4});
+  return ranges;
+}
+
 /// The stream kernel's ranges, then the first candidate of each GEMM range
 /// that serves `shape`; where a range has none, the stream kernel serves
 /// every M above 1. Nothing if not even the stream kernel serves it.
@@ -161,16 +229,17 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // the shape (else the mma.sync tiles above serve) (W1). At M = 65..128 a
   // grid of 128-wide N tiles leaves most SMs idle when N is small, so
   // narrower tiles with one warpgroup serve N < 8192 (W2). Up to M = 256,
-  // K is split where the grid is still short of a wave (W3).
+  // K is split where the grid is still short of a wave (W3); above, a
+  // cost estimate picks tile and split per range (W4).
   if (wgmma) {
     bool wideN = shape.n >= 8192;
-    WgmmaConfig big{256, 128, 2, 4}, wide{128, 128, 2, 4};
+    WgmmaConfig wide{128, 128, 2, 4};
     SmallVector<KernelChoice> tensorCore = {
         {kStreamMax + 1, 64, withSplitK(shape, WgmmaConfig{64, 64, 1, 6}, 64)},
         {65, 128,
          withSplitK(shape, wideN ? wide : WgmmaConfig{128, 64, 1, 4}, 128)},
-        {129, 256, withSplitK(shape, wide, 256)},
-        {257, kMaxM, big}};
+        {129, 256, withSplitK(shape, wide, 256)}};
+    llvm::append_range(tensorCore, largeMRanges(shape));
     if (llvm::all_of(tensorCore, [&](const KernelChoice &range) {
           return checkKernel(shape, range.config).empty();
         })) {

@@ -5,12 +5,14 @@
 
 // Down projection (K >> N, group 64): 56 blocks of 64x64 at M = 64 take
 // four K shares (two waves, each share 4736 of K); 128-row tiles take two
-// (112 blocks, one wave).
+// (112 blocks, one wave), and so do 256-row tiles up to M = 512 (rule W4,
+// awq-select-kernels-large-m.mlir).
 // CHECK-LABEL: func.func @down_proj
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
 func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: tensor<3584x296xf16>, %z: tensor<3584x296xi4>) -> tensor<?x3584xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
       : tensor<?x18944xf16>, tensor<3584x18944xi4>, tensor<3584x296xf16>, zeros tensor<3584x296xi4> -> tensor<?x3584xf16>

@@ -10,9 +10,9 @@
 // RUN: rm -rf %t.one && awq-compile %awq_src_root/examples/llama7b-linears.mlir -o %t.one --arch=sm_90a
 // RUN: FileCheck %s --check-prefix=ONE < %t.one/manifest.json
 
-// CHECK: model.layers.0.self_attn.qkv_proj n=12288 k=4096 g=128: 6 variants, sm_90: 6, sm_90a: 7 cover M=1..2147483647
-// CHECK: model.layers.0.self_attn.o_proj n=4096 k=4096 g=128: 6 variants, sm_90: 6, sm_90a: 7 cover M=1..2147483647
-// CHECK: model.layers.0.mlp.down_proj n=4096 k=11008 g=128: 6 variants, sm_90: 6, sm_90a: 7 cover M=1..2147483647
+// CHECK: model.layers.0.self_attn.qkv_proj n=12288 k=4096 g=128: 6 variants, sm_90: 6, sm_90a: 8 cover M=1..2147483647
+// CHECK: model.layers.0.self_attn.o_proj n=4096 k=4096 g=128: 6 variants, sm_90: 6, sm_90a: 8 cover M=1..2147483647
+// CHECK: model.layers.0.mlp.down_proj n=4096 k=11008 g=128: 6 variants, sm_90: 6, sm_90a: 8 cover M=1..2147483647
 // CHECK: manifest OK
 
 // JSON: "format": "awq-artifact"
