@@ -7,8 +7,10 @@
 # (scripts/gpu-bundle.sh) carried along. For each ARTIFACT:LAYER:M (e.g.
 # bench:bench.k14336_n4096:128) runs awq-bench on that one layer and M under
 # Nsight Compute twice: once for our kernel (names start with "awq_"), once
-# for cuBLAS's f16 GEMM of the same shape (every other kernel name), each
-# after a few warm-up launches, with the full section set. Writes, per
+# for cuBLAS's f16 GEMM of the same shape (every other kernel name: two
+# launches, its GEMM and any split-K reduction), each after a few warm-up
+# launches, with the full section set. scripts/ncu-summary.py LOGDIR
+# prints the key figures of every kernel profiled. Writes, per
 # profile, NAME.ncu-rep, NAME.csv (ncu --page details) and NAME.raw.csv
 # (every raw metric: stall reasons, pipe use) and one summary.tsv of the
 # headline figures (duration, SM and memory throughput, occupancy,
@@ -28,14 +30,16 @@ NCU="${AWQ_NCU:-ncu}"
 export AWQ_CACHE_DIR="$WORK/cubin-cache"
 failed=0
 
-# profile NAME KERNEL_REGEX ARTIFACT LAYER M [BENCH_ARGS...]
+# profile NAME KERNEL_REGEX KERNELS ARTIFACT LAYER M [BENCH_ARGS...]:
+# KERNELS consecutive launches (cuBLAS may follow its GEMM with a split-K
+# reduction kernel).
 profile() {
-  local name="$1" regex="$2" artifact="$3" layer="$4" m="$5"
-  shift 5
+  local name="$1" regex="$2" count="$3" artifact="$4" layer="$5" m="$6"
+  shift 6
   echo "== $name"
   timeout --kill-after=10 "${AWQ_PROFILE_TIMEOUT:-120}" "$NCU" \
     --set "${AWQ_NCU_SET:-full}" -k "regex:$regex" --launch-skip 3 \
-    --launch-count 1 -f -o "$LOGS/$name" \
+    --launch-count "$count" -f -o "$LOGS/$name" \
     "$WORK/bin/awq-bench" "$WORK/artifacts/$artifact" --layers="$layer" \
     --m="$m" --iters=50 --warmup=3 "$@" >"$LOGS/$name.log" 2>&1 ||
     { echo "gpu-profile: $name failed (log: $name.log)"; failed=1; return; }
@@ -48,8 +52,8 @@ profile() {
 for spec in "$@"; do
   IFS=: read -r artifact layer m <<<"$spec"
   tag="${layer##*.}-m$m"
-  profile "awq-$tag" '^awq_' "$artifact" "$layer" "$m" --no-cublas
-  profile "cublas-$tag" '^[^a]' "$artifact" "$layer" "$m"
+  profile "awq-$tag" '^awq_' 1 "$artifact" "$layer" "$m" --no-cublas
+  profile "cublas-$tag" '^[^a]' 2 "$artifact" "$layer" "$m"
 done
 python3 - "$LOGS" <<'EOF' | tee "$LOGS/summary.tsv"
 import csv, glob, os, sys
