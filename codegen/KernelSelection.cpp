@@ -90,21 +90,34 @@ defaultGemmCandidates(const LinearShape &shape) {
 /// The SMs the block-count rules fill (H100 and H200 have 132).
 constexpr int64_t kSMs = 132;
 
+/// Shared memory an SM gives its blocks (H100, H200: 228 KiB, 1 KiB of it
+/// reserved per block).
+constexpr int64_t kSharedBytesPerSM = 228 * 1024;
+
+/// Whether two blocks of `config` fit one SM's shared memory.
+static bool twoBlocksPerSM(const LinearShape &shape, const WgmmaConfig &config) {
+  return 2 * (wgmmaLaunch(shape, config).sharedBytes + 1024) <=
+         kSharedBytesPerSM;
+}
+
 /// `config` with K split over a cluster of blocks where its grid at M =
 /// `mTop` leaves SMs idle (W3): the largest split (at most 8, each block's
-/// share of K at least 1024) whose grid fits one wave; for 64-row tiles
-/// two waves where each share still spans 4096 of K, whose long loop
-/// outweighs the second wave. The measurements: docs/perf.md, "Default
-/// kernels".
+/// share of K at least 1024) whose grid fits one wave. Tiles of which two
+/// blocks fit an SM also take a second, co-resident wave: up to 224 blocks
+/// (56 x 4 ran as one wave, 64 x 4 did not), or 264 where each share spans
+/// 4096 of K, whose long loop outweighs the second wave. The
+/// measurements: docs/perf.md, "Default kernels".
 static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
                               int64_t mTop) {
   int64_t blocks = llvm::divideCeil(mTop, config.tileM) *
                    llvm::divideCeil(shape.n, config.tileN);
+  bool coResident = twoBlocksPerSM(shape, config);
   for (int64_t split = 8; split > 1; split /= 2) {
     int64_t share = shape.k / split;
     bool oneWave = blocks * split <= kSMs;
-    bool lightSecondWave = config.tileM == 64 && share >= 4096 &&
-                           blocks * split <= 2 * kSMs;
+    bool lightSecondWave =
+        coResident && (blocks * split <= 224 ||
+                       (share >= 4096 && blocks * split <= 2 * kSMs));
     if (share < 1024 || !(oneWave || lightSecondWave))
       continue;
     WgmmaConfig splitConfig = config;
@@ -141,10 +154,15 @@ static double estimatedSteps(const LinearShape &shape,
 /// The large-M tile for the M range ending at `mTop` (W4): of the 256x128
 /// and 128x128 two-warpgroup tiles, each unsplit or split over 2, 4 or 8
 /// blocks (shares of at least 1024 of K), the one of least estimated time;
-/// ties go to the smaller split, then the larger tile.
+/// ties go to the smaller split, then the larger tile. The unsplit 256x128
+/// tile stays unless the estimate saves at least 10%: within that the
+/// estimate is no guide (held-out 8192x3072 and 3072x3072 at M = 1024 ran
+/// 11-13% slower with the 128x128 split it favoured by 1-4%).
 static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
-  WgmmaConfig best{256, 128, 2, 4};
-  double bestSteps = estimatedSteps(shape, best, mTop);
+  const WgmmaConfig unsplit{256, 128, 2, 4};
+  const double unsplitSteps = estimatedSteps(shape, unsplit, mTop);
+  WgmmaConfig best = unsplit;
+  double bestSteps = unsplitSteps;
   for (int64_t split : {1, 2, 4, 8})
     for (int64_t tileM : {256, 128}) {
       WgmmaConfig config{tileM, 128, 2, 4};
@@ -157,7 +175,7 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
         bestSteps = steps;
       }
     }
-  return best;
+  return bestSteps <= 0.9 * unsplitSteps ? best : unsplit;
 }
 
 /// M = 257 and up on sm_90a (W4): the tile of least estimated time per

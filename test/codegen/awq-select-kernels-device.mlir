@@ -19,7 +19,7 @@
 // H100-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4xk4">
 // H100-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
 // RULE: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
-// RULE-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+// RULE-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
 // SM90-NOT: spec = "w
 // SM90: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "32x64x1x2x3x2x2xr">
 // FILE: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">

@@ -3,13 +3,14 @@
 // Rule W3 of codegen/KernelSelection.cpp: up to M = 256, K is split over a
 // cluster where the grid at the range's largest M leaves the 132 SMs idle.
 
-// Down projection (K >> N, group 64): 56 blocks of 64x64 at M = 64 take
-// four K shares (two waves, each share 4736 of K); 128-row tiles take two
-// (112 blocks, one wave), and so do 256-row tiles up to M = 512 (rule W4,
-// awq-select-kernels-large-m.mlir).
+// Down projection (K >> N, group 64): 56 blocks of 64x64 at M = 64, and of
+// 128x64 at M = 128, take four K shares (224 blocks: two blocks of these
+// tiles fit an SM, so one co-resident wave); 128x128 tiles (one per SM)
+// take two (112 blocks, one wave), and so do 256-row tiles up to M = 512
+// (rule W4, awq-select-kernels-large-m.mlir).
 // CHECK-LABEL: func.func @down_proj
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
@@ -21,8 +22,8 @@ func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: ten
 
 // -----
 
-// K = 14336, N = 4096: 64 blocks of 64x64; a four-way split would make a
-// second wave of 3584-long shares, so two.
+// K = 14336, N = 4096: 64 blocks of 64x64; four shares would make 256
+// blocks, more than a co-resident wave holds, of 3584-long shares: two.
 // CHECK-LABEL: func.func @long_k
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
@@ -58,4 +59,19 @@ func.func @wide_n(%x: tensor<?x4096xf16>, %q: tensor<14336x4096xi4>, %s: tensor<
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x4096xf16>, tensor<14336x4096xi4>, tensor<14336x32xf16>, zeros tensor<14336x32xi4> -> tensor<?x14336xf16>
   return %y : tensor<?x14336xf16>
+}
+
+// -----
+
+// Q/K/V of Qwen2.5-7B (N = 4608): 72 blocks of 64x64 at M = 64 and of
+// 128x64 at M = 128; split in two they make 144, which two blocks per SM
+// hold in one wave (held-out run, H100: 19.6 -> 17.7 us at M = 64,
+// 25.2 -> 22.0 at M = 128); four would make 288.
+// CHECK-LABEL: func.func @co_resident
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+func.func @co_resident(%x: tensor<?x3584xf16>, %q: tensor<4608x3584xi4>, %s: tensor<4608x28xf16>, %z: tensor<4608x28xi4>) -> tensor<?x4608xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x3584xf16>, tensor<4608x3584xi4>, tensor<4608x28xf16>, zeros tensor<4608x28xi4> -> tensor<?x4608xf16>
+  return %y : tensor<?x4608xf16>
 }
