@@ -128,6 +128,17 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
   return config;
 }
 
+/// Appends `choice` to `ranges`, which end at choice.mMin - 1, extending
+/// the last range instead where it has the same kernel.
+static void appendMerging(SmallVector<KernelChoice> &ranges,
+                          const KernelChoice &choice) {
+  if (!ranges.empty() && formatKernelSpec(ranges.back().config) ==
+                             formatKernelSpec(choice.config))
+    ranges.back().mMax = choice.mMax;
+  else
+    ranges.push_back(choice);
+}
+
 /// Blocks per wave for a grid of clusters of `split` blocks that each take
 /// a whole SM: clusters of four or more do not pack the GPCs fully (128
 /// blocks in clusters of four took two waves' time, 96 one; docs/perf.md,
@@ -185,19 +196,12 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
 /// the GPU keep one large-M kernel.
 static SmallVector<KernelChoice> largeMRanges(const LinearShape &shape) {
   SmallVector<KernelChoice> ranges;
-  auto add = [&](int64_t mMin, int64_t mMax, const WgmmaConfig &config) {
-    if (!ranges.empty() &&
-        formatKernelSpec(ranges.back().config) == formatKernelSpec(config))
-      ranges.back().mMax = mMax;
-    else
-      ranges.push_back({mMin, mMax, config});
-  };
   int64_t mMin = 257;
   for (int64_t mTop : {512, 1024, 2048}) {
-    add(mMin, mTop, largeMTile(shape, mTop));
+    appendMerging(ranges, {mMin, mTop, largeMTile(shape, mTop)});
     mMin = mTop + 1;
   }
-  add(mMin, kMaxM, WgmmaConfig{256, 128, 2, 4});
+  appendMerging(ranges, {mMin, kMaxM, WgmmaConfig{256, 128, 2, 4}});
   return ranges;
 }
 
@@ -488,8 +492,27 @@ FailureOr<TuningTable> mlir::awq::parseTuningTable(StringRef text,
   return table;
 }
 
-/// Replaces the config of each range of `plan` that the table lists for
-/// `shape` (same M bounds) by the measured winner, where it fits.
+/// `plan` (ranges tiling M from 1 to kMaxM) with `tuned`'s kernel over its
+/// M range: the ranges it overlaps keep their kernel outside it.
+static SmallVector<KernelChoice> withRange(ArrayRef<KernelChoice> plan,
+                                           const KernelChoice &tuned) {
+  SmallVector<KernelChoice> result;
+  for (const KernelChoice &choice : plan) {
+    if (choice.mMin < tuned.mMin)
+      appendMerging(result, {choice.mMin, std::min(choice.mMax, tuned.mMin - 1),
+                             choice.config});
+    if (choice.mMin <= tuned.mMin && tuned.mMin <= choice.mMax)
+      appendMerging(result, tuned);
+    if (choice.mMax > tuned.mMax)
+      appendMerging(result, {std::max(choice.mMin, tuned.mMax + 1),
+                             choice.mMax, choice.config});
+  }
+  return result;
+}
+
+/// Puts the measured winner of each M range that the table lists for
+/// `shape` in `plan`, where it fits; the table's ranges need not be the
+/// defaults' (a sweep may time finer or coarser ones).
 static void applyTuning(const LinearShape &shape,
                         const SelectionOptions &options,
                         SmallVector<KernelChoice> &plan) {
@@ -497,10 +520,8 @@ static void applyTuning(const LinearShape &shape,
   if (entry == options.tuning->byTag.end())
     return;
   for (const KernelChoice &tuned : entry->second)
-    for (KernelChoice &choice : plan)
-      if (choice.mMin == tuned.mMin && choice.mMax == tuned.mMax &&
-          checkChoice(shape, options, tuned).empty())
-        choice.config = tuned.config;
+    if (tuned.mMax <= kMaxM && checkChoice(shape, options, tuned).empty())
+      plan = withRange(plan, tuned);
 }
 
 FailureOr<SmallVector<KernelChoice>>

@@ -2,6 +2,7 @@
 # ===- tune.py - tile-sweep timings -> a tuning table ----------------------===#
 #
 #   scripts/tune.py --sweeps "NAME=TILES;..." --logs DIR -o tuning/GPU.json
+#                   [--base tuning/GPU.json]
 #
 # The tuner's last step. The candidates are compiled as tile sweeps
 # (scripts/gpu-bundle.sh with AWQ_SWEEP set to the same string), timed on
@@ -13,7 +14,9 @@
 # "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
 # With DIR/bench-graph.json (the defaults, same run) each range also
 # records the default's time and cuBLAS's. Sweeps whose benchmark or GPU
-# test failed in the run (DIR/summary.txt) are left out. A markdown summary
+# test failed in the run (DIR/summary.txt) are left out. With --base, the
+# new winners are merged into an earlier table of the same GPU (its ranges
+# that a new one overlaps are dropped). A markdown summary
 # goes to stdout. One command reproduces a table: scripts/tune.sh.
 #
 # ===---------------------------------------------------------------------===#
@@ -74,6 +77,24 @@ def failed_sweeps(logs):
     return failed
 
 
+def merged_with_base(path, device, shapes):
+    """`shapes` (tag -> new ranges) added to the table at `path`, whose
+    ranges that a new one overlaps give way."""
+    with open(path) as f:
+        base = json.load(f)
+    if base.get("device") != device:
+        sys.exit(f"tune.py: --base {path} is for {base.get('device')!r}, "
+                 f"the sweeps ran on {device!r}")
+    merged = collections.OrderedDict(
+        (entry["tag"], list(entry["ranges"])) for entry in base["shapes"])
+    for tag, ranges in shapes.items():
+        overlaps = lambda old: any(old["m_min"] <= new["m_max"] and
+                                   new["m_min"] <= old["m_max"] for new in ranges)
+        kept = [old for old in merged.get(tag, []) if not overlaps(old)]
+        merged[tag] = sorted(kept + ranges, key=lambda r: r["m_min"])
+    return merged
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweeps", required=True,
@@ -81,6 +102,8 @@ def main():
     ap.add_argument("--logs", required=True, help="gpu-run.sh's log folder")
     ap.add_argument("--chip", default="sm_90a")
     ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--base", help="an earlier table of the same GPU: its "
+                    "ranges that the new sweeps do not overlap are kept")
     args = ap.parse_args()
 
     sweeps = {}
@@ -147,6 +170,8 @@ def main():
               f"{entry.get('default_us', float('nan')):.1f} | "
               f"{entry.get('cublas_us', float('nan')):.1f} | {runner} |")
 
+    if args.base:
+        shapes = merged_with_base(args.base, device, shapes)
     table = {"device": device, "chip": args.chip,
              "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]}
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)

@@ -8,7 +8,9 @@
 #                                           defaults in CUDA graphs
 #   scripts/tune.sh table LOGS OUT [CANDIDATES]
 #                                           here: the winners per shape and
-#                                           M range -> OUT (tuning/*.json)
+#                                           M range -> OUT (tuning/*.json);
+#                                           AWQ_TUNE_BASE=TABLE merges them
+#                                           into an earlier table
 #
 # CANDIDATES (default tuning/candidates-sm_90a.txt) holds the AWQ_SWEEP
 # string: "NAME=TILES;..." with TILES as awq-compile --gemm-tiles takes
@@ -34,7 +36,7 @@ case "${1:-}" in
   table)
     [ $# -ge 3 ] || { echo "usage: $0 table LOGS OUT [CANDIDATES]" >&2; exit 2; }
     python3 "$ROOT/scripts/tune.py" --sweeps "$(cat "${4:-$DEFAULT_CANDIDATES}")" \
-      --logs "$2" -o "$3" ;;
+      --logs "$2" -o "$3" ${AWQ_TUNE_BASE:+--base "$AWQ_TUNE_BASE"} ;;
   *)
     sed -n '3,20p' "$0" >&2
     exit 2 ;;

@@ -11,6 +11,11 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: printf '{"device": "mine", "chip": "sm_90a", "shapes": [{"tag": "n3584_k18944_g64_f16_z", "ranges": [{"m_min": 65, "m_max": 128, "spec": "w64x64x1x8xk2"}]}]}' > %t/mine.json
 // RUN: awq-opt %s --awq-select-kernels="chip=sm_90a device={NVIDIA H100 80GB HBM3} tuning=%t/mine.json" | FileCheck %s --check-prefix=FILE
+// A table's ranges need not be the defaults': a range that spans parts
+// of several takes its M values from them, the rest keep their kernels,
+// and neighbours with the same kernel merge.
+// RUN: printf '{"device": "mine", "chip": "sm_90a", "shapes": [{"tag": "n3584_k18944_g64_f16_z", "ranges": [{"m_min": 100, "m_max": 300, "spec": "w128x128x2x4xk2"}]}]}' > %t/spans.json
+// RUN: awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%t/spans.json" | FileCheck %s --check-prefix=SPANS
 // awq-compile --device builds the tuned kernels.
 // RUN: awq-compile %s --emit=mlir --arch=sm_90a --device="NVIDIA H100 80GB HBM3" | FileCheck %s --check-prefix=COMPILE
 
@@ -24,6 +29,10 @@
 // SM90: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "32x64x1x2x3x2x2xr">
 // FILE: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
 // FILE-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w64x64x1x8xk2">
+// SPANS: #awq.kernel_choice<m_min = 65, m_max = 99, spec = "w128x64x1x4xk4">
+// SPANS-SAME: #awq.kernel_choice<m_min = 100, m_max = 300, spec = "w128x128x2x4xk2">
+// SPANS-SAME: #awq.kernel_choice<m_min = 301, m_max = 512, spec = "w256x128x2x4xk2">
+// SPANS-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
 // COMPILE: @awq_gemm_n3584_k18944_g64_f16_z_wgmma_bm128_bn128_wg2_s4_k4, family = "gemm", m_min = 65, m_max = 128
 func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: tensor<3584x296xf16>, %z: tensor<3584x296xi4>) -> tensor<?x3584xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}

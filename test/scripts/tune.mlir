@@ -20,6 +20,19 @@
 // RUN: %python %awq_src_root/scripts/tune.py --logs %t/failed -o %t/failed.json \
 // RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
 // RUN:   2>&1 | FileCheck %s --check-prefix=FAILED
+// --base: an earlier table's ranges that the new winners overlap give way
+// (its 33..100 to the new 33..64 and 65..128), the others stay (257..max);
+// a table of another GPU is refused.
+// RUN: printf '{"device": "Fake GPU", "chip": "sm_90a", "shapes": [{"tag": "n256_k512_g128_f16_z", "ranges": [{"m_min": 33, "m_max": 100, "spec": "w64x64x1x4"}, {"m_min": 257, "m_max": 2147483647, "spec": "w128x128x2x4"}]}]}' > %t/base.json
+// RUN: %python %awq_src_root/scripts/tune.py --logs %S/Inputs/tune -o %t/merged.json --base %t/base.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4"
+// RUN: %python -c "import json; print([(r['m_min'], r['spec']) for r in json.load(open('%t/merged.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=MERGED
+// RUN: sed 's/Fake GPU/Other GPU/' %t/base.json > %t/other.json
+// RUN: not %python %awq_src_root/scripts/tune.py --logs %S/Inputs/tune -o %t/refused.json --base %t/other.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=OTHERGPU
+// MERGED: [(33, 'w64x64x1x6xk2'), (65, 'w64x64x1x8'), (257, 'w128x128x2x4')]
+// OTHERGPU: tune.py: --base {{.*}}other.json is for 'Other GPU', the sweeps ran on 'Fake GPU'
 
 // SUMMARY: | n256_k512_g128_f16_z | 33-64 | `w64x64x1x6xk2` | 7.5 | 9.1 | 10.0 | w64x64x1x6 9.0 |
 // SUMMARY: | n256_k512_g128_f16_z | 65-128 | `w64x64x1x8` | 14.0 | 14.1 | 10.0 | w64x64x1x8xk2 15.0 |
