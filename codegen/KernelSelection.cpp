@@ -94,6 +94,15 @@ constexpr int64_t kSMs = 132;
 /// reserved per block).
 constexpr int64_t kSharedBytesPerSM = 228 * 1024;
 
+/// Blocks of a tile with two per SM that ran as one co-resident wave when
+/// split over clusters: 56 x 4 did, 64 x 4 did not (docs/perf.md, W3).
+constexpr int64_t kCoResidentWave = 224;
+
+/// Blocks that each fill an SM and ran as one wave in clusters of four:
+/// 96 did, 128 took two waves' time (the GPCs' SM counts are not multiples
+/// of four; docs/perf.md, W4).
+constexpr int64_t kClusterOf4Wave = 96;
+
 /// Whether two blocks of `config` fit one SM's shared memory.
 static bool twoBlocksPerSM(const LinearShape &shape, const WgmmaConfig &config) {
   return 2 * (wgmmaLaunch(shape, config).sharedBytes + 1024) <=
@@ -116,7 +125,7 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
     int64_t share = shape.k / split;
     bool oneWave = blocks * split <= kSMs;
     bool lightSecondWave =
-        coResident && (blocks * split <= 224 ||
+        coResident && (blocks * split <= kCoResidentWave ||
                        (share >= 4096 && blocks * split <= 2 * kSMs));
     if (share < 1024 || !(oneWave || lightSecondWave))
       continue;
@@ -140,11 +149,9 @@ static void appendMerging(SmallVector<KernelChoice> &ranges,
 }
 
 /// Blocks per wave for a grid of clusters of `split` blocks that each take
-/// a whole SM: clusters of four or more do not pack the GPCs fully (128
-/// blocks in clusters of four took two waves' time, 96 one; docs/perf.md,
-/// rule W4).
+/// a whole SM: clusters of four or more do not pack the GPCs fully.
 static int64_t blocksPerWave(int64_t split) {
-  return split <= 2 ? kSMs : 96;
+  return split <= 2 ? kSMs : kClusterOf4Wave;
 }
 
 /// W4's estimate of the time of `config` at M = `m`, in units of one
