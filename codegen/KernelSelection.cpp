@@ -103,6 +103,12 @@ constexpr int64_t kCoResidentWave = 224;
 /// of four; docs/perf.md, W4).
 constexpr int64_t kClusterOf4Wave = 96;
 
+/// The least share of K a split-K block gets (W3, W4).
+constexpr int64_t kMinSplitShare = 1024;
+
+/// The large-M tile: 256x128, two warpgroups, four stages (W4).
+constexpr WgmmaConfig kLargeMTile{256, 128, 2, 4};
+
 /// Whether two blocks of `config` fit one SM's shared memory.
 static bool twoBlocksPerSM(const LinearShape &shape, const WgmmaConfig &config) {
   return 2 * (wgmmaLaunch(shape, config).sharedBytes + 1024) <=
@@ -127,7 +133,7 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
     bool lightSecondWave =
         coResident && (blocks * split <= kCoResidentWave ||
                        (share >= 4096 && blocks * split <= 2 * kSMs));
-    if (share < 1024 || !(oneWave || lightSecondWave))
+    if (share < kMinSplitShare || !(oneWave || lightSecondWave))
       continue;
     WgmmaConfig splitConfig = config;
     splitConfig.splitK = split;
@@ -177,15 +183,15 @@ static double estimatedSteps(const LinearShape &shape,
 /// estimate is no guide (held-out 8192x3072 and 3072x3072 at M = 1024 ran
 /// 11-13% slower with the 128x128 split it favoured by 1-4%).
 static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
-  const WgmmaConfig unsplit{256, 128, 2, 4};
-  const double unsplitSteps = estimatedSteps(shape, unsplit, mTop);
-  WgmmaConfig best = unsplit;
+  const double unsplitSteps = estimatedSteps(shape, kLargeMTile, mTop);
+  WgmmaConfig best = kLargeMTile;
   double bestSteps = unsplitSteps;
   for (int64_t split : {1, 2, 4, 8})
     for (int64_t tileM : {256, 128}) {
       WgmmaConfig config{tileM, 128, 2, 4};
       config.splitK = split;
-      if (shape.k / split < 1024 || !checkWgmmaSupport(shape, config).empty())
+      if (shape.k / split < kMinSplitShare ||
+          !checkWgmmaSupport(shape, config).empty())
         continue;
       double steps = estimatedSteps(shape, config, mTop);
       if (steps < bestSteps) {
@@ -193,7 +199,7 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
         bestSteps = steps;
       }
     }
-  return bestSteps <= 0.9 * unsplitSteps ? best : unsplit;
+  return bestSteps <= 0.9 * unsplitSteps ? best : kLargeMTile;
 }
 
 /// M = 257 and up on sm_90a (W4): the tile of least estimated time per
@@ -208,7 +214,7 @@ static SmallVector<KernelChoice> largeMRanges(const LinearShape &shape) {
     appendMerging(ranges, {mMin, mTop, largeMTile(shape, mTop)});
     mMin = mTop + 1;
   }
-  appendMerging(ranges, {mMin, kMaxM, WgmmaConfig{256, 128, 2, 4}});
+  appendMerging(ranges, {mMin, kMaxM, kLargeMTile});
   return ranges;
 }
 

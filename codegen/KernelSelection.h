@@ -26,7 +26,7 @@ constexpr int64_t kMaxM = (int64_t(1) << 31) - 1;
 
 /// Measured winners per shape (scripts/tune.py writes them from tile
 /// sweeps on one GPU; tuning/*.json): for a shape's tag, the kernel of some
-/// M ranges. Ranges must match the default plan's ranges to apply.
+/// M ranges, which need not be the default plan's (each is carved into it).
 struct TuningTable {
   /// The GPU it was measured on, as the CUDA driver names it.
   std::string device;
