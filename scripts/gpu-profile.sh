@@ -9,12 +9,11 @@
 # Nsight Compute twice: once for our kernel (names start with "awq_"), once
 # for cuBLAS's f16 GEMM of the same shape (every other kernel name: two
 # launches, its GEMM and any split-K reduction), each after a few warm-up
-# launches, with the full section set. scripts/ncu-summary.py LOGDIR
-# prints the key figures of every kernel profiled. Writes, per
-# profile, NAME.ncu-rep, NAME.csv (ncu --page details) and NAME.raw.csv
-# (every raw metric: stall reasons, pipe use) and one summary.tsv of the
-# headline figures (duration, SM and memory throughput, occupancy,
-# registers) to $OUT (else the unpack dir). Environment: AWQ_NCU [ncu],
+# launches, with the full section set. Writes, per profile,
+# NAME.ncu-rep, NAME.csv (ncu --page details) and NAME.raw.csv (every raw
+# metric: stall reasons, pipe use), and summary.tsv, the key figures of
+# every kernel profiled (scripts/ncu-summary.py, which also reads the raw
+# pages once fetched), to $OUT (else the unpack dir). Environment: AWQ_NCU [ncu],
 # AWQ_NCU_SET [full], AWQ_PROFILE_TIMEOUT [120] seconds per profile.
 #
 #===----------------------------------------------------------------------===#
@@ -55,22 +54,6 @@ for spec in "$@"; do
   profile "awq-$tag" '^awq_' 1 "$artifact" "$layer" "$m" --no-cublas
   profile "cublas-$tag" '^[^a]' 2 "$artifact" "$layer" "$m"
 done
-python3 - "$LOGS" <<'EOF' | tee "$LOGS/summary.tsv"
-import csv, glob, os, sys
-wanted = ["Duration", "Compute (SM) Throughput", "Memory Throughput",
-          "DRAM Throughput", "Achieved Occupancy", "Registers Per Thread",
-          "Dynamic Shared Memory Per Block", "Grid Size", "Block Size",
-          "Executed Ipc Active", "L2 Hit Rate", "L1/TEX Hit Rate"]
-print("profile\tkernel\t" + "\t".join(wanted))
-for path in sorted(glob.glob(os.path.join(sys.argv[1], "*[!w].csv"))):
-    rows = list(csv.DictReader(open(path)))
-    if not rows or "Metric Name" not in rows[0]:
-        continue
-    values = {}
-    for row in rows:
-        values.setdefault(row["Metric Name"],
-                          row["Metric Value"] + " " + row["Metric Unit"])
-    print(os.path.basename(path)[:-4] + "\t" + rows[0]["Kernel Name"][:60] +
-          "\t" + "\t".join(values.get(w, "-").strip() for w in wanted))
-EOF
+# One row per profiled kernel (a cuBLAS profile may hold two).
+python3 "$(dirname "$0")/ncu-summary.py" "$LOGS" | tee "$LOGS/summary.tsv"
 exit "$failed"

@@ -7,7 +7,8 @@ Reads the raw pages that scripts/gpu-profile.sh writes (ncu --page raw
 --csv) and prints, per profile: duration, tensor-pipe activity, SM
 throughput, warp instructions executed, shared-memory bank conflicts,
 active warps and the three largest stall reasons (warps stalled per issued
-instruction), one row per profiled kernel. docs/perf.md quotes these."""
+instruction), registers per thread and grid size, one row per profiled
+kernel. docs/perf.md quotes these."""
 import csv
 import glob
 import os
@@ -20,6 +21,8 @@ FIGURES = [
     ("warp_insts_M", "smsp__inst_executed.sum", 1e-6),
     ("smem_conflicts_M", "l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum", 1e-6),
     ("warps_active%", "sm__warps_active.avg.pct_of_peak_sustained_active", 1),
+    ("registers", "launch__registers_per_thread", 1),
+    ("blocks", "launch__grid_size", 1),
 ]
 TO_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6, "nsecond": 1e-3,
          "usecond": 1.0, "msecond": 1e3, "second": 1e6}
