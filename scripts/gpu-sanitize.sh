@@ -17,7 +17,9 @@
 #
 # Environment: AWQ_SANITIZE_JOBS [12] parallel runs, AWQ_SANITIZE_TIMEOUT
 # [420] seconds per run, AWQ_SANITIZE_M [the list below],
-# AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck].
+# AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck],
+# AWQ_SANITIZE_ONLY (an extended regex: only the runs whose name matches it,
+# e.g. to give the slowest racecheck runs a longer limit on their own).
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -91,6 +93,14 @@ echo "memcheck-jit AWQ_JIT_TEST_KEEP_ENV=0 -- $SAN --tool memcheck" \
 [ -x "$BIN/awq-concurrency-gpu-tests" ] && echo "memcheck-concurrency" \
   "AWQ_GPU_TEST_ARTIFACT=$WORK/artifacts/test -- $SAN --tool memcheck" \
   "--error-exitcode 1 $BIN/awq-concurrency-gpu-tests" >>"$jobs_file"
+fi
+
+if [ -n "${AWQ_SANITIZE_ONLY:-}" ]; then
+  grep -E "^(${AWQ_SANITIZE_ONLY}) " "$jobs_file" >"$jobs_file.only" || {
+    echo "gpu-sanitize: no run matches AWQ_SANITIZE_ONLY=$AWQ_SANITIZE_ONLY" >&2
+    exit 2
+  }
+  mv "$jobs_file.only" "$jobs_file"
 fi
 
 run_one() {
