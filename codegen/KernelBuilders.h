@@ -177,6 +177,10 @@ struct WgmmaConfig {
   /// while the `warpgroups` consumers only issue wgmma, the two handing
   /// stages over through mbarriers instead of block-wide barriers.
   bool warpSpecialized = false;
+  /// K tiles of 64 per pipeline step (one barrier, one wgmma group): more
+  /// dequantization in flight per step where the step's fixed latency
+  /// (copy wait, barrier, wgmma issue) dominates, i.e. small tiles.
+  int64_t tilesPerStep = 1;
 };
 
 /// Why the warpgroup-MMA kernel cannot serve `shape` with `config`, or

@@ -216,6 +216,8 @@ template <> struct Family<WgmmaConfig> {
                       c.tileM, c.tileN, c.warpgroups, c.stages);
     if (c.splitK > 1)
       name += "_k" + std::to_string(c.splitK);
+    if (c.tilesPerStep > 1)
+      name += "_u" + std::to_string(c.tilesPerStep);
     if (c.warpSpecialized)
       name += "_ws";
     return name;
@@ -233,12 +235,14 @@ template <> struct Family<WgmmaConfig> {
                             const WgmmaConfig &c) {
     return buildWgmmaKernel(b, loc, m, name, s, c);
   }
-  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xws].
+  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILESPERSTEP][xws].
   static std::string format(const WgmmaConfig &c) {
     std::string spec = llvm::formatv("w{0}x{1}x{2}x{3}", c.tileM, c.tileN,
                                      c.warpgroups, c.stages);
     if (c.splitK > 1)
       spec += "xk" + std::to_string(c.splitK);
+    if (c.tilesPerStep > 1)
+      spec += "xu" + std::to_string(c.tilesPerStep);
     if (c.warpSpecialized)
       spec += "xws";
     return spec;
@@ -250,6 +254,11 @@ template <> struct Family<WgmmaConfig> {
     WgmmaConfig c;
     if (f.size() > 4 && f.back() == "ws") {
       c.warpSpecialized = true;
+      f.pop_back();
+    }
+    if (f.size() > 4 && f.back().starts_with("u")) {
+      if (!readTagged(f.back(), 'u', c.tilesPerStep))
+        return failure();
       f.pop_back();
     }
     if ((f.size() != 4 && f.size() != 5) || !readInt(f[0], c.tileM) ||
@@ -335,9 +344,10 @@ FailureOr<KernelConfig> mlir::awq::parseKernelSpec(StringRef spec,
   if (succeeded(parsed))
     return parsed;
   if (spec.starts_with("w"))
-    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xws] (kSPLITK: K split over "
-            "that many blocks of a cluster; ws: a producer warpgroup copies "
-            "and dequantizes for WARPGROUPS consumers)";
+    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] (kSPLITK: K "
+            "split over that many blocks of a cluster; uTILES: K tiles of 64 "
+            "per pipeline step; ws: a producer warpgroup copies and "
+            "dequantizes for WARPGROUPS consumers)";
   else if (spec.starts_with("s"))
     error = "sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] (p: prefetch "
             "the next step, t: weights as the MMA's A operand, s: "

@@ -143,6 +143,25 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
   return config;
 }
 
+/// `config` with eight stages and two K tiles per pipeline step where its
+/// grid at M = `mTop` fits one wave at one block per SM (W5): there the
+/// small one-warpgroup tiles wait on each step's copies and barrier, and
+/// twice the work per step with four tiles in flight took 0.83-0.92x the
+/// time on every such shape measured (docs/perf.md, "Session 10"). Grids
+/// that need two blocks per SM keep the shallower pipeline that fits two
+/// (3584x4608 at M = 64: 17.7 -> 21.2 us deepened).
+static WgmmaConfig deepened(const LinearShape &shape, WgmmaConfig config,
+                            int64_t mTop) {
+  int64_t blocks = llvm::divideCeil(mTop, config.tileM) *
+                   llvm::divideCeil(shape.n, config.tileN) * config.splitK;
+  if (config.warpgroups != 1 || config.tileN != 64 || blocks > kSMs)
+    return config;
+  WgmmaConfig deep = config;
+  deep.stages = 8;
+  deep.tilesPerStep = 2;
+  return checkWgmmaSupport(shape, deep).empty() ? deep : config;
+}
+
 /// Appends `choice` to `ranges`, which end at choice.mMin - 1, extending
 /// the last range instead where it has the same kernel.
 static void appendMerging(SmallVector<KernelChoice> &ranges,
@@ -264,15 +283,18 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // the shape (else the mma.sync tiles above serve) (W1). At M = 65..128 a
   // grid of 128-wide N tiles leaves most SMs idle when N is small, so
   // narrower tiles with one warpgroup serve N < 8192 (W2). Up to M = 256,
-  // K is split where the grid is still short of a wave (W3); above, a
+  // K is split where the grid is still short of a wave (W3), and narrow
+  // tiles whose grid then fits one wave pipeline deeper (W5); above, a
   // cost estimate picks tile and split per range (W4).
   if (wgmma) {
     bool wideN = shape.n >= 8192;
     WgmmaConfig wide{128, 128, 2, 4};
+    WgmmaConfig upTo128 = wideN ? wide : WgmmaConfig{128, 64, 1, 4};
     SmallVector<KernelChoice> tensorCore = {
-        {kStreamMax + 1, 64, withSplitK(shape, WgmmaConfig{64, 64, 1, 6}, 64)},
-        {65, 128,
-         withSplitK(shape, wideN ? wide : WgmmaConfig{128, 64, 1, 4}, 128)},
+        {kStreamMax + 1, 64,
+         deepened(shape, withSplitK(shape, WgmmaConfig{64, 64, 1, 6}, 64),
+                  64)},
+        {65, 128, deepened(shape, withSplitK(shape, upTo128, 128), 128)},
         {129, 256, withSplitK(shape, wide, 256)}};
     llvm::append_range(tensorCore, largeMRanges(shape));
     if (llvm::all_of(tensorCore, [&](const KernelChoice &range) {

@@ -46,7 +46,7 @@ def ConvertAwqToGPUPass : Pass<"convert-awq-to-gpu", "ModuleOp"> {
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
            "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] for the stream kernel (p: prefetch, t: weights as the MMA A operand, s: activations staged in shared memory) "
-           "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK] for the sm_90a warpgroup-MMA kernel (kSPLITK: K split over a cluster of that many blocks); "
+           "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] for the sm_90a warpgroup-MMA kernel (kSPLITK: K split over a cluster of that many blocks; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes); "
            "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
@@ -95,7 +95,7 @@ def SelectKernelsPass : Pass<"awq-select-kernels", "ModuleOp"> {
            "tensor-core variants replacing the defaults, each "
            "MMIN-MMAX:BMxBNxWMxWNxSTAGES[xKCHUNKSxWARPSK[xW]] (MMAX may be 'max'; W: 0, 1 = double-buffered dequantized tile, r = dequantized into registers) "
            "or MMIN-MMAX:sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] for the stream kernel (p: prefetch, t: weights as the MMA A operand, s: activations staged in shared memory) "
-           "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK] for the sm_90a warpgroup-MMA kernel (kSPLITK: K split over a cluster of that many blocks); "
+           "or MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] for the sm_90a warpgroup-MMA kernel (kSPLITK: K split over a cluster of that many blocks; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes); "
            "they must tile M from the first MMIN (2 to 5; the GEMV serves the M below) to 2^31-1 in order">,
   ];
   let dependentDialects = [];

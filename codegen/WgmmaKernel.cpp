@@ -20,6 +20,10 @@
 // the stage of tile k - 2. Weight tile k mod 3 is written before that
 // barrier: barrier k - 1 already tells that every warpgroup finished step
 // k - 3's wgmma, its last reader.
+// Several K tiles per step (tilesPerStep = u > 1): the same argument with
+// a step of u tiles: stages - 2u tiles ahead, 3u weight tiles, one barrier
+// and one wgmma group per step. A block's last step may run past its last
+// tile; those tiles re-fetch the last one and get scale 0, so they add 0.
 // Rows of x past M are zero-filled by cp.async, rows of W past N read
 // clamped, and their outputs never stored, so any M >= 1 and N are served.
 // Split K (splitK > 1): the splitK blocks of a cluster (grid.z) each run the
@@ -70,9 +74,17 @@ int64_t copyThreadCount(const WgmmaConfig &config) {
 }
 
 /// Dequantized weight tiles: one per stage where the producer hands them
-/// over through mbarriers.
+/// over through mbarriers, else three steps' worth.
 int64_t weightTileCount(const WgmmaConfig &config) {
-  return config.warpSpecialized ? config.stages : kWeightTiles;
+  return config.warpSpecialized ? config.stages
+                                : kWeightTiles * config.tilesPerStep;
+}
+
+/// K tiles whose copies are in flight ahead of the step that uses them
+/// (see the file comment: two steps' stages are still being read).
+int64_t tilesAhead(const WgmmaConfig &config) {
+  return config.warpSpecialized ? config.stages - 1
+                                : config.stages - 2 * config.tilesPerStep;
 }
 
 /// Byte sizes of the shared buffers, in their order in dynamic shared
@@ -168,10 +180,20 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
   if (config.tileM * (kTileK / 8) % copyThreads != 0)
     return "the activation tile's 16-byte chunks do not divide among the "
            "threads that copy them";
-  const int64_t minStages = config.warpSpecialized ? 2 : 3;
+  const int64_t tilesPerStep = config.tilesPerStep;
+  if (tilesPerStep < 1 || tilesPerStep > 4)
+    return llvm::formatv("{0} K tiles per step: 1 to 4 are supported",
+                         tilesPerStep)
+        .str();
+  if (tilesPerStep > 1 && config.warpSpecialized)
+    return "several K tiles per step and a producer warpgroup (xws) do not "
+           "combine yet";
+  // At least one step's tiles in flight ahead of the two being read.
+  const int64_t minStages = config.warpSpecialized ? 2 : 3 * tilesPerStep;
   if (config.stages < minStages || config.stages > 16)
-    return llvm::formatv("{0} stages: {1} to 16 are supported", config.stages,
-                         minStages)
+    return llvm::formatv("{0} stages: {1} to 16 are supported with {2} K "
+                         "tile(s) per step",
+                         config.stages, minStages, tilesPerStep)
         .str();
   if (std::string why = checkSplitK(shape, config); !why.empty())
     return why;
@@ -205,8 +227,8 @@ public:
   WgmmaKernelBuilder(OpBuilder &builder, Location loc, gpu::GPUModuleOp module,
                      const LinearShape &shape, const WgmmaConfig &config)
       : KernelBuilderBase(builder, loc, module, shape, config),
-        stages(config.stages),
-        ahead(config.warpSpecialized ? config.stages - 1 : config.stages - 2),
+        stages(config.stages), ahead(tilesAhead(config)),
+        tilesPerStep(config.tilesPerStep),
         threads(kWarpgroupThreads * config.warpgroups),
         copyThreads(copyThreadCount(config)),
         groupRows(config.tileM / config.warpgroups),
@@ -377,17 +399,28 @@ private:
   }
 
   /// Scale and zero point of each of this thread's chunks in K tile
-  /// `kTile`.
+  /// `kTile`. With several tiles per step the last step may run past this
+  /// block's last tile: those tiles get scale 0, so their (re-fetched)
+  /// weights dequantize to 0 and add nothing, without a branch around the
+  /// wgmma group.
   SmallVector<Value> loadScaleZeros(ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
     Value tile = globalTile(ie, kTile);
+    Value pastLast =
+        tilesPerStep > 1
+            ? arith::CmpIOp::create(ib, arith::CmpIPredicate::ugt, kTile, kLast)
+                  .getResult()
+            : Value();
     SmallVector<Value> values;
     for (int64_t i = 0; i < wChunks; ++i) {
       Value group = arith::DivUIOp::create(
           ib, ie.add(ie.mul(tile, kTileK), ie.mul(wHalves[i], kChunk)),
           ie.index(shape.groupSize));
-      values.push_back(memref::LoadOp::create(
-          ib, args->scales, ValueRange{wRowsGlobal[i], group}));
+      Value scale = memref::LoadOp::create(ib, args->scales,
+                                           ValueRange{wRowsGlobal[i], group});
+      if (pastLast)
+        scale = arith::SelectOp::create(ib, pastLast, ie.scalar(0.0), scale);
+      values.push_back(scale);
       values.push_back(
           args->zeros ? memref::LoadOp::create(
                             ib, args->zeros, ValueRange{wRowsGlobal[i], group})
@@ -452,19 +485,35 @@ private:
     }
   }
 
-  /// The step's wgmma group: m64 x tileN x k16 per m64 block and k16 step,
-  /// both operands from shared memory through descriptors.
-  SmallVector<Value> issueMmas(ImplicitLocOpBuilder &lb, Value stage,
-                               Value wTile, ValueRange accumulators) {
+  /// A K tile's activation stage and dequantized weight tile.
+  struct TileSlots {
+    Value stage, wTile;
+  };
+
+  /// The step's wgmma group: m64 x tileN x k16 per K tile, m64 block and
+  /// k16 step, both operands from shared memory through descriptors.
+  SmallVector<Value> issueMmas(ImplicitLocOpBuilder &lb,
+                               ArrayRef<TileSlots> tiles,
+                               ValueRange accumulators) {
+    NVVM::WgmmaFenceAlignedOp::create(lb);
+    SmallVector<Value> accs(accumulators.begin(), accumulators.end());
+    for (const TileSlots &tile : tiles)
+      issueTileMmas(lb, tile, accs);
+    NVVM::WgmmaGroupSyncAlignedOp::create(lb);
+    NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
+    return accs;
+  }
+
+  /// The wgmma instructions of one K tile, accumulating into `accs`.
+  void issueTileMmas(ImplicitLocOpBuilder &lb, const TileSlots &tile,
+                     SmallVector<Value> &accs) {
     KernelEmitter le{lb, elemType};
     NVVM::WGMMATypes operandType =
         shape.bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-    Value xOffset =
-        le.add(le.mul(stage, layout.xStageBytes), le.mul(groupRow0, kRowBytes));
+    Value xOffset = le.add(le.mul(tile.stage, layout.xStageBytes),
+                           le.mul(groupRow0, kRowBytes));
     Value wOffset =
-        le.add(le.index(layout.xBytes), le.mul(wTile, layout.wTileBytes));
-    NVVM::WgmmaFenceAlignedOp::create(lb);
-    SmallVector<Value> accs(accumulators.begin(), accumulators.end());
+        le.add(le.index(layout.xBytes), le.mul(tile.wTile, layout.wTileBytes));
     for (int64_t mb = 0; mb < mBlocks; ++mb)
       for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
         // k16 steps advance 32 bytes inside the swizzled rows; the
@@ -486,38 +535,48 @@ private:
             NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
             NVVM::MMAIntOverflowAttr());
       }
-    NVVM::WgmmaGroupSyncAlignedOp::create(lb);
-    NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
-    return accs;
   }
 
-  /// One K step: wait for tile kTile's copies, dequantize it, refill the
-  /// stage of tile kTile - 2 with tile kTile + ahead, issue the MMAs.
-  /// Carries the accumulators, then `ahead` tiles' scales and zeros.
+  /// One K step of tiles kTile .. kTile + tilesPerStep - 1: wait for their
+  /// copies, dequantize them, refill the stages of the step two back with
+  /// the tiles `ahead` further on, issue the MMAs as one group. Carries the
+  /// accumulators, then `ahead` tiles' scales and zeros (oldest first).
   void buildKStep(ImplicitLocOpBuilder &lb, Value kTile, ValueRange carried,
                   Value prologueToken) {
     KernelEmitter le{lb, elemType};
-    Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
-    Value wTile = arith::RemUIOp::create(lb, kTile, le.index(kWeightTiles));
-    // Tile kTile's copies (this thread's) have landed once at most
-    // ahead - 1 younger groups are pending.
-    nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
-                                     lb.getI32IntegerAttr(ahead - 1));
-    SmallVector<Value> next =
-        loadScaleZeros(lb, le.add(kTile, le.index(ahead)));
-    dequantizeTile(lb, stage, wTile, carried.slice(mBlocks, 2 * wChunks));
+    const int64_t perTile = 2 * wChunks;
+    // The step's last tile's copies (this thread's) have landed once at
+    // most ahead - tilesPerStep younger groups (one per tile) are pending.
+    nvgpu::DeviceAsyncWaitOp::create(
+        lb, prologueToken, lb.getI32IntegerAttr(ahead - tilesPerStep));
+    SmallVector<Value> next;
+    SmallVector<TileSlots> tiles;
+    for (int64_t t = 0; t < tilesPerStep; ++t) {
+      Value tile = le.add(kTile, le.index(t));
+      llvm::append_range(next,
+                         loadScaleZeros(lb, le.add(tile, le.index(ahead))));
+      TileSlots slots{arith::RemUIOp::create(lb, tile, le.index(stages)),
+                      arith::RemUIOp::create(
+                          lb, tile, le.index(weightTileCount(config)))};
+      dequantizeTile(lb, slots.stage, slots.wTile,
+                     carried.slice(mBlocks + t * perTile, perTile));
+      tiles.push_back(slots);
+    }
     // Generic-proxy writes (cp.async, st.shared) must be ordered before
     // the async proxy's wgmma reads (CODEGEN-NOTES P12).
     NVVM::FenceProxyOp::create(
         lb, NVVM::ProxyKind::async_shared,
         NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
     gpu::BarrierOp::create(lb);
-    Value aheadTile = le.add(kTile, le.index(ahead));
-    issueCopies(lb, aheadTile,
-                arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+    for (int64_t t = 0; t < tilesPerStep; ++t) {
+      Value aheadTile = le.add(kTile, le.index(ahead + t));
+      issueCopies(lb, aheadTile,
+                  arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+    }
     SmallVector<Value> yielded =
-        issueMmas(lb, stage, wTile, carried.take_front(mBlocks));
-    llvm::append_range(yielded, carried.drop_front(mBlocks + 2 * wChunks));
+        issueMmas(lb, tiles, carried.take_front(mBlocks));
+    llvm::append_range(yielded,
+                       carried.drop_front(mBlocks + tilesPerStep * perTile));
     llvm::append_range(yielded, next);
     scf::YieldOp::create(lb, yielded);
   }
@@ -528,7 +587,8 @@ private:
     Value prologueToken = issuePrologueCopies();
     SmallVector<Value> init = zeroAccumulators();
     llvm::append_range(init, prologueScaleZeros());
-    return scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+    return scf::ForOp::create(b, e.index(0), kCount, e.index(tilesPerStep),
+                              init,
                               [&](OpBuilder &nested, Location nestedLoc,
                                   Value kTile, ValueRange carried) {
                                 ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -766,7 +826,7 @@ private:
     Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
     waitForUse(lb, fullBarrier(lb, stage),
                arith::DivUIOp::create(lb, kTile, le.index(stages)));
-    SmallVector<Value> accs = issueMmas(lb, stage, stage, carried);
+    SmallVector<Value> accs = issueMmas(lb, {{stage, stage}}, carried);
     // wait_group 1 in issueMmas: tile kTile - 1's group has completed, so
     // its stage may be refilled. Tile 0 releases the spare barrier instead
     // of branching: with a branch here ptxas serialised the wgmma
@@ -906,7 +966,8 @@ private:
     NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
-  const int64_t stages, ahead, threads, copyThreads, groupRows, mBlocks;
+  const int64_t stages, ahead, tilesPerStep, threads, copyThreads, groupRows,
+      mBlocks;
   const int64_t numKTiles;
   const int64_t xCopies, wChunks;
   const WgmmaShared layout;

@@ -21,6 +21,8 @@
 #                                             [tuning/h100-sm_90a.json]
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
+#   AWQ_SWEEP_IR       IR the tile sweeps compile  [AWQ_BENCH_IR]; a list of
+#                      files separated by ':' is concatenated
 #   AWQ_SWEEP          tile sweep: "NAME[@PATTERN]=TILES[|GEMV];..." compiles the
 #                      bench IR once per entry with --gemm-tiles=TILES (none
 #                      if empty) and --gemv-tile=GEMV (if given) into
@@ -59,6 +61,10 @@ SPLITK_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xk2,65-1
 # split-K test's shapes (uneven K, N = 202, bias, bf16) and the tile-test
 # shapes.
 WS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x3xws,65-128:w128x64x2x4xws,129-256:w128x128x1x4xws,257-max:w256x128x2x4xws"
+# The warpgroup-MMA kernel with two and four K tiles per pipeline step, alone
+# and with K split over clusters of 2, on the split-K test's shapes (K tiles
+# per block odd: the last step runs past the end with zero scales).
+STEPS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xu2,65-128:w64x64x1x8xk2xu2,129-256:w64x64x1x12xu4,257-max:w128x128x2x6xk2xu2"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
@@ -138,6 +144,9 @@ if [ "$ARCHS" = sm_90a ]; then
   "$COMPILE" "$ROOT/examples/gpu-test-splitk.mlir" \
     -o "$STAGE/artifacts/test-splitk" --arch=sm_90a \
     --gemm-tiles="$SPLITK_TEST_TILES"
+  "$COMPILE" "$ROOT/examples/gpu-test-splitk.mlir" \
+    -o "$STAGE/artifacts/test-steps" --arch=sm_90a \
+    --gemm-tiles="$STEPS_TEST_TILES"
   for ir in gpu-test-splitk gpu-test-tiles; do
     "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-ws" \
       --arch=sm_90a --gemm-tiles="$WS_TEST_TILES"
@@ -147,6 +156,9 @@ if [ "$ARCHS" = sm_90a ]; then
       --arch=sm_90a --gemm-tiles="$WEIGHTS_A_TEST_TILES"
   done
 fi
+SWEEP_IR="$STAGE/sweep.mlir"
+IFS=':' read -r -a sweep_irs <<<"${AWQ_SWEEP_IR:-$BENCH_IR}"
+cat "${sweep_irs[@]}" >"$SWEEP_IR"
 IFS=';' read -r -a sweeps <<<"${AWQ_SWEEP:-}"
 for entry in "${sweeps[@]}"; do
   [ -n "$entry" ] || continue
@@ -156,14 +168,14 @@ for entry in "${sweeps[@]}"; do
   flags=()
   [ -n "$gemm" ] && flags+=("--gemm-tiles=$gemm")
   [ "$spec" != "$gemm" ] && flags+=("--gemv-tile=${spec#*|}")
-  ir="$BENCH_IR"
+  ir="$SWEEP_IR"
   if [ "${name#*@}" != "$name" ]; then
     # NAME@PATTERN: only the bench functions whose name matches PATTERN
     # (a tiling that fits some shapes only).
     pattern="${name#*@}"
     name="${name%%@*}"
     ir="$STAGE/sweep-$name.mlir"
-    awk -v p="$pattern" '/^func.func @/ { keep = ($2 ~ p) } keep' "$BENCH_IR" >"$ir"
+    awk -v p="$pattern" '/^func.func @/ { keep = ($2 ~ p) } keep' "$SWEEP_IR" >"$ir"
   fi
   "$COMPILE" "$ir" -o "$STAGE/artifacts/sweep-$name" --arch="$ARCHS" \
     "${flags[@]}"

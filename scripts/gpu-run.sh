@@ -131,6 +131,7 @@ test_artifact gpu-tests-tiles-wgmma test-tiles-wgmma "" 60
 # warp-specialised one, M = 33 and up.
 WGMMA_M="33,40,64,65,100,128,129,200,256,257,300,1000"
 test_artifact gpu-tests-splitk test-splitk "$WGMMA_M" 90
+test_artifact gpu-tests-steps test-steps "$WGMMA_M" 90
 for ir in gpu-test-splitk gpu-test-tiles; do
   test_artifact "$ir-ws" "$ir-ws" "$WGMMA_M" 90
 done

@@ -13,7 +13,9 @@
 # awq-select-kernels tuning=) reads: {"device", "chip", "shapes": [{"tag",
 # "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
 # With DIR/bench-graph.json (the defaults, same run) each range also
-# records the default's time and cuBLAS's. Sweeps whose benchmark or GPU
+# records the default's time and cuBLAS's, and a range where the default is
+# at least as fast as every candidate gets no entry (the default serves
+# it; an entry of --base for it goes too if its spec lost here). Sweeps whose benchmark or GPU
 # test failed in the run (DIR/summary.txt) are left out. With --base, the
 # new winners are merged into an earlier table of the same GPU (its ranges
 # that a new one overlaps are dropped). A markdown summary
@@ -77,9 +79,10 @@ def failed_sweeps(logs):
     return failed
 
 
-def merged_with_base(path, device, shapes):
+def merged_with_base(path, device, shapes, default_wins):
     """`shapes` (tag -> new ranges) added to the table at `path`, whose
-    ranges that a new one overlaps give way."""
+    ranges that a new one overlaps give way, as do those whose spec lost to
+    the default in a range of `default_wins` (tag -> [(lo, hi, specs)])."""
     with open(path) as f:
         base = json.load(f)
     if base.get("device") != device:
@@ -92,7 +95,11 @@ def merged_with_base(path, device, shapes):
                                    new["m_min"] <= old["m_max"] for new in ranges)
         kept = [old for old in merged.get(tag, []) if not overlaps(old)]
         merged[tag] = sorted(kept + ranges, key=lambda r: r["m_min"])
-    return merged
+    for tag, spans in default_wins.items():
+        lost = lambda old: any(old["m_min"] <= hi and lo <= old["m_max"] and
+                               old["spec"] in specs for lo, hi, specs in spans)
+        merged[tag] = [old for old in merged.get(tag, []) if not lost(old)]
+    return collections.OrderedDict((t, r) for t, r in merged.items() if r)
 
 
 def main():
@@ -150,6 +157,7 @@ def main():
 
     mean = lambda xs: sum(xs) / len(xs)
     shapes = collections.OrderedDict()
+    default_wins = collections.defaultdict(list)
     print(f"| shape | M range | winner | µs | default µs | cuBLAS µs | "
           f"runner-up |")
     print("|---|---|---|---:|---:|---:|---|")
@@ -163,15 +171,23 @@ def main():
         ref = reference.get((tag, lo, hi), {})
         for key, values in ref.items():
             entry[key] = round(mean(values), 2)
-        shapes.setdefault(tag, []).append(entry)
         hi_text = "max" if hi == MAX_M else hi
+        if "default_us" in entry and entry["default_us"] <= entry["us"]:
+            # No candidate beats the default rule here: no entry.
+            default_wins[tag].append((lo, hi, set(by_spec)))
+            print(f"| {tag} | {lo}-{hi_text} | default | "
+                  f"{entry['default_us']:.1f} | {entry['default_us']:.1f} | "
+                  f"{entry.get('cublas_us', float('nan')):.1f} | "
+                  f"`{spec}` {mean(us):.1f} |")
+            continue
+        shapes.setdefault(tag, []).append(entry)
         runner = f"{ranked[1][0]} {mean(ranked[1][1]):.1f}" if len(ranked) > 1 else ""
         print(f"| {tag} | {lo}-{hi_text} | `{spec}` | {mean(us):.1f} | "
               f"{entry.get('default_us', float('nan')):.1f} | "
               f"{entry.get('cublas_us', float('nan')):.1f} | {runner} |")
 
     if args.base:
-        shapes = merged_with_base(args.base, device, shapes)
+        shapes = merged_with_base(args.base, device, shapes, default_wins)
     table = {"device": device, "chip": args.chip,
              "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]}
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)

@@ -24,9 +24,11 @@ func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: ten
 
 // K = 14336, N = 4096: 64 blocks of 64x64; four shares would make 256
 // blocks, more than a co-resident wave holds, of 3584-long shares: two.
+// Their 128 blocks fit one wave at one per SM: eight stages, two K tiles
+// per step (W5), up to M = 128.
 // CHECK-LABEL: func.func @long_k
-// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x8xk2xu2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x8xk2xu2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
 func.func @long_k(%x: tensor<?x14336xf16>, %q: tensor<4096x14336xi4>, %s: tensor<4096x112xf16>, %z: tensor<4096x112xi4>) -> tensor<?x4096xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
@@ -36,10 +38,11 @@ func.func @long_k(%x: tensor<?x14336xf16>, %q: tensor<4096x14336xi4>, %s: tensor
 
 // -----
 
-// N = 1024: 16 blocks; shares stay at least 1024 of K, so at most four.
+// N = 1024: 16 blocks; shares stay at least 1024 of K, so at most four;
+// 64 blocks: one wave, the deep pipeline (W5).
 // CHECK-LABEL: func.func @small_n
-// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
+// CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x8xk4xu2">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x8xk4xu2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk4">
 func.func @small_n(%x: tensor<?x4096xf16>, %q: tensor<1024x4096xi4>, %s: tensor<1024x32xf16>, %z: tensor<1024x32xi4>) -> tensor<?x1024xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
@@ -66,7 +69,9 @@ func.func @wide_n(%x: tensor<?x4096xf16>, %q: tensor<14336x4096xi4>, %s: tensor<
 // Q/K/V of Qwen2.5-7B (N = 4608): 72 blocks of 64x64 at M = 64 and of
 // 128x64 at M = 128; split in two they make 144, which two blocks per SM
 // hold in one wave (held-out run, H100: 19.6 -> 17.7 us at M = 64,
-// 25.2 -> 22.0 at M = 128); four would make 288.
+// 25.2 -> 22.0 at M = 128); four would make 288. Needing two blocks per
+// SM, they keep the shallow pipeline (rule W5 leaves them alone: the deep
+// one's 128 KiB fit one block per SM; 17.7 -> 21.2 us at M = 64).
 // CHECK-LABEL: func.func @co_resident
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk2">

@@ -8,13 +8,14 @@
 // RUN: not awq-opt %s --awq-select-kernels="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x64x1x6xk16" --split-input-file 2>&1 | FileCheck %s --check-prefix=SPLIT
 
 // Policy on sm_90a for a narrow N: the GEMV at M = 1, the stream kernel up
-// to 32, warpgroup MMA above, each range's tiling as a spec.
+// to 32, warpgroup MMA above (up to M = 128 pipelined deep: its four
+// blocks fit one wave, W5), each range's tiling as a spec.
 // CHECK-LABEL: func.func @narrow_n
 // CHECK: kernel_choices = [#awq.kernel_choice<m_min = 1, m_max = 1, spec = "v1x4x4x1xg2">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 2, m_max = 16, spec = "s1x4x8x1x1xp">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 17, m_max = 32, spec = "s2x4x4x1x1xp">,
-// CHECK-SAME: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6">,
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4">,
+// CHECK-SAME: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x8xu2">,
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x8xu2">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 2147483647, spec = "w256x128x2x4">]
 // No kernels yet: selection only records the choice.
@@ -27,7 +28,7 @@
 // BUILT-LABEL: func.func @narrow_n
 // BUILT-NOT: kernel_choices
 // BUILT: kernels = [#awq.variant<kernel = @awq_kernels::@awq_gemv_n256_k512_g128_f16_z_mt1_r4_u1_g2
-// BUILT-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s6, family = "gemm", m_min = 33, m_max = 64
+// BUILT-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s8_u2, family = "gemm", m_min = 33, m_max = 64
 // BUILT-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm256_bn128_wg2_s4, family = "gemm", m_min = 257
 // TILES-LABEL: func.func @narrow_n
 // TILES: #awq.kernel_choice<m_min = 2, m_max = 32, spec = "s1x4x8x1">

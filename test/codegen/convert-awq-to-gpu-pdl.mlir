@@ -49,7 +49,7 @@
 // CHECK: scf.for
 // CHECK: nvvm.griddepcontrol launch_dependents
 
-// WGMMA-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s6
+// WGMMA-LABEL: gpu.func @awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s8_u2
 // WGMMA-NEXT: nvvm.griddepcontrol wait
 // WGMMA: scf.for
 // WGMMA: nvvm.wgmma.wait.group.sync.aligned 0

@@ -31,6 +31,19 @@
 // RUN: not %python %awq_src_root/scripts/tune.py --logs %S/Inputs/tune -o %t/refused.json --base %t/other.json \
 // RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
 // RUN:   2>&1 | FileCheck %s --check-prefix=OTHERGPU
+// A range where the default (bench-graph.json, same run) is at least as
+// fast as every candidate gets no entry, and the earlier table's entry
+// there goes if its spec lost in this run (65..128: the default took
+// 13.0 us, w64x64x1x8 14.0).
+// RUN: mkdir -p %t/defaultwins && cp %S/Inputs/tune/sweep-a.json %S/Inputs/tune/sweep-b.json %t/defaultwins/
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][1]['awq_us'] = 13.0; json.dump(d, open('%t/defaultwins/bench-graph.json', 'w'))"
+// RUN: printf '{"device": "Fake GPU", "chip": "sm_90a", "shapes": [{"tag": "n256_k512_g128_f16_z", "ranges": [{"m_min": 65, "m_max": 128, "spec": "w64x64x1x8"}, {"m_min": 257, "m_max": 2147483647, "spec": "w128x128x2x4"}]}]}' > %t/base2.json
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/defaultwins -o %t/defaultwins.json --base %t/base2.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   | FileCheck %s --check-prefix=DEFAULTWINS
+// RUN: %python -c "import json; print([(r['m_min'], r['spec']) for r in json.load(open('%t/defaultwins.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=DEFAULTMERGED
+// DEFAULTWINS: | n256_k512_g128_f16_z | 65-128 | default | 13.0 | 13.0 | 10.0 | `w64x64x1x8` 14.0 |
+// DEFAULTMERGED: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
 // MERGED: [(33, 'w64x64x1x6xk2'), (65, 'w64x64x1x8'), (257, 'w128x128x2x4')]
 // OTHERGPU: tune.py: --base {{.*}}other.json is for 'Other GPU', the sweeps ran on 'Fake GPU'
 

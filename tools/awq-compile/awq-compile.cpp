@@ -54,9 +54,10 @@ static cl::list<std::string> gemmTiles(
              "or MMIN-MMAX:sMTxNTxWxU[xWN[xp][xt][xs]] (stream kernel, p: "
              "prefetch, t: weights as the MMA A operand, s: activations "
              "staged in shared memory) or "
-             "MMIN-MMAX:wBMxBNxWGxS[xkSPLITK][xws] (sm_90a warpgroup MMA, K "
-             "split over a cluster of SPLITK blocks; ws: a producer warpgroup "
-             "copies and dequantizes for the WG consumers); "
+             "MMIN-MMAX:wBMxBNxWGxS[xkSPLITK][xuTILES][xws] (sm_90a warpgroup MMA, K "
+             "split over a cluster of SPLITK blocks; u: K tiles of 64 per "
+             "pipeline step; ws: a producer warpgroup copies and dequantizes "
+             "for the WG consumers); "
              "the first MMIN is 2 to 5"),
     cl::CommaSeparated, cl::cat(category));
 static cl::opt<std::string> gemvTile(

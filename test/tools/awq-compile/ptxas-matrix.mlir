@@ -82,7 +82,7 @@
 // PTX90A: wgmma.wait_group.sync.aligned 1
 // PTX90A: wgmma.wait_group.sync.aligned 0
 // PTX90A: ret;
-// PTX90A-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_wgmma_bm64_bn64_wg1_s6_k2(
+// PTX90A-LABEL: .entry awq_gemm_n520_k2048_g128_bf16_z_wgmma_bm64_bn64_wg1_s8_k2_u2(
 // PTX90A: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // PTX90A: ret;
 
