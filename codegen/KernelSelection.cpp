@@ -109,6 +109,16 @@ constexpr int64_t kMinSplitShare = 1024;
 /// The large-M tile: 256x128, two warpgroups, four stages (W4).
 constexpr WgmmaConfig kLargeMTile{256, 128, 2, 4};
 
+/// Blocks of `config`'s grid at M = `m`, its split-K clusters included.
+static int64_t gridBlocks(const LinearShape &shape, const WgmmaConfig &config,
+                          int64_t m) {
+  return llvm::divideCeil(m, config.tileM) *
+         llvm::divideCeil(shape.n, config.tileN) * config.splitK;
+}
+
+/// Stages and K tiles per step of W5's deep pipeline (128 KiB at 64x64).
+constexpr int64_t kDeepStages = 8, kDeepTilesPerStep = 2;
+
 /// Whether two blocks of `config` fit one SM's shared memory.
 static bool twoBlocksPerSM(const LinearShape &shape, const WgmmaConfig &config) {
   return 2 * (wgmmaLaunch(shape, config).sharedBytes + 1024) <=
@@ -124,8 +134,7 @@ static bool twoBlocksPerSM(const LinearShape &shape, const WgmmaConfig &config) 
 /// measurements: docs/perf.md, "Default kernels".
 static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
                               int64_t mTop) {
-  int64_t blocks = llvm::divideCeil(mTop, config.tileM) *
-                   llvm::divideCeil(shape.n, config.tileN);
+  int64_t blocks = gridBlocks(shape, config, mTop);
   bool coResident = twoBlocksPerSM(shape, config);
   for (int64_t split = 8; split > 1; split /= 2) {
     int64_t share = shape.k / split;
@@ -152,13 +161,12 @@ static WgmmaConfig withSplitK(const LinearShape &shape, WgmmaConfig config,
 /// (3584x4608 at M = 64: 17.7 -> 21.2 us deepened).
 static WgmmaConfig deepened(const LinearShape &shape, WgmmaConfig config,
                             int64_t mTop) {
-  int64_t blocks = llvm::divideCeil(mTop, config.tileM) *
-                   llvm::divideCeil(shape.n, config.tileN) * config.splitK;
-  if (config.warpgroups != 1 || config.tileN != 64 || blocks > kSMs)
+  if (config.warpgroups != 1 || config.tileN != 64 ||
+      gridBlocks(shape, config, mTop) > kSMs)
     return config;
   WgmmaConfig deep = config;
-  deep.stages = 8;
-  deep.tilesPerStep = 2;
+  deep.stages = kDeepStages;
+  deep.tilesPerStep = kDeepTilesPerStep;
   return checkWgmmaSupport(shape, deep).empty() ? deep : config;
 }
 
@@ -186,9 +194,8 @@ static int64_t blocksPerWave(int64_t split) {
 /// at M = 4096: 0.79-0.86x the 256x128 tile's speed).
 static double estimatedSteps(const LinearShape &shape,
                              const WgmmaConfig &config, int64_t m) {
-  int64_t blocks = llvm::divideCeil(m, config.tileM) *
-                   llvm::divideCeil(shape.n, config.tileN) * config.splitK;
-  int64_t waves = llvm::divideCeil(blocks, blocksPerWave(config.splitK));
+  int64_t waves = llvm::divideCeil(gridBlocks(shape, config, m),
+                                   blocksPerWave(config.splitK));
   double kSteps = double(shape.k) / (64 * config.splitK) + 3;
   double rowCost = config.tileM >= 256 ? 1.0 : 1.25;
   return waves * kSteps * (config.tileM / 64) * rowCost;
