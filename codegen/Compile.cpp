@@ -148,39 +148,48 @@ FailureOr<llvm::json::Object> awq::describeLinear(QLinearOp op,
       {"variants", std::move(variants)}};
 }
 
+/// A module holding `kernel` alone in a copy of `gpuModule`, with the
+/// module-level symbols (the dynamic shared memory globals) it uses: an
+/// unused 1024-byte-aligned `.extern .shared` array still costs every block
+/// of the module 1 KiB.
+static OwningOpRef<ModuleOp> moduleOfKernel(gpu::GPUModuleOp gpuModule,
+                                            gpu::GPUFuncOp kernel) {
+  Location loc = gpuModule.getLoc();
+  OpBuilder b(gpuModule.getContext());
+  OwningOpRef<ModuleOp> part = ModuleOp::create(loc);
+  (*part)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                   b.getUnitAttr());
+  OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
+  auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
+  pb.setInsertionPointToEnd(single.getBody());
+  llvm::StringSet<> used;
+  if (auto uses = SymbolTable::getSymbolUses(kernel))
+    for (const SymbolTable::SymbolUse &use : *uses)
+      used.insert(use.getSymbolRef().getLeafReference().getValue());
+  for (Operation &op : gpuModule.getBody()->without_terminator())
+    if (auto symbol = dyn_cast<SymbolOpInterface>(op);
+        symbol && !isa<gpu::GPUFuncOp>(op) && used.contains(symbol.getName()))
+      pb.clone(op);
+  pb.clone(*kernel);
+  return part;
+}
+
 FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
-                                                  StringRef arch) {
+                                                  StringRef arch,
+                                                  ArrayRef<std::string> only) {
   // Each kernel is lowered in a module of its own, in parallel (LLVM's
   // NVPTX code generation dominates a JIT compile).
   MLIRContext &context = *module.getContext();
-  Location loc = module.getLoc();
-  OpBuilder b(&context);
   auto gpuModules = module.getOps<gpu::GPUModuleOp>();
   if (std::distance(gpuModules.begin(), gpuModules.end()) != 1)
     return module.emitError("expected exactly one gpu.module to lower");
   gpu::GPUModuleOp gpuModule = *gpuModules.begin();
   SmallVector<OwningOpRef<ModuleOp>> parts;
-  for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
-    OwningOpRef<ModuleOp> part = ModuleOp::create(loc);
-    (*part)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                     b.getUnitAttr());
-    OpBuilder pb = OpBuilder::atBlockEnd(part->getBody());
-    auto single = gpu::GPUModuleOp::create(pb, loc, gpuModule.getName());
-    pb.setInsertionPointToEnd(single.getBody());
-    // Module-level symbols (the dynamic shared memory globals) go with the
-    // kernels that use them: an unused 1024-byte-aligned `.extern .shared`
-    // array still costs every block of the module 1 KiB.
-    llvm::StringSet<> used;
-    if (auto uses = SymbolTable::getSymbolUses(kernel))
-      for (const SymbolTable::SymbolUse &use : *uses)
-        used.insert(use.getSymbolRef().getLeafReference().getValue());
-    for (Operation &op : gpuModule.getBody()->without_terminator())
-      if (auto symbol = dyn_cast<SymbolOpInterface>(op);
-          symbol && !isa<gpu::GPUFuncOp>(op) && used.contains(symbol.getName()))
-        pb.clone(op);
-    pb.clone(*kernel);
-    parts.push_back(std::move(part));
-  }
+  for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>())
+    if (only.empty() || llvm::is_contained(only, kernel.getName()))
+      parts.push_back(moduleOfKernel(gpuModule, kernel));
+  if (!only.empty() && parts.size() != only.size())
+    return module.emitError("a kernel to lower is not in the gpu.module");
   // Pass managers are built (and their dialects loaded) on this thread;
   // only the runs are parallel.
   SmallVector<std::unique_ptr<PassManager>> managers;
@@ -211,35 +220,55 @@ FailureOr<std::string> awq::lowerKernelsPerModule(ModuleOp module,
   return ptx;
 }
 
-llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
-                                                 StringRef arch, StringRef name,
-                                                 int64_t maxSharedBytes,
-                                                 StringRef device) {
-  if (!isSupportedArch(arch))
-    return llvm::createStringError("unsupported GPU architecture '" +
-                                   arch.str() + "'");
-  DialectRegistry registry;
-  registerAwqDialects(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
+//===----------------------------------------------------------------------===//
+// LinearKernels
+//===----------------------------------------------------------------------===//
+
+namespace mlir {
+namespace awq {
+
+/// The M range one kernel serves.
+struct KernelRange {
+  int64_t mMin, mMax;
+  std::string kernel;
+};
+
+struct LinearKernels::State {
+  MLIRContext context;
+  /// Every diagnostic of the context, for the error messages.
   std::string diagnostics;
   std::mutex diagnosticsLock;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    std::lock_guard<std::mutex> guard(diagnosticsLock);
-    llvm::raw_string_ostream os(diagnostics);
-    os << diag << "\n";
-    return success();
-  });
-  auto failWith = [&](StringRef what) {
-    return llvm::createStringError(what.str() + ": " + diagnostics);
-  };
+  std::unique_ptr<ScopedDiagnosticHandler> handler;
+  std::string arch;
+  OwningOpRef<ModuleOp> module;
+  std::string manifestJson;
+  std::vector<KernelRange> ranges;
+  std::vector<std::string> kernels;
 
-  // func @linear(x, q, s, [z], [bias]) { awq.qlinear }: the kernels depend
-  // on the shapes only.
-  OpBuilder b(&context);
+  explicit State(DialectRegistry &registry) : context(registry) {
+    context.loadAllAvailableDialects();
+    handler = std::make_unique<ScopedDiagnosticHandler>(
+        &context, [this](Diagnostic &diag) {
+          std::lock_guard<std::mutex> guard(diagnosticsLock);
+          llvm::raw_string_ostream os(diagnostics);
+          os << diag << "\n";
+          return success();
+        });
+  }
+  llvm::Error fail(StringRef what) {
+    std::lock_guard<std::mutex> guard(diagnosticsLock);
+    return llvm::createStringError(what.str() + ": " + diagnostics);
+  }
+};
+
+/// func @linear(x, q, s, [z], [bias]) { awq.qlinear }: the kernels depend
+/// on the shapes only.
+static QLinearOp buildLinearFunc(ModuleOp module, const LinearShape &shape,
+                                 StringRef name) {
+  MLIRContext *context = module.getContext();
+  OpBuilder b(context);
   Location loc = b.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  Type elemType = shape.elementType(&context);
+  Type elemType = shape.elementType(context);
   Type i4 = b.getIntegerType(4);
   int64_t groups = shape.numGroups();
   SmallVector<Type> args = {
@@ -252,7 +281,7 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
     args.push_back(RankedTensorType::get({shape.n}, elemType));
   auto resultType =
       RankedTensorType::get({ShapedType::kDynamic, shape.n}, elemType);
-  b.setInsertionPointToEnd(module->getBody());
+  b.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(b, loc, "linear",
                                    b.getFunctionType(args, {resultType}));
   Block *body = func.addEntryBlock();
@@ -266,10 +295,14 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
       b.getI64IntegerAttr(shape.groupSize), b.getStringAttr(name),
       /*kernel_choices=*/nullptr, /*kernels=*/nullptr);
   func::ReturnOp::create(b, loc, linear.getResult());
-  if (failed(mlir::verify(*module)))
-    return failWith("invalid linear shape");
+  return linear;
+}
 
-  PassManager pm(&context);
+/// awq-select-kernels and convert-awq-to-gpu on `module`.
+static LogicalResult generateKernels(ModuleOp module, StringRef arch,
+                                     int64_t maxSharedBytes,
+                                     StringRef device) {
+  PassManager pm(module.getContext());
   SelectKernelsPassOptions select;
   select.chip = arch.str();
   select.maxSharedBytes = maxSharedBytes;
@@ -279,22 +312,85 @@ llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
   convert.chip = arch.str();
   convert.maxSharedBytes = maxSharedBytes;
   pm.addPass(createConvertAwqToGPUPass(convert));
-  if (failed(pm.run(*module)))
-    return failWith("kernel generation failed");
-  FailureOr<llvm::json::Object> layer = describeLinear(linear, *module, 0);
+  return pm.run(module);
+}
+
+LinearKernels::LinearKernels(std::unique_ptr<State> state)
+    : state(std::move(state)) {}
+LinearKernels::~LinearKernels() = default;
+
+llvm::Expected<std::unique_ptr<LinearKernels>>
+LinearKernels::generate(const LinearShape &shape, StringRef arch,
+                        StringRef name, int64_t maxSharedBytes,
+                        StringRef device) {
+  if (!isSupportedArch(arch))
+    return llvm::createStringError("unsupported GPU architecture '" +
+                                   arch.str() + "'");
+  DialectRegistry registry;
+  registerAwqDialects(registry);
+  auto state = std::make_unique<State>(registry);
+  state->arch = arch.str();
+  state->module = ModuleOp::create(UnknownLoc::get(&state->context));
+  QLinearOp linear = buildLinearFunc(*state->module, shape, name);
+  if (failed(mlir::verify(*state->module)))
+    return state->fail("invalid linear shape");
+  if (failed(generateKernels(*state->module, arch, maxSharedBytes, device)))
+    return state->fail("kernel generation failed");
+  FailureOr<llvm::json::Object> layer =
+      describeLinear(linear, *state->module, 0);
   if (failed(layer))
-    return failWith("describing the kernels failed");
-
-  FailureOr<std::string> ptx = lowerKernelsPerModule(*module, arch);
-  if (failed(ptx))
-    return failWith("lowering to PTX failed");
-
+    return state->fail("describing the kernels failed");
+  for (auto variant :
+       linear.getKernelsAttr().getAsRange<awq::KernelVariantAttr>()) {
+    std::string kernel =
+        variant.getKernel().getLeafReference().getValue().str();
+    state->ranges.push_back({variant.getMMin(), variant.getMMax(), kernel});
+    if (!llvm::is_contained(state->kernels, kernel))
+      state->kernels.push_back(kernel);
+  }
   llvm::json::Object manifest{{"format", "awq-artifact"},
                               {"version", 1},
                               {"layers", llvm::json::Array{std::move(*layer)}}};
-  CompiledLinear compiled;
-  llvm::raw_string_ostream os(compiled.manifestJson);
+  llvm::raw_string_ostream os(state->manifestJson);
   os << llvm::json::Value(std::move(manifest));
-  compiled.ptx = std::move(*ptx);
-  return compiled;
+  return std::unique_ptr<LinearKernels>(new LinearKernels(std::move(state)));
+}
+
+const std::string &LinearKernels::manifestJson() const {
+  return state->manifestJson;
+}
+
+ArrayRef<std::string> LinearKernels::kernels() const { return state->kernels; }
+
+StringRef LinearKernels::kernelForRows(int64_t rows) const {
+  for (const KernelRange &range : state->ranges)
+    if (rows >= range.mMin && rows <= range.mMax)
+      return range.kernel;
+  return "";
+}
+
+llvm::Expected<std::string>
+LinearKernels::lowerToPtx(ArrayRef<std::string> only) {
+  FailureOr<std::string> ptx =
+      lowerKernelsPerModule(*state->module, state->arch, only);
+  if (failed(ptx))
+    return state->fail("lowering to PTX failed");
+  return std::move(*ptx);
+}
+
+} // namespace awq
+} // namespace mlir
+
+llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
+                                                 StringRef arch, StringRef name,
+                                                 int64_t maxSharedBytes,
+                                                 StringRef device) {
+  llvm::Expected<std::unique_ptr<LinearKernels>> kernels =
+      LinearKernels::generate(shape, arch, name, maxSharedBytes, device);
+  if (!kernels)
+    return kernels.takeError();
+  llvm::Expected<std::string> ptx = (*kernels)->lowerToPtx();
+  if (!ptx)
+    return ptx.takeError();
+  return CompiledLinear{(*kernels)->manifestJson(), std::move(*ptx)};
 }

@@ -726,11 +726,13 @@ awq::runtime::scanEntriesWaitingForPrerequisiteGrids(StringRef ptx) {
 }
 
 Error awq::runtime::checkKernelsInPtx(const Manifest &manifest, StringRef ptx,
-                                      StringRef ptxName) {
+                                      StringRef ptxName, bool requireAll) {
   PtxEntries entries = scanPtxEntries(ptx);
   for (const LayerSpec &layer : manifest.layers) {
     for (const VariantSpec &variant : layer.variants) {
       auto it = entries.find(variant.kernel);
+      if (it == entries.end() && !requireAll)
+        continue;
       if (it == entries.end())
         return makeError(ptxName + ": layer '" + layer.name + "': kernel '" +
                          variant.kernel + "' is not an entry of the module");

@@ -140,8 +140,11 @@ llvm::StringSet<> scanEntriesWaitingForPrerequisiteGrids(llvm::StringRef ptx);
 
 /// Checks that every kernel of every variant is an entry of `ptx` with
 /// exactly numScalarParams 8-byte parameters. `ptxName` names the file.
+/// Unless `requireAll`, kernels absent from `ptx` are not checked (a JIT
+/// result whose other kernels come later, awq_jit_result::finish).
 llvm::Error checkKernelsInPtx(const Manifest &manifest, llvm::StringRef ptx,
-                              llvm::StringRef ptxName);
+                              llvm::StringRef ptxName,
+                              bool requireAll = true);
 
 /// The device pointers of one launch, by role.
 struct LaunchPointers {

@@ -23,8 +23,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -68,11 +70,10 @@ llvm::Error statusError(awq_status status, const llvm::Twine &message) {
   return llvm::make_error<StatusError>(status, message.str());
 }
 
-/// Reports `error` through the thread-local message; errors without a status
-/// map to `fallback`.
-awq_status fail(llvm::Error error, awq_status fallback) {
+/// The status `error` carries (`fallback` if none) and its message.
+awq_status takeStatus(llvm::Error error, awq_status fallback,
+                      std::string &message) {
   awq_status status = fallback;
-  std::string message;
   llvm::handleAllErrors(
       std::move(error),
       [&](const StatusError &e) {
@@ -80,6 +81,14 @@ awq_status fail(llvm::Error error, awq_status fallback) {
         message = e.message;
       },
       [&](const llvm::ErrorInfoBase &e) { message = e.message(); });
+  return status;
+}
+
+/// Reports `error` through the thread-local message; errors without a status
+/// map to `fallback`.
+awq_status fail(llvm::Error error, awq_status fallback) {
+  std::string message;
+  awq_status status = takeStatus(std::move(error), fallback, message);
   return fail(status, message);
 }
 
@@ -131,14 +140,41 @@ struct LoadedModule {
 /// programmatic launch.
 constexpr int64_t kProgrammaticLaunchMaxRows = 16;
 
+namespace {
+/// One variant's kernel, resolved in its module.
+struct BoundKernel {
+  CUfunction function = nullptr;
+  /// Launched programmatically when the context asks for it.
+  bool programmatic = false;
+};
+
+/// The kernels of a JIT layer that its compile callback deferred
+/// (awq_jit_result::finish): compiled, loaded and bound on a thread of
+/// their own while the layer already serves the other variants.
+struct DeferredKernels {
+  std::thread thread;
+  std::mutex mutex;
+  std::condition_variable finished;
+  /// Set (under `mutex`, after status/error) when the thread is done;
+  /// `ready` mirrors it for the launch path's lock-free check.
+  bool done = false;
+  std::atomic<bool> ready{false};
+  awq_status status = AWQ_SUCCESS;
+  std::string error;
+};
+} // namespace
+
 struct awq_layer_st {
   awq_context ctx = nullptr;
   const LayerSpec *spec = nullptr;
-  /// One function per variant, in spec->variants order.
-  std::vector<CUfunction> functions;
+  /// One kernel per variant, in spec->variants order. Those not bound when
+  /// the layer was created (`boundAtLoad` false) are written once by the
+  /// deferred thread and read only after deferred->ready.
+  std::vector<BoundKernel> kernels;
+  std::vector<bool> boundAtLoad;
   const awq_load_info *loadInfo = nullptr;
-  /// Per variant: launched programmatically when the context asks for it.
-  std::vector<bool> programmaticLaunch;
+  /// Owned by the JIT entry; null unless some kernels were deferred.
+  DeferredKernels *deferred = nullptr;
 };
 
 struct awq_artifact_st {
@@ -157,6 +193,16 @@ struct JitEntry {
   std::unique_ptr<LoadedModule> module;
   std::unique_ptr<awq_layer_st> layer;
   awq_load_info info{};
+  /// The deferred kernels' module and thread (null if none were deferred).
+  std::unique_ptr<LoadedModule> deferredModule;
+  awq_load_info deferredInfo{};
+  std::unique_ptr<DeferredKernels> deferred;
+  ~JitEntry() {
+    // The thread writes into this entry: it finishes before anything here
+    // is unloaded or freed.
+    if (deferred && deferred->thread.joinable())
+      deferred->thread.join();
+  }
 };
 } // namespace
 
@@ -313,86 +359,119 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
   return module;
 }
 
-/// Resolves the kernels of `spec` in `module` and applies their launch
+/// Checks `function`'s block and shared memory against `variant` and the
+/// device, and raises its shared memory limits where `variant` needs it.
+static llvm::Error applyLaunchLimits(awq_context ctx, CUfunction function,
+                                     const VariantSpec &variant,
+                                     const std::string &where) {
+  const DriverApi &drv = *ctx->drv;
+  int maxThreads = 0, staticShared = 0;
+  drv.cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+                         function);
+  drv.cuFuncGetAttribute(&staticShared, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                         function);
+  uint64_t threads =
+      uint64_t(variant.block[0]) * variant.block[1] * variant.block[2];
+  if (maxThreads > 0 && threads > static_cast<uint64_t>(maxThreads))
+    return statusError(
+        AWQ_ERROR_INVALID_ARTIFACT,
+        llvm::formatv("{0}: block of {1} threads exceeds the kernel's "
+                      "limit of {2}",
+                      where, threads, maxThreads));
+  if (variant.sharedBytes + static_cast<uint64_t>(staticShared) >
+      static_cast<uint64_t>(ctx->maxSharedOptin))
+    return statusError(
+        AWQ_ERROR_INVALID_ARTIFACT,
+        llvm::formatv("{0}: shared_bytes {1} (+{2} static) exceeds the "
+                      "device's {3} bytes per block",
+                      where, variant.sharedBytes, staticShared,
+                      ctx->maxSharedOptin));
+  // Above 48 KiB of shared memory in all (dynamic + static) a kernel must
+  // opt in, once.
+  CUresult result;
+  if (variant.sharedBytes > 0 &&
+      variant.sharedBytes + static_cast<uint64_t>(staticShared) > 48 * 1024) {
+    result = drv.cuFuncSetAttribute(
+        function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+        static_cast<int>(variant.sharedBytes));
+    if (result != CUDA_SUCCESS)
+      return cudaError(drv, result,
+                       where + ": setting MAX_DYNAMIC_SHARED_SIZE_BYTES");
+  }
+  // Kernels that stage tiles in shared memory get the largest carveout so
+  // that several blocks fit on an SM (the driver's default kept one).
+  // GEMV kernels keep the L1 that their activation loads hit.
+  if (variant.sharedBytes + static_cast<uint64_t>(staticShared) >
+      16 * 1024) {
+    result = drv.cuFuncSetAttribute(
+        function, CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT,
+        CU_SHAREDMEM_CARVEOUT_MAX_SHARED);
+    if (result != CUDA_SUCCESS)
+      return cudaError(drv, result,
+                       where + ": setting the shared memory carveout");
+  }
+  return llvm::Error::success();
+}
+
+/// Resolves `variant`'s kernel in `module` and applies its launch
 /// attributes. The caller has made ctx current.
+static llvm::Expected<BoundKernel>
+bindVariant(awq_context ctx, const LoadedModule &module,
+            const VariantSpec &variant, StringRef layerName,
+            StringRef ptxName) {
+  const DriverApi &drv = *ctx->drv;
+  // Only kernels that wait for the previous one before they touch x and
+  // y (sm_90+ code from this compiler; older artifacts have none), and
+  // of those the tensor-core variants of up to 16 rows: on the H100 in a
+  // CUDA graph it saved up to 1.1 us there, while it cost the GEMV up to
+  // 0.4 us (4096^2, M = 1) and the 32-row stream kernel 2.4-7.7 us
+  // (docs/perf.md). A plain launch is always correct.
+  BoundKernel bound;
+  bound.programmatic = module.entriesThatWait.contains(variant.kernel) &&
+                       variant.family == "gemm" &&
+                       variant.mTile <= kProgrammaticLaunchMaxRows;
+  std::string where = ptxName.str() + ": layer '" + layerName.str() +
+                      "': kernel '" + variant.kernel + "'";
+  auto owner = module.moduleOfEntry.find(variant.kernel);
+  CUresult result = owner == module.moduleOfEntry.end()
+                        ? CUDA_ERROR_NOT_FOUND
+                        : drv.cuModuleGetFunction(&bound.function, owner->second,
+                                                  variant.kernel.c_str());
+  if (result == CUDA_ERROR_NOT_FOUND)
+    return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                       where + " is not in the module");
+  if (result != CUDA_SUCCESS)
+    return cudaError(drv, result, where + ": cuModuleGetFunction");
+
+  if (llvm::Error e = applyLaunchLimits(ctx, bound.function, variant, where))
+    return std::move(e);
+  return bound;
+}
+
+/// Resolves the kernels of `spec` in `module` (skipping those it lacks if
+/// `deferred` is set: they come later, bindDeferredKernels) and applies
+/// their launch attributes. The caller has made ctx current.
 static llvm::Expected<std::unique_ptr<awq_layer_st>>
 bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
-          StringRef ptxName, const awq_load_info *info) {
-  const DriverApi &drv = *ctx->drv;
+          StringRef ptxName, const awq_load_info *info,
+          DeferredKernels *deferred = nullptr) {
   auto layer = std::make_unique<awq_layer_st>();
   layer->ctx = ctx;
   layer->spec = &spec;
   layer->loadInfo = info;
+  layer->deferred = deferred;
   for (const VariantSpec &variant : spec.variants) {
-    // Only kernels that wait for the previous one before they touch x and
-    // y (sm_90+ code from this compiler; older artifacts have none), and
-    // of those the tensor-core variants of up to 16 rows: on the H100 in a
-    // CUDA graph it saved up to 1.1 us there, while it cost the GEMV up to
-    // 0.4 us (4096^2, M = 1) and the 32-row stream kernel 2.4-7.7 us
-    // (docs/perf.md). A plain launch is always correct.
-    layer->programmaticLaunch.push_back(
-        module.entriesThatWait.contains(variant.kernel) &&
-        variant.family == "gemm" &&
-        variant.mTile <= kProgrammaticLaunchMaxRows);
-    std::string where = ptxName.str() + ": layer '" + spec.name +
-                        "': kernel '" + variant.kernel + "'";
-    CUfunction function = nullptr;
-    auto owner = module.moduleOfEntry.find(variant.kernel);
-    CUresult result = owner == module.moduleOfEntry.end()
-                          ? CUDA_ERROR_NOT_FOUND
-                          : drv.cuModuleGetFunction(&function, owner->second,
-                                                    variant.kernel.c_str());
-    if (result == CUDA_ERROR_NOT_FOUND)
-      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
-                         where + " is not in the module");
-    if (result != CUDA_SUCCESS)
-      return cudaError(drv, result, where + ": cuModuleGetFunction");
-
-    int maxThreads = 0, staticShared = 0;
-    drv.cuFuncGetAttribute(&maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
-                           function);
-    drv.cuFuncGetAttribute(&staticShared, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-                           function);
-    uint64_t threads =
-        uint64_t(variant.block[0]) * variant.block[1] * variant.block[2];
-    if (maxThreads > 0 && threads > static_cast<uint64_t>(maxThreads))
-      return statusError(
-          AWQ_ERROR_INVALID_ARTIFACT,
-          llvm::formatv("{0}: block of {1} threads exceeds the kernel's "
-                        "limit of {2}",
-                        where, threads, maxThreads));
-    if (variant.sharedBytes + static_cast<uint64_t>(staticShared) >
-        static_cast<uint64_t>(ctx->maxSharedOptin))
-      return statusError(
-          AWQ_ERROR_INVALID_ARTIFACT,
-          llvm::formatv("{0}: shared_bytes {1} (+{2} static) exceeds the "
-                        "device's {3} bytes per block",
-                        where, variant.sharedBytes, staticShared,
-                        ctx->maxSharedOptin));
-    // Above 48 KiB of shared memory in all (dynamic + static) a kernel must
-    // opt in, once.
-    if (variant.sharedBytes > 0 &&
-        variant.sharedBytes + static_cast<uint64_t>(staticShared) > 48 * 1024) {
-      result = drv.cuFuncSetAttribute(
-          function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-          static_cast<int>(variant.sharedBytes));
-      if (result != CUDA_SUCCESS)
-        return cudaError(drv, result,
-                         where + ": setting MAX_DYNAMIC_SHARED_SIZE_BYTES");
+    if (deferred && !module.moduleOfEntry.contains(variant.kernel)) {
+      layer->kernels.emplace_back();
+      layer->boundAtLoad.push_back(false);
+      continue;
     }
-    // Kernels that stage tiles in shared memory get the largest carveout so
-    // that several blocks fit on an SM (the driver's default kept one).
-    // GEMV kernels keep the L1 that their activation loads hit.
-    if (variant.sharedBytes + static_cast<uint64_t>(staticShared) >
-        16 * 1024) {
-      result = drv.cuFuncSetAttribute(
-          function, CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT,
-          CU_SHAREDMEM_CARVEOUT_MAX_SHARED);
-      if (result != CUDA_SUCCESS)
-        return cudaError(drv, result,
-                         where + ": setting the shared memory carveout");
-    }
-    layer->functions.push_back(function);
+    llvm::Expected<BoundKernel> bound =
+        bindVariant(ctx, module, variant, spec.name, ptxName);
+    if (!bound)
+      return bound.takeError();
+    layer->kernels.push_back(*bound);
+    layer->boundAtLoad.push_back(true);
   }
   return layer;
 }
@@ -405,6 +484,195 @@ static llvm::Expected<std::string> readFile(StringRef path) {
     return statusError(AWQ_ERROR_IO, "cannot read " + path + ": " +
                                          buffer.getError().message());
   return (*buffer)->getBuffer().str();
+}
+
+//===----------------------------------------------------------------------===//
+// JIT specialisations
+//===----------------------------------------------------------------------===//
+
+/// The JIT entry of `manifestText` and `ptx` (the kernels of every variant,
+/// or of some if `deferring`: the others come from awq_jit_result::finish).
+static llvm::Expected<std::unique_ptr<JitEntry>>
+loadJitEntry(awq_context ctx, const std::string &source,
+             const std::string &manifestText, const std::string &ptx,
+             bool deferring) {
+  auto entry = std::make_unique<JitEntry>();
+  llvm::Expected<Manifest> manifest =
+      parseManifest(manifestText, source + " manifest", /*requirePtx=*/false);
+  if (!manifest)
+    return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                       llvm::toString(manifest.takeError()));
+  if (manifest->layers.size() != 1)
+    return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                       llvm::formatv("{0} manifest: expected exactly one "
+                                     "layer, got {1}",
+                                     source, manifest->layers.size()));
+  // A JIT result is compiled for this device: one list, no per-arch ones.
+  if (!manifest->layers[0].archVariants.empty())
+    return statusError(AWQ_ERROR_JIT,
+                       source + " manifest: layers[0] has arch_variants; "
+                                "a JIT result hands over the variants of "
+                                "this device only");
+  entry->manifest = std::move(*manifest);
+  std::string ptxName = source + " PTX";
+  if (llvm::Error e = checkKernelsInPtx(entry->manifest, ptx, ptxName,
+                                        /*requireAll=*/!deferring))
+    return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                       llvm::toString(std::move(e)));
+  std::snprintf(entry->info.ptx_arch, sizeof(entry->info.ptx_arch), "%s",
+                ctx->arch.c_str());
+  if (deferring)
+    entry->deferred = std::make_unique<DeferredKernels>();
+  ScopedContext scope(*ctx->drv, ctx->ctx);
+  llvm::Expected<std::unique_ptr<LoadedModule>> module =
+      loadModule(ctx, ptx, ptxName, entry->info);
+  if (!module)
+    return module.takeError();
+  entry->module = std::move(*module);
+  llvm::Expected<std::unique_ptr<awq_layer_st>> layer =
+      bindLayer(ctx, *entry->module, entry->manifest.layers[0], ptxName,
+                &entry->info, entry->deferred.get());
+  if (!layer)
+    return layer.takeError();
+  entry->layer = std::move(*layer);
+  return entry;
+}
+
+/// Loads the deferred kernels' PTX and binds the variants that lacked
+/// their kernel. Runs on the entry's deferred thread.
+static llvm::Error loadDeferredKernels(awq_context ctx, JitEntry &entry,
+                                       const std::string &ptx,
+                                       const std::string &ptxName) {
+  if (ptx.empty())
+    return statusError(AWQ_ERROR_JIT, ptxName + ": finish returned no PTX");
+  if (llvm::Error e = checkKernelsInPtx(entry.manifest, ptx, ptxName,
+                                        /*requireAll=*/false))
+    return statusError(AWQ_ERROR_INVALID_ARTIFACT,
+                       llvm::toString(std::move(e)));
+  ScopedContext scope(*ctx->drv, ctx->ctx);
+  llvm::Expected<std::unique_ptr<LoadedModule>> module =
+      loadModule(ctx, ptx, ptxName, entry.deferredInfo);
+  if (!module)
+    return module.takeError();
+  entry.deferredModule = std::move(*module);
+  awq_layer_st &layer = *entry.layer;
+  const LayerSpec &spec = *layer.spec;
+  for (size_t i = 0; i < spec.variants.size(); ++i) {
+    if (layer.boundAtLoad[i])
+      continue;
+    llvm::Expected<BoundKernel> bound = bindVariant(
+        ctx, *entry.deferredModule, spec.variants[i], spec.name, ptxName);
+    if (!bound)
+      return bound.takeError();
+    layer.kernels[i] = *bound;
+  }
+  return llvm::Error::success();
+}
+
+/// Records the deferred thread's outcome and wakes the launches waiting
+/// for it.
+static void publishDeferred(DeferredKernels &deferred, llvm::Error error) {
+  {
+    std::lock_guard<std::mutex> lock(deferred.mutex);
+    if (error)
+      deferred.status = takeStatus(std::move(error), AWQ_ERROR_JIT,
+                                   deferred.error);
+    deferred.done = true;
+    deferred.ready.store(true, std::memory_order_release);
+  }
+  deferred.finished.notify_all();
+}
+
+/// The deferred thread: asks the callback for the other kernels' PTX,
+/// releases its result, loads and binds them.
+static void runDeferred(awq_context ctx, JitEntry *entry,
+                        awq_jit_result result, std::string source) {
+  awq_jit_result rest{};
+  awq_status status = result.finish(result.release_data, &rest);
+  std::string message = rest.error_message ? rest.error_message : "";
+  std::string ptx = rest.ptx ? std::string(rest.ptx, rest.ptx_size) : "";
+  if (result.release)
+    result.release(result.release_data);
+  llvm::Error error =
+      status != AWQ_SUCCESS
+          ? statusError(AWQ_ERROR_JIT,
+                        source + ": compiling the deferred kernels failed "
+                                 "with " +
+                            awq_status_name(status) +
+                            (message.empty() ? "" : ": " + message))
+          : loadDeferredKernels(ctx, *entry, ptx,
+                                source + " PTX (deferred kernels)");
+  publishDeferred(*entry->deferred, std::move(error));
+}
+
+/// Calls `compile` for `key` and loads what it hands back; kernels it
+/// defers are loaded on the entry's thread (runDeferred).
+static llvm::Expected<std::unique_ptr<JitEntry>>
+buildJitEntry(awq_context ctx, const char *key, awq_jit_compile_fn compile,
+              void *userData, const std::string &source) {
+  auto start = std::chrono::steady_clock::now();
+  awq_jit_result result{};
+  awq_status status = compile(userData, key, ctx->arch.c_str(), &result);
+  // Copy whatever came back; the callback frees it now, or after `finish`.
+  std::string message = result.error_message ? result.error_message : "";
+  std::string manifestText =
+      result.manifest_json
+          ? std::string(result.manifest_json, result.manifest_size)
+          : std::string();
+  std::string ptx =
+      result.ptx ? std::string(result.ptx, result.ptx_size) : std::string();
+  bool deferring = status == AWQ_SUCCESS && result.finish;
+  auto release = [&] {
+    if (result.release)
+      result.release(result.release_data);
+  };
+  if (!deferring)
+    release();
+  llvm::Expected<std::unique_ptr<JitEntry>> entry =
+      status != AWQ_SUCCESS
+          ? statusError(AWQ_ERROR_JIT,
+                        source + ": compile callback failed with " +
+                            awq_status_name(status) +
+                            (message.empty() ? "" : ": " + message))
+      : manifestText.empty() || ptx.empty()
+          ? statusError(AWQ_ERROR_JIT,
+                        source + ": compile callback returned no " +
+                            (manifestText.empty() ? "manifest" : "PTX"))
+          : loadJitEntry(ctx, source, manifestText, ptx, deferring);
+  if (!entry) {
+    if (deferring)
+      release();
+    return entry.takeError();
+  }
+  (*entry)->info.load_seconds = secondsSince(start);
+  if (deferring)
+    (*entry)->deferred->thread =
+        std::thread(runDeferred, ctx, entry->get(), result, source);
+  return std::move(*entry);
+}
+
+/// Waits for the deferred thread's outcome.
+static const DeferredKernels &waitForDeferred(DeferredKernels &deferred) {
+  if (!deferred.ready.load(std::memory_order_acquire)) {
+    std::unique_lock<std::mutex> lock(deferred.mutex);
+    deferred.finished.wait(lock, [&] { return deferred.done; });
+  }
+  return deferred;
+}
+
+/// Before launching variant `index` of `layer`, whose kernel was deferred:
+/// waits for it and reports a failed deferred compile.
+static awq_status awaitDeferredKernel(const awq_layer_st &layer, size_t index,
+                                      int64_t m) {
+  const DeferredKernels &deferred = waitForDeferred(*layer.deferred);
+  if (deferred.status != AWQ_SUCCESS)
+    return fail(deferred.status,
+                llvm::formatv("layer '{0}': kernel '{1}' for M = {2} could "
+                              "not be loaded: {3}",
+                              layer.spec->name,
+                              layer.spec->variants[index].kernel, m,
+                              deferred.error));
+  return AWQ_SUCCESS;
 }
 
 //===----------------------------------------------------------------------===//
@@ -731,10 +999,15 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
   for (unsigned i = 0; i < variant.numScalarParams; ++i)
     args[i] = &values[i];
 
+  if (!layer->boundAtLoad[index])
+    if (awq_status status = awaitDeferredKernel(*layer, index, m);
+        status != AWQ_SUCCESS)
+      return status;
+  const BoundKernel &kernel = layer->kernels[index];
   const DriverApi &drv = *layer->ctx->drv;
   ScopedContext scope(drv, layer->ctx->ctx);
   CUresult result;
-  if (layer->ctx->programmaticLaunch && layer->programmaticLaunch[index]) {
+  if (layer->ctx->programmaticLaunch && kernel.programmatic) {
     CUlaunchAttribute attribute{};
     attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
     attribute.value.programmaticStreamSerializationAllowed = 1;
@@ -749,11 +1022,11 @@ awq_status awq_linear_launch(awq_layer layer, int64_t m, CUdeviceptr x,
     config.hStream = stream;
     config.attrs = &attribute;
     config.numAttrs = 1;
-    result = drv.cuLaunchKernelEx(&config, layer->functions[index], args,
+    result = drv.cuLaunchKernelEx(&config, kernel.function, args,
                                   nullptr);
   } else {
     result = drv.cuLaunchKernel(
-        layer->functions[index], variant.grid[0], static_cast<unsigned>(gridY),
+        kernel.function, variant.grid[0], static_cast<unsigned>(gridY),
         variant.grid[2], variant.block[0], variant.block[1], variant.block[2],
         variant.sharedBytes, stream, args, nullptr);
   }
@@ -774,71 +1047,23 @@ awq_status awq_jit_get_layer(awq_context ctx, const char *key,
   *out = nullptr;
   std::string source = std::string("JIT specialisation '") + key + "'";
   auto build = [&]() -> llvm::Expected<std::unique_ptr<JitEntry>> {
-    auto start = std::chrono::steady_clock::now();
-    awq_jit_result result{};
-    awq_status status = compile(userData, key, ctx->arch.c_str(), &result);
-    // Copy whatever came back, then let the callback free it.
-    std::string message = result.error_message ? result.error_message : "";
-    std::string manifestText =
-        result.manifest_json
-            ? std::string(result.manifest_json, result.manifest_size)
-            : std::string();
-    std::string ptx =
-        result.ptx ? std::string(result.ptx, result.ptx_size) : std::string();
-    if (result.release)
-      result.release(result.release_data);
-    if (status != AWQ_SUCCESS)
-      return statusError(AWQ_ERROR_JIT,
-                         source + ": compile callback failed with " +
-                             awq_status_name(status) +
-                             (message.empty() ? "" : ": " + message));
-    if (manifestText.empty() || ptx.empty())
-      return statusError(AWQ_ERROR_JIT,
-                         source + ": compile callback returned no " +
-                             (manifestText.empty() ? "manifest" : "PTX"));
-    auto entry = std::make_unique<JitEntry>();
-    llvm::Expected<Manifest> manifest =
-        parseManifest(manifestText, source + " manifest", /*requirePtx=*/false);
-    if (!manifest)
-      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
-                         llvm::toString(manifest.takeError()));
-    if (manifest->layers.size() != 1)
-      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
-                         llvm::formatv("{0} manifest: expected exactly one "
-                                       "layer, got {1}",
-                                       source, manifest->layers.size()));
-    // A JIT result is compiled for this device: one list, no per-arch ones.
-    if (!manifest->layers[0].archVariants.empty())
-      return statusError(AWQ_ERROR_JIT,
-                         source + " manifest: layers[0] has arch_variants; "
-                                  "a JIT result hands over the variants of "
-                                  "this device only");
-    entry->manifest = std::move(*manifest);
-    std::string ptxName = source + " PTX";
-    if (llvm::Error e = checkKernelsInPtx(entry->manifest, ptx, ptxName))
-      return statusError(AWQ_ERROR_INVALID_ARTIFACT,
-                         llvm::toString(std::move(e)));
-    std::snprintf(entry->info.ptx_arch, sizeof(entry->info.ptx_arch), "%s",
-                  ctx->arch.c_str());
-    ScopedContext scope(*ctx->drv, ctx->ctx);
-    llvm::Expected<std::unique_ptr<LoadedModule>> module =
-        loadModule(ctx, ptx, ptxName, entry->info);
-    if (!module)
-      return module.takeError();
-    entry->module = std::move(*module);
-    llvm::Expected<std::unique_ptr<awq_layer_st>> layer =
-        bindLayer(ctx, *entry->module, entry->manifest.layers[0],
-                  ptxName, &entry->info);
-    if (!layer)
-      return layer.takeError();
-    entry->layer = std::move(*layer);
-    entry->info.load_seconds = secondsSince(start);
-    return entry;
+    return buildJitEntry(ctx, key, compile, userData, source);
   };
   llvm::Expected<JitEntry *> entry = ctx->jit.get(key, build);
   if (!entry)
     return fail(entry.takeError(), AWQ_ERROR_JIT);
   *out = (*entry)->layer.get();
+  return AWQ_SUCCESS;
+}
+
+awq_status awq_layer_wait(awq_layer layer) {
+  if (!layer)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT, "awq_layer_wait: null layer");
+  if (!layer->deferred)
+    return AWQ_SUCCESS;
+  const DeferredKernels &deferred = waitForDeferred(*layer->deferred);
+  if (deferred.status != AWQ_SUCCESS)
+    return fail(deferred.status, deferred.error);
   return AWQ_SUCCESS;
 }
 

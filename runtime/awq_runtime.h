@@ -246,6 +246,15 @@ typedef struct awq_jit_result {
   /// On failure: a message for awq_last_error_message (may be null); it is
   /// copied before `release` is called.
   const char *error_message;
+  /// Optional. Null: `ptx` holds every kernel of the manifest. Otherwise
+  /// `ptx` holds the kernels of some variants (at least one), the layer is
+  /// returned with those, and the runtime calls `finish(release_data, rest)`
+  /// once, on a thread of its own, for a PTX holding the others
+  /// (`rest->ptx`, `rest->ptx_size`, or a failure status and optionally
+  /// `rest->error_message`; valid until `release`, which follows it). A
+  /// launch for an M whose kernel is not loaded yet waits for it; if
+  /// `finish` fails, such launches fail with its message (awq_layer_wait).
+  awq_status (*finish)(void *release_data, struct awq_jit_result *rest);
 } awq_jit_result;
 
 /// Compiles the specialisation named by `key` for architecture `arch`
@@ -266,8 +275,16 @@ awq_status awq_jit_get_layer(awq_context ctx, const char *key,
                              awq_jit_compile_fn compile, void *user_data,
                              awq_layer *out);
 
-/// Load info of the JIT layer (how its PTX became a cubin).
+/// Load info of the JIT layer (how its PTX became a cubin; for a layer
+/// whose compile deferred kernels, the kernels it was returned with).
 awq_status awq_jit_get_load_info(awq_layer layer, awq_load_info *out);
+
+/// Waits until every kernel of `layer` is loaded: returns at once for
+/// artifact layers and JIT layers compiled whole; for a JIT layer whose
+/// compile deferred kernels (awq_jit_result::finish), after they are
+/// loaded, with the deferred compile's status (on failure its message is
+/// in awq_last_error_message, and launches for those kernels' M fail).
+awq_status awq_layer_wait(awq_layer layer);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -46,6 +46,12 @@ class Layer:
     def load_info(self):
         return _C.jit_load_info(self.handle) if self.jit else self.owner.load_info()
 
+    def wait(self):
+        """Returns once every kernel of the layer is loaded (a JIT layer
+        compiled with `first_rows` loads the others in the background);
+        raises AwqError if that background compile failed."""
+        _C.layer_wait(self.handle)
+
     def __repr__(self):
         return (f"Layer({self.name!r}, n={self.n}, k={self.k}, "
                 f"group_size={self.group_size}, {self.dtype})")
@@ -93,9 +99,11 @@ class Context:
         return Artifact(self, directory)
 
     def jit_linear(self, n, k, group_size, dtype="f16", has_zeros=True,
-                   has_bias=False):
+                   has_bias=False, first_rows=0):
         """The layer for this shape, compiled in-process on first use (then
-        cached in memory, and its cubin on disk)."""
+        cached in memory, and its cubin on disk). With `first_rows` > 0 a
+        first compile returns once the kernel for that M is loaded; the
+        others load in the background (a launch that needs one waits)."""
         key = (n, k, group_size, dtype, bool(has_zeros), bool(has_bias))
         layer = self._jit.get(key)
         if layer is None:
@@ -107,7 +115,7 @@ class Context:
                                        f"unsupported dtype {dtype!r} (f16 or bf16)")
                     handle = _C.jit_linear(self.handle, n, k, group_size,
                                            DTYPES[dtype], bool(has_zeros),
-                                           bool(has_bias))
+                                           bool(has_bias), int(first_rows))
                     layer = Layer(self, handle, jit=True)
                     self._jit[key] = layer
         return layer

@@ -163,7 +163,7 @@ NB_MODULE(_C, m) {
   m.def(
       "jit_linear",
       [](uintptr_t ctx, int64_t n, int64_t k, int64_t groupSize, int dtype,
-         bool hasZeros, bool hasBias) {
+         bool hasZeros, bool hasBias, int64_t firstRows) {
         awq_linear_spec spec{n,
                              k,
                              groupSize,
@@ -176,13 +176,28 @@ NB_MODULE(_C, m) {
         {
           // A first compile takes ~0.5 s: let other Python threads run.
           nb::gil_scoped_release release;
-          status = awq_jit_linear(fromHandle<awq_context>(ctx), &spec, &layer);
+          // first_rows > 0: the kernel of that M first, the rest in the
+          // background (awq_jit_linear_for_rows).
+          status = firstRows > 0
+                       ? awq_jit_linear_for_rows(fromHandle<awq_context>(ctx),
+                                                 &spec, firstRows, &layer)
+                       : awq_jit_linear(fromHandle<awq_context>(ctx), &spec,
+                                        &layer);
         }
         check(status, /*jit=*/true);
         return toHandle(layer);
       },
       nb::arg("ctx"), nb::arg("n"), nb::arg("k"), nb::arg("group_size"),
-      nb::arg("dtype"), nb::arg("has_zeros"), nb::arg("has_bias"));
+      nb::arg("dtype"), nb::arg("has_zeros"), nb::arg("has_bias"),
+      nb::arg("first_rows") = 0);
+  m.def("layer_wait", [](uintptr_t layer) {
+    awq_status status;
+    {
+      nb::gil_scoped_release release;
+      status = awq_layer_wait(fromHandle<awq_layer>(layer));
+    }
+    check(status);
+  });
   m.def("jit_load_info", [](uintptr_t layer) {
     awq_load_info info{};
     check(awq_jit_get_load_info(fromHandle<awq_layer>(layer), &info));

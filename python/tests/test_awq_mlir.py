@@ -12,6 +12,7 @@ and AutoAWQ repacking (awq_repack_autoawq, host only) agrees with them.
 GPU part (where a CUDA GPU and PyTorch exist; otherwise every GPU test is
 reported as skipped and, with --mode gpu, the script exits 77, ctest's
 SKIP): AwqLinear against x @ dequant(W).T in float64 for f16 and bf16, odd N,
+a first compile for the first M with the other kernels in the background,
 every group size (32, 64, 128, K), symmetric, bias; a side stream; CUDA-graph
 capture and replay; torch.compile(fullgraph=True); wrong dtype, device, shape
 and CPU tensors raise AwqError with the runtime's message; artifact layers
@@ -231,6 +232,18 @@ def gpu_tests():
         lin = make(256, 512, 128, torch.float16)
         check(lin, torch.randn(2, 7, 512, device=dev, dtype=torch.float16))
 
+    def jit_first_rows_then_wait():
+        # The op compiles a fresh shape for its first M (here 2) first; the
+        # other kernels load in the background, and a launch at another M
+        # (here 200) waits for them. wait() returns once all are loaded.
+        lin = make(1664, 1024, 128, torch.float16)
+        check(lin, torch.randn(2, 1024, device=dev, dtype=torch.float16))
+        check(lin, torch.randn(200, 1024, device=dev, dtype=torch.float16))
+        layer = awq_mlir.context(0).jit_linear(1664, 1024, 128, "f16", True,
+                                               False, first_rows=2)
+        layer.wait()
+        assert layer.load_info()["ptx_arch"].startswith("sm_")
+
     def side_stream():
         lin = make(1024, 2048, 128, torch.float16)
         x = torch.randn(16, 2048, device=dev, dtype=torch.float16)
@@ -338,7 +351,8 @@ def gpu_tests():
                 e = rel_err(y, ref)
                 assert torch.isfinite(y).all() and e < tol[dtype], (layer, m, e)
 
-    for fn in (linear_vs_dequant, batched_input_3d, side_stream,
+    for fn in (linear_vs_dequant, batched_input_3d, jit_first_rows_then_wait,
+               side_stream,
                cuda_graph_capture_replay, torch_compile_fullgraph, errors,
                artifact_layers):
         case(fn)

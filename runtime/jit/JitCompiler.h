@@ -43,14 +43,26 @@ llvm::Expected<std::string> codegenArch(int ccMajor, int ccMinor);
 /// Same for an "sm_XY" name, as the runtime passes to compile callbacks.
 llvm::Expected<std::string> codegenArch(llvm::StringRef deviceArch);
 
-/// The awq_jit_compile_fn of awq_jit_linear: parses `key` (user_data is
-/// unused), compiles it with mlir::awq::compileLinear for
-/// codegenArch(arch) and hands the manifest and PTX back (freed by
-/// result->release). On failure returns AWQ_ERROR_INVALID_ARGUMENT (bad key),
-/// AWQ_ERROR_UNSUPPORTED_ARCH or AWQ_ERROR_JIT with result->error_message
-/// set (also freed by result->release).
-/// `userData`, if not null, points to the CUdevice whose opt-in shared
-/// memory per block the kernels' tiles stay within.
+/// What awq_jit_linear passes compileCallback as its user data.
+struct CompileRequest {
+  /// The device whose opt-in shared memory per block the kernels' tiles
+  /// stay within, and whose name picks the built-in tuning table.
+  CUdevice device = 0;
+  /// If > 0: lower first only the kernel of the variant serving this many
+  /// rows and hand the others over through awq_jit_result::finish.
+  int64_t firstRows = 0;
+};
+
+/// The awq_jit_compile_fn of awq_jit_linear: parses `key`, generates its
+/// kernels (mlir::awq::LinearKernels) for codegenArch(arch) and hands the
+/// manifest and PTX back (freed by result->release): all kernels, or with
+/// a CompileRequest::firstRows the first one, the others lowering on a
+/// thread of their own until result->finish collects them. A result found
+/// in the disk cache of JIT results is handed over whole. On failure
+/// returns AWQ_ERROR_INVALID_ARGUMENT (bad key), AWQ_ERROR_UNSUPPORTED_ARCH
+/// or AWQ_ERROR_JIT with result->error_message set (also freed by
+/// result->release). `userData` is null (the arch's defaults) or points to
+/// a CompileRequest.
 awq_status compileCallback(void *userData, const char *key, const char *arch,
                            awq_jit_result *result);
 

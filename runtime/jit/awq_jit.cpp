@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -60,6 +61,11 @@ Stats &stats() {
 /// What compileCallback hands to the runtime; freed by its release hook.
 struct CallbackResult {
   std::string manifest, ptx, error;
+  /// With a first variant: the other kernels' PTX, lowering on a thread of
+  /// its own since the callback returned (finishResult waits for it), and
+  /// where the whole result goes in the disk cache.
+  std::future<llvm::Expected<std::string>> rest;
+  std::string restPtx, cacheKey;
 };
 void releaseResult(void *data) { delete static_cast<CallbackResult *>(data); }
 
@@ -262,7 +268,7 @@ static runtime::CubinCache resultCache() {
       ".awqjit");
 }
 
-/// What the compile depends on of the CUdevice `userData` points to.
+/// What the compile depends on of the device it is for.
 struct DeviceFacts {
   /// Its opt-in shared memory per block, or 0 (the arch's maximum): the
   /// device's own limit, not the arch's, since PTX for sm_90 also runs on
@@ -273,24 +279,24 @@ struct DeviceFacts {
   std::string name;
 };
 
-/// The facts of the device `userData` points to; defaults without one.
-static DeviceFacts deviceFacts(void *userData) {
+/// The facts of the request's device; defaults without one.
+static DeviceFacts deviceFacts(const CompileRequest *request) {
   DeviceFacts facts;
-  if (!userData)
+  if (!request)
     return facts;
   std::string error;
   awq::cuda::DriverFailure failure;
   const awq::cuda::DriverApi *drv = awq::cuda::getDriver(error, failure);
   if (!drv)
     return facts;
-  const CUdevice device = *static_cast<const CUdevice *>(userData);
   int optin = 0;
   if (drv->cuDeviceGetAttribute(
           &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
-          device) == CUDA_SUCCESS)
+          request->device) == CUDA_SUCCESS)
     facts.sharedBytes = optin;
   char name[256] = {};
-  if (drv->cuDeviceGetName(name, sizeof(name), device) == CUDA_SUCCESS)
+  if (drv->cuDeviceGetName(name, sizeof(name), request->device) ==
+      CUDA_SUCCESS)
     facts.name = name;
   return facts;
 }
@@ -302,6 +308,109 @@ static awq_status handOver(const CallbackResult &out, awq_jit_result &result) {
   result.ptx = out.ptx.data();
   result.ptx_size = out.ptx.size();
   return AWQ_SUCCESS;
+}
+
+static void recordCompile(double seconds, bool failed, bool counted) {
+  Stats &s = stats();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (counted) {
+    ++s.stats.compiles;
+    s.stats.last_compile_seconds = seconds;
+  }
+  if (failed)
+    ++s.stats.failures;
+  s.stats.total_compile_seconds += seconds;
+}
+
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
+/// The PTX of every kernel of `kernels` but `first` (the deferred part).
+static llvm::Expected<std::string>
+lowerOthers(std::shared_ptr<mlir::awq::LinearKernels> kernels,
+            std::string first) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> others;
+  for (const std::string &kernel : kernels->kernels())
+    if (kernel != first)
+      others.push_back(kernel);
+  llvm::Expected<std::string> ptx = kernels->lowerToPtx(others);
+  recordCompile(secondsSince(start), !ptx, /*counted=*/false);
+  return ptx;
+}
+
+/// awq_jit_result::finish of a result with a first variant: waits for the
+/// other kernels' PTX and stores the whole result in the disk cache.
+static awq_status finishResult(void *data, awq_jit_result *rest) {
+  auto &out = *static_cast<CallbackResult *>(data);
+  llvm::Expected<std::string> ptx = out.rest.get();
+  if (!ptx) {
+    out.error = "code generation of the deferred kernels failed: " +
+                llvm::toString(ptx.takeError());
+    rest->error_message = out.error.c_str();
+    return AWQ_ERROR_JIT;
+  }
+  out.restPtx = std::move(*ptx);
+  rest->ptx = out.restPtx.data();
+  rest->ptx_size = out.restPtx.size();
+  llvm::consumeError(resultCache().store(
+      out.cacheKey, packResult(out.manifest, out.ptx + out.restPtx)));
+  return AWQ_SUCCESS;
+}
+
+/// The kernel to lower first for `request`, or "" to lower all at once.
+static std::string firstKernel(const mlir::awq::LinearKernels &kernels,
+                               const CompileRequest *request) {
+  if (!request || request->firstRows <= 0 || kernels.kernels().size() < 2)
+    return "";
+  return kernels.kernelForRows(request->firstRows).str();
+}
+
+static mlir::awq::LinearShape linearShape(const awq_linear_spec &spec) {
+  mlir::awq::LinearShape shape;
+  shape.n = spec.n;
+  shape.k = spec.k;
+  shape.groupSize = spec.group_size;
+  shape.bf16 = spec.dtype == AWQ_DTYPE_BF16;
+  shape.hasZeros = spec.has_zeros != 0;
+  shape.hasBias = spec.has_bias != 0;
+  return shape;
+}
+
+/// Generates the kernels of `shape` and lowers the one `request` needs
+/// first (`first`; empty if all were lowered).
+static llvm::Expected<std::string>
+generateAndLowerFirst(const mlir::awq::LinearShape &shape,
+                      const std::string &target, const DeviceFacts &device,
+                      const CompileRequest *request,
+                      std::shared_ptr<mlir::awq::LinearKernels> &kernels,
+                      std::string &first) {
+  llvm::Expected<std::unique_ptr<mlir::awq::LinearKernels>> generated =
+      mlir::awq::LinearKernels::generate(shape, target, "jit." + shape.tag(),
+                                         device.sharedBytes, device.name);
+  if (!generated)
+    return generated.takeError();
+  kernels = std::move(*generated);
+  first = firstKernel(*kernels, request);
+  return first.empty() ? kernels->lowerToPtx() : kernels->lowerToPtx({first});
+}
+
+/// Counts a disk hit and hands the cached result over, if there is one.
+static bool handOverCached(const std::string &cacheKey, CallbackResult &out,
+                           awq_jit_result &result) {
+  std::optional<std::vector<char>> blob = resultCache().lookup(cacheKey);
+  if (!blob || !unpackResult(*blob, out.manifest, out.ptx))
+    return false;
+  {
+    Stats &s = stats();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    ++s.stats.disk_hits;
+  }
+  handOver(out, result);
+  return true;
 }
 
 awq_status jit::compileCallback(void *userData, const char *key,
@@ -322,58 +431,40 @@ awq_status jit::compileCallback(void *userData, const char *key,
   llvm::Expected<std::string> target = codegenArch(arch);
   if (!target)
     return failWith(AWQ_ERROR_UNSUPPORTED_ARCH, target.takeError());
-
-  mlir::awq::LinearShape shape;
-  shape.n = spec->n;
-  shape.k = spec->k;
-  shape.groupSize = spec->group_size;
-  shape.bf16 = spec->dtype == AWQ_DTYPE_BF16;
-  shape.hasZeros = spec->has_zeros != 0;
-  shape.hasBias = spec->has_bias != 0;
-
-  const DeviceFacts device = deviceFacts(userData);
-  const runtime::CubinCache cache = resultCache();
+  const mlir::awq::LinearShape shape = linearShape(*spec);
+  const auto *request = static_cast<const CompileRequest *>(userData);
+  const DeviceFacts device = deviceFacts(request);
   const std::string cacheKey =
       resultCacheKey(key, *target, device.sharedBytes, device.name);
-  if (std::optional<std::vector<char>> blob = cache.lookup(cacheKey);
-      blob && unpackResult(*blob, out->manifest, out->ptx)) {
-    {
-      Stats &s = stats();
-      std::lock_guard<std::mutex> lock(s.mutex);
-      ++s.stats.disk_hits;
-    }
-    return handOver(*out, *result);
-  }
+  if (handOverCached(cacheKey, *out, *result))
+    return AWQ_SUCCESS;
 
   auto start = std::chrono::steady_clock::now();
-  llvm::Expected<mlir::awq::CompiledLinear> compiled =
-      mlir::awq::compileLinear(shape, *target, "jit." + shape.tag(),
-                               device.sharedBytes, device.name);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-  {
-    Stats &s = stats();
-    std::lock_guard<std::mutex> lock(s.mutex);
-    ++s.stats.compiles;
-    if (!compiled)
-      ++s.stats.failures;
-    s.stats.last_compile_seconds = seconds;
-    s.stats.total_compile_seconds += seconds;
-  }
-  if (!compiled)
+  std::shared_ptr<mlir::awq::LinearKernels> kernels;
+  std::string first;
+  llvm::Expected<std::string> ptx = generateAndLowerFirst(
+      shape, *target, device, request, kernels, first);
+  recordCompile(secondsSince(start), !ptx, /*counted=*/true);
+  if (!ptx)
     return failWith(
         AWQ_ERROR_JIT,
         makeError(llvm::formatv("code generation for {0} on {1} failed: {2}",
                                 shape.tag(), *target,
-                                llvm::toString(compiled.takeError()))
+                                llvm::toString(ptx.takeError()))
                       .str()));
-  out->manifest = std::move(compiled->manifestJson);
-  out->ptx = std::move(compiled->ptx);
+  out->manifest = kernels->manifestJson();
+  out->ptx = std::move(*ptx);
+  if (!first.empty()) {
+    // The others lower while the runtime loads the first.
+    out->cacheKey = cacheKey;
+    out->rest = std::async(std::launch::async, lowerOthers, kernels, first);
+    result->finish = finishResult;
+    return handOver(*out, *result);
+  }
   // A cache that cannot be written costs the next process a compile, no
   // more: the error is dropped.
   llvm::consumeError(
-      cache.store(cacheKey, packResult(out->manifest, out->ptx)));
+      resultCache().store(cacheKey, packResult(out->manifest, out->ptx)));
   return handOver(*out, *result);
 }
 
@@ -383,14 +474,18 @@ awq_status jit::compileCallback(void *userData, const char *key,
 
 extern "C" {
 
-awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
-                          awq_layer *out) {
+/// awq_jit_linear and awq_jit_linear_for_rows; `function` names the caller
+/// in messages.
+static awq_status jitLinear(awq_context ctx, const awq_linear_spec *spec,
+                            int64_t firstRows, awq_layer *out,
+                            const char *function) {
   if (!ctx || !spec || !out)
-    return fail(AWQ_ERROR_INVALID_ARGUMENT, "awq_jit_linear: null argument");
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                std::string(function) + ": null argument");
   *out = nullptr;
   if (llvm::Error e = validateSpec(*spec))
     return fail(AWQ_ERROR_INVALID_ARGUMENT,
-                "awq_jit_linear: " + llvm::toString(std::move(e)));
+                std::string(function) + ": " + llvm::toString(std::move(e)));
   awq_device_info device;
   if (awq_status s = awq_context_get_device_info(ctx, &device);
       s != AWQ_SUCCESS)
@@ -399,16 +494,33 @@ awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
           codegenArch(device.cc_major, device.cc_minor);
       !arch)
     return fail(AWQ_ERROR_UNSUPPORTED_ARCH,
-                std::string("awq_jit_linear: ") + device.name + ": " +
+                std::string(function) + ": " + device.name + ": " +
                     llvm::toString(arch.takeError()));
   // The callback caps tiles at this device's shared memory (queried only
   // when it compiles, off the cache-hit path).
   std::string key = linearKey(*spec);
-  awq_status status = awq_jit_get_layer(ctx, key.c_str(), compileCallback,
-                                        &device.device, out);
+  CompileRequest request{device.device, firstRows};
+  awq_status status =
+      awq_jit_get_layer(ctx, key.c_str(), compileCallback, &request, out);
   if (status != AWQ_SUCCESS)
     return fail(status, awq_last_error_message());
   return AWQ_SUCCESS;
+}
+
+awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
+                          awq_layer *out) {
+  return jitLinear(ctx, spec, 0, out, "awq_jit_linear");
+}
+
+awq_status awq_jit_linear_for_rows(awq_context ctx,
+                                   const awq_linear_spec *spec, int64_t rows,
+                                   awq_layer *out) {
+  if (rows < 1 || rows >= kMaxDim)
+    return fail(AWQ_ERROR_INVALID_ARGUMENT,
+                llvm::formatv("awq_jit_linear_for_rows: rows = {0} is not in "
+                              "[1, 2^31)",
+                              rows));
+  return jitLinear(ctx, spec, rows, out, "awq_jit_linear_for_rows");
 }
 
 awq_status awq_jit_linear_key(const awq_linear_spec *spec, char *buf,

@@ -65,6 +65,19 @@ typedef struct awq_linear_spec {
 awq_status awq_jit_linear(awq_context ctx, const awq_linear_spec *spec,
                           awq_layer *out);
 
+/// Like awq_jit_linear, but a first compile generates and loads only the
+/// kernel of the variant that serves `rows` rows (the caller's first M)
+/// before returning the layer; the other variants' kernels compile on a
+/// thread of their own, and a launch for an M they serve waits for them
+/// (awq_layer_wait waits for all). A specialisation already in memory or in
+/// the disk cache is returned as by awq_jit_linear. Errors: those of
+/// awq_jit_linear, and AWQ_ERROR_INVALID_ARGUMENT for `rows` outside
+/// [1, 2^31). If the deferred compile fails, launches for the M it serves
+/// fail with its message (AWQ_ERROR_JIT) and the layer stays as it is.
+awq_status awq_jit_linear_for_rows(awq_context ctx,
+                                   const awq_linear_spec *spec, int64_t rows,
+                                   awq_layer *out);
+
 /// Writes the cache key of `spec` (the string awq_jit_linear passes to
 /// awq_jit_get_layer; stable across processes and versions of this API) into
 /// `buf` (`size` bytes, NUL-terminated, truncated if short) and its length

@@ -18,6 +18,7 @@
 
 #include "formats/AutoAwq.h"
 #include "runtime/awq_runtime.h"
+#include "runtime/jit/JitCompiler.h"
 #include "runtime/jit/awq_jit.h"
 #include "test/unit/runtime/GpuTestUtil.h"
 #include "test/unit/runtime/JitTestUtil.h"
@@ -345,6 +346,104 @@ TEST(JitGpu, SecondContextFindsTheCubinOnDisk) {
   }
   EXPECT_EQ(awq_context_destroy(other), AWQ_SUCCESS);
   ASSERT_EQ(status, AWQ_SUCCESS) << error;
+}
+
+/// awq_jit_linear_for_rows on a fresh shape: the layer comes back with the
+/// first M's kernel (printed: that time beside the whole compile's in the
+/// tests above), serves that M at once, waits for the deferred kernels at
+/// other M, and every variant is correct.
+void firstRowsCompile(const awq_linear_spec &spec, int64_t firstRows,
+                      const std::vector<int64_t> &ms, uint64_t seedOffset) {
+  char key[160];
+  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
+  awq_jit_stats before = stats();
+  auto start = Clock::now();
+  awq_layer layer = nullptr;
+  ASSERT_JIT(awq_jit_linear_for_rows(env.ctx, &spec, firstRows, &layer));
+  double first = secondsSince(start);
+  awq_jit_stats after = stats();
+  EXPECT_EQ(after.compiles, before.compiles + 1)
+      << key << " was not compiled by this call (not fresh?)";
+  awq_load_info load{};
+  ASSERT_AWQ(awq_jit_get_load_info(layer, &load));
+  std::mt19937_64 rng(env.seed + seedOffset);
+  JitLayerData data;
+  ASSERT_EQ(data.setUp(layer, ms.back(), rng), "");
+  data.run(firstRows, rng, key + std::string(" (first)"));
+  double firstResult = secondsSince(start);
+  ASSERT_AWQ(awq_layer_wait(layer));
+  double all = secondsSince(start);
+  std::printf("JIT %s on %s, first M = %lld:\n  layer returned after %.1f ms "
+              "(codegen IR->PTX %.1f ms, driver PTX->SASS %.1f ms), first "
+              "result after %.1f ms, every variant loaded after %.1f ms\n",
+              key, load.ptx_arch, static_cast<long long>(firstRows),
+              first * 1e3, after.last_compile_seconds * 1e3,
+              load.jit_seconds * 1e3, firstResult * 1e3, all * 1e3);
+  EXPECT_LT(first, 1.0) << "target: a new specialisation ready in < 1 s";
+  for (int64_t m : ms) {
+    data.run(m, rng, key + std::string(""));
+    if (testing::Test::HasFatalFailure() || testing::Test::HasFailure())
+      return;
+  }
+  awq_layer again = nullptr;
+  ASSERT_JIT(awq_jit_linear(env.ctx, &spec, &again));
+  EXPECT_EQ(again, layer);
+}
+
+TEST(JitGpu, FirstRowsDecodeShape) {
+  AWQ_GPU_TEST_PRELUDE(env);
+  firstRowsCompile(makeSpec(2560, 2048, 128, AWQ_DTYPE_F16, true, false), 1,
+                   {1, 5, 16, 33, 64, 128, 300, 1000}, 7);
+}
+
+TEST(JitGpu, FirstRowsBatchShape) {
+  AWQ_GPU_TEST_PRELUDE(env);
+  firstRowsCompile(makeSpec(3328, 1536, 64, AWQ_DTYPE_BF16, true, true), 64,
+                   {64, 1, 17, 100, 256, 700}, 8);
+}
+
+/// The compile callback of awq_jit_linear_for_rows (first M = 1) whose
+/// deferred part fails as a broken code generator's would.
+awq_status failingFinish(void *, awq_jit_result *rest) {
+  rest->error_message = "injected failure of the deferred kernels";
+  return AWQ_ERROR_JIT;
+}
+awq_status compileWithFailingFinish(void *userData, const char *key,
+                                    const char *arch, awq_jit_result *result) {
+  awq_status status = jit::compileCallback(userData, key, arch, result);
+  if (status == AWQ_SUCCESS && result->finish)
+    result->finish = failingFinish;
+  return status;
+}
+
+TEST(JitGpu, FailedDeferredKernelsFailOnlyTheirM) {
+  AWQ_GPU_TEST_PRELUDE(env);
+  awq_linear_spec spec = makeSpec(1152, 1536, 128, AWQ_DTYPE_F16, true, false);
+  char key[160];
+  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
+  awq_device_info device{};
+  ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
+  jit::CompileRequest request{device.device, 1};
+  awq_layer layer = nullptr;
+  ASSERT_AWQ(awq_jit_get_layer(env.ctx, key, compileWithFailingFinish,
+                               &request, &layer));
+  std::mt19937_64 rng(env.seed + 9);
+  JitLayerData data;
+  ASSERT_EQ(data.setUp(layer, 512, rng), "");
+  data.run(1, rng, "first kernel of a failing deferred compile");
+  EXPECT_EQ(awq_layer_wait(layer), AWQ_ERROR_JIT);
+  std::string waited = awq_last_error_message();
+  EXPECT_NE(waited.find("injected failure"), std::string::npos) << waited;
+  EXPECT_EQ(awq_linear_launch(layer, 512, data.dX.ptr, data.dQweight.ptr,
+                              data.dScales.ptr, data.dZeros.ptr, 0,
+                              data.dY.ptr, nullptr),
+            AWQ_ERROR_JIT);
+  std::string launched = awq_last_error_message();
+  EXPECT_NE(launched.find("could not be loaded"), std::string::npos)
+      << launched;
+  EXPECT_NE(launched.find("M = 512"), std::string::npos) << launched;
+  std::printf("failed deferred compile: %s\n", launched.c_str());
+  data.run(1, rng, "first kernel still serves M = 1");
 }
 
 TEST(JitGpu, RejectedShapeIsReportedAndNotCached) {

@@ -535,3 +535,146 @@ TEST(JitResultCache, ASecondAskReadsTheDiskAndACorruptEntryRecompiles) {
 }
 
 } // namespace
+
+namespace {
+
+/// The `.entry` names of `ptx`, sorted.
+std::set<std::string> entriesOf(const std::string &ptx) {
+  std::set<std::string> names;
+  for (const auto &entry : runtime::scanPtxEntries(ptx))
+    names.insert(entry.getKey().str());
+  return names;
+}
+
+/// The kernel of the manifest's variant serving `rows`.
+std::string kernelForRows(const runtime::LayerSpec &layer, int64_t rows) {
+  for (const runtime::VariantSpec &variant : layer.variants)
+    if (rows >= variant.mMin && rows <= variant.mMax)
+      return variant.kernel;
+  return "";
+}
+
+/// A callback run with CompileRequest::firstRows, the deferred part
+/// collected through `finish` as the runtime's thread would.
+struct FirstRowsRun : CallbackRun {
+  bool deferred = false;
+  awq_status finishStatus = AWQ_ERROR_JIT;
+  std::string restPtx, finishError;
+};
+
+FirstRowsRun runFirstRows(const std::string &key, const char *arch,
+                          int64_t rows) {
+  FirstRowsRun run;
+  CompileRequest request;
+  request.firstRows = rows;
+  awq_jit_result result{};
+  run.status = compileCallback(&request, key.c_str(), arch, &result);
+  if (result.manifest_json)
+    run.manifest.assign(result.manifest_json, result.manifest_size);
+  if (result.ptx)
+    run.ptx.assign(result.ptx, result.ptx_size);
+  if (result.error_message)
+    run.error = result.error_message;
+  run.deferred = result.finish != nullptr;
+  if (run.deferred) {
+    awq_jit_result rest{};
+    run.finishStatus = result.finish(result.release_data, &rest);
+    if (rest.ptx)
+      run.restPtx.assign(rest.ptx, rest.ptx_size);
+    if (rest.error_message)
+      run.finishError = rest.error_message;
+  }
+  if (result.release) {
+    result.release(result.release_data);
+    run.released = true;
+  }
+  return run;
+}
+
+} // namespace
+
+// awq_jit_linear_for_rows's compile: the callback hands over only the kernel
+// of the variant serving the first M, `finish` the others; together they
+// are exactly the whole compile's kernels, and the whole result then lands
+// in the disk cache (a second ask gets everything at once, no finish).
+TEST(JitFirstRows, FirstKernelThenTheOthersMakeTheWholeCompile) {
+  std::string key =
+      linearKey(makeSpec(1792, 2560, 128, AWQ_DTYPE_F16, true, false));
+  CallbackRun whole = runCallback(key, "sm_90a");
+  ASSERT_EQ(whole.status, AWQ_SUCCESS) << whole.error;
+  llvm::Expected<runtime::Manifest> manifest = runtime::parseManifest(
+      whole.manifest, "jit manifest", /*requirePtx=*/false);
+  ASSERT_TRUE(static_cast<bool>(manifest))
+      << llvm::toString(manifest.takeError());
+  const std::set<std::string> all = entriesOf(whole.ptx);
+  ASSERT_GE(all.size(), 3u) << "the shape should need several kernels";
+
+  // Other keys of the shape (with a bias; symmetric), so that the disk
+  // cache of `whole` does not answer.
+  std::string biasKey =
+      linearKey(makeSpec(1792, 2560, 128, AWQ_DTYPE_F16, true, true));
+  std::string symKey =
+      linearKey(makeSpec(1792, 2560, 128, AWQ_DTYPE_F16, false, false));
+  for (int64_t rows : {int64_t(1), int64_t(64), int64_t(5000)}) {
+    SCOPED_TRACE("first rows " + std::to_string(rows));
+    std::string rowsKey = rows == 1 ? key : rows == 64 ? biasKey : symKey;
+    if (rows == 1) {
+      // `key` is on disk now: a first-rows ask gets the whole result.
+      FirstRowsRun cached = runFirstRows(key, "sm_90a", rows);
+      ASSERT_EQ(cached.status, AWQ_SUCCESS) << cached.error;
+      EXPECT_FALSE(cached.deferred);
+      EXPECT_EQ(cached.ptx, whole.ptx);
+      continue;
+    }
+    FirstRowsRun run = runFirstRows(rowsKey, "sm_90a", rows);
+    ASSERT_EQ(run.status, AWQ_SUCCESS) << run.error;
+    ASSERT_TRUE(run.deferred);
+    EXPECT_TRUE(run.released);
+    ASSERT_EQ(run.finishStatus, AWQ_SUCCESS) << run.finishError;
+    llvm::Expected<runtime::Manifest> m = runtime::parseManifest(
+        run.manifest, "jit manifest", /*requirePtx=*/false);
+    ASSERT_TRUE(static_cast<bool>(m)) << llvm::toString(m.takeError());
+    const std::set<std::string> first = entriesOf(run.ptx);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(*first.begin(), kernelForRows(m->layers[0], rows));
+    const std::set<std::string> rest = entriesOf(run.restPtx);
+    EXPECT_EQ(rest.count(*first.begin()), 0u) << "lowered twice";
+    std::set<std::string> together = rest;
+    together.insert(*first.begin());
+    std::set<std::string> expected;
+    for (const runtime::VariantSpec &variant : m->layers[0].variants)
+      expected.insert(variant.kernel);
+    EXPECT_EQ(together, expected);
+    llvm::Error check = runtime::checkKernelsInPtx(
+        *m, run.ptx + run.restPtx, "first + rest PTX");
+    EXPECT_FALSE(static_cast<bool>(check)) << llvm::toString(std::move(check));
+    llvm::Error partial = runtime::checkKernelsInPtx(
+        *m, run.ptx, "first PTX", /*requireAll=*/false);
+    EXPECT_FALSE(static_cast<bool>(partial))
+        << llvm::toString(std::move(partial));
+    EXPECT_TRUE(static_cast<bool>(
+        runtime::checkKernelsInPtx(*m, run.ptx, "first PTX")))
+        << "the first PTX alone should lack kernels";
+  }
+  // biasKey went to the disk cache whole after its finish.
+  FirstRowsRun again = runFirstRows(biasKey, "sm_90a", 64);
+  ASSERT_EQ(again.status, AWQ_SUCCESS) << again.error;
+  EXPECT_FALSE(again.deferred);
+  EXPECT_EQ(entriesOf(again.ptx).size(), all.size());
+}
+
+TEST(JitFirstRows, RowsOutsideTheRangeAreRejected) {
+  awq_linear_spec spec = makeSpec(1536, 2304, 128, AWQ_DTYPE_F16, true, false);
+  awq_layer layer = nullptr;
+  for (int64_t rows : {int64_t(0), int64_t(-3), int64_t(1) << 31}) {
+    EXPECT_EQ(awq_jit_linear_for_rows(nullptr, &spec, rows, &layer),
+              AWQ_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(awq_jit_last_error_message()).find("rows = "),
+              std::string::npos)
+        << awq_jit_last_error_message();
+  }
+  EXPECT_EQ(awq_jit_linear_for_rows(nullptr, &spec, 1, &layer),
+            AWQ_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(awq_jit_last_error_message(),
+               "awq_jit_linear_for_rows: null argument");
+}
