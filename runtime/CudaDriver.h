@@ -61,6 +61,7 @@ namespace cuda {
   X(cuStreamDestroy)                                                           \
   X(cuStreamSynchronize)                                                       \
   X(cuStreamBeginCapture)                                                      \
+  X(cuThreadExchangeStreamCaptureMode)                                         \
   X(cuStreamEndCapture)                                                        \
   X(cuGraphInstantiate)                                                        \
   X(cuGraphLaunch)                                                             \

@@ -587,6 +587,10 @@ static void publishDeferred(DeferredKernels &deferred, llvm::Error error) {
 /// releases its result, loads and binds them.
 static void runDeferred(awq_context ctx, JitEntry *entry,
                         awq_jit_result result, std::string source) {
+  // Loading modules here must not invalidate a CUDA graph that another
+  // thread captures meanwhile in global mode (PyTorch's default).
+  CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_RELAXED;
+  ctx->drv->cuThreadExchangeStreamCaptureMode(&mode);
   awq_jit_result rest{};
   awq_status status = result.finish(result.release_data, &rest);
   std::string message = rest.error_message ? rest.error_message : "";

@@ -12,7 +12,8 @@
 #     cmake preset "tsan" (build-tsan/: ThreadSanitizer), then the host-side
 #     concurrency tests: the runtime's caches (OnceCache, CubinCache: racing
 #     builders and writers) and the JIT's codegen from 8 threads
-#     (awq-jit-tests).
+#     (awq-jit-tests), and the JIT lowering a first kernel while the
+#     others lower on a thread of their own (JitFirstRows).
 #
 #   scripts/sanitize.sh ci
 #     the subset .ci/run adds after the README's test command: the unit
@@ -49,7 +50,7 @@ case "$MODE" in
     build-tsan/bin/awq-runtime-tests --gtest_brief=1 \
       --gtest_filter='OnceCache.*:CubinCache.*'
     build-tsan/bin/awq-jit-tests --gtest_brief=1 \
-      --gtest_filter='JitCompile.EightThreads*'
+      --gtest_filter='JitCompile.EightThreads*:JitFirstRows.*'
     ;;
   ci)
     # What CI affords on 2 cores next to the main suite: the MLIR-free

@@ -111,6 +111,11 @@ struct JitLayerData : LayerBuffers {
     ASSERT_AWQ(awq_linear_launch(layer, m, dX.ptr, dQweight.ptr, dScales.ptr,
                                  dZeros.ptr, dBias.ptr, dY.ptr, nullptr));
     ASSERT_EQ(check(driver()->cuCtxSynchronize(), "cuCtxSynchronize"), "");
+    verify(m, rng, what);
+  }
+
+  /// Compares the y of a finished launch for m rows with the reference.
+  void verify(int64_t m, std::mt19937_64 &rng, const std::string &what) {
     size_t count = static_cast<size_t>(m * info.n);
     std::vector<uint16_t> y(dY.bytes / 2);
     ASSERT_EQ(dY.download(y.data(), y.size() * 2), "");
@@ -444,6 +449,44 @@ TEST(JitGpu, FailedDeferredKernelsFailOnlyTheirM) {
   EXPECT_NE(launched.find("M = 512"), std::string::npos) << launched;
   std::printf("failed deferred compile: %s\n", launched.c_str());
   data.run(1, rng, "first kernel still serves M = 1");
+}
+
+/// A CUDA graph captured in global mode (PyTorch's default) while the
+/// layer's deferred kernels still load: the launch inside the capture waits
+/// for them, their loading thread (relaxed capture mode) does not break the
+/// capture, and the replay is correct.
+TEST(JitGpu, GraphCaptureWhileKernelsAreDeferred) {
+  AWQ_GPU_TEST_PRELUDE(env);
+  awq_linear_spec spec = makeSpec(2176, 1792, 128, AWQ_DTYPE_F16, true, false);
+  awq_layer layer = nullptr;
+  ASSERT_JIT(awq_jit_linear_for_rows(env.ctx, &spec, 1, &layer));
+  std::mt19937_64 rng(env.seed + 10);
+  JitLayerData data;
+  const int64_t m = 200;
+  ASSERT_EQ(data.setUp(layer, m, rng), "");
+  const cuda::DriverApi &drv = *driver();
+  CUstream stream;
+  ASSERT_CU(drv.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  ASSERT_CU(drv.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  awq_status status =
+      awq_linear_launch(layer, m, data.dX.ptr, data.dQweight.ptr,
+                        data.dScales.ptr, data.dZeros.ptr, 0, data.dY.ptr,
+                        stream);
+  CUgraph graph = nullptr;
+  std::string endError = check(drv.cuStreamEndCapture(stream, &graph),
+                               "cuStreamEndCapture");
+  ASSERT_EQ(status, AWQ_SUCCESS) << awq_last_error_message();
+  ASSERT_EQ(endError, "");
+  ASSERT_AWQ(awq_layer_wait(layer));
+  CUgraphExec exec;
+  ASSERT_CU(drv.cuGraphInstantiate(&exec, graph, 0));
+  ASSERT_CU(drv.cuMemsetD8Async(data.dY.ptr, 0xff, data.dY.bytes, stream));
+  ASSERT_CU(drv.cuGraphLaunch(exec, stream));
+  ASSERT_CU(drv.cuStreamSynchronize(stream));
+  data.verify(m, rng, "graph captured during the deferred load");
+  drv.cuGraphExecDestroy(exec);
+  drv.cuGraphDestroy(graph);
+  drv.cuStreamDestroy(stream);
 }
 
 TEST(JitGpu, RejectedShapeIsReportedAndNotCached) {
