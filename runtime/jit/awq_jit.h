@@ -92,7 +92,9 @@ typedef struct awq_jit_stats {
   /// Compiles started (successful or not) and those that failed.
   uint64_t compiles;
   uint64_t failures;
-  /// Wall time of the most recent compile and of all of them, in seconds.
+  /// Wall time of the most recent compile and of all of them, in seconds
+  /// (of a compile for a first M: the part before the layer was returned;
+  /// the total also counts the deferred kernels).
   double last_compile_seconds;
   double total_compile_seconds;
   /// Specialisations whose manifest and PTX came from the disk cache of
