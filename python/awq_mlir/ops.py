@@ -79,11 +79,12 @@ def _compile(key, x, qweight, scales, zeros, bias, group_size):
     compiling the kernels if this process has not yet (awq_jit_linear)."""
     _check(x, qweight, scales, zeros, bias, group_size)
     ctx = awq_mlir.context(x.device.index or 0)
-    # The kernel of this call's M first; the others load in the background.
-    m = x.numel() // x.shape[-1] if x.dim() and x.shape[-1] else 0
+    # Every kernel at once: the first-M compile (`first_rows`, the other
+    # kernels in the background) is not yet the op's default because it has
+    # not yet run on a GPU (docs/python.md).
     layer = ctx.jit_linear(qweight.shape[0], x.shape[-1], group_size,
                            _DTYPE_NAMES[x.dtype], zeros is not None,
-                           bias is not None, first_rows=m).handle
+                           bias is not None).handle
     _layers[key] = layer
     return layer
 

@@ -233,16 +233,16 @@ def gpu_tests():
         check(lin, torch.randn(2, 7, 512, device=dev, dtype=torch.float16))
 
     def jit_first_rows_then_wait():
-        # The op compiles a fresh shape for its first M (here 2) first; the
-        # other kernels load in the background, and a launch at another M
-        # (here 200) waits for them. wait() returns once all are loaded.
-        lin = make(1664, 1024, 128, torch.float16)
-        check(lin, torch.randn(2, 1024, device=dev, dtype=torch.float16))
-        check(lin, torch.randn(200, 1024, device=dev, dtype=torch.float16))
+        # A fresh shape compiled for its first M (here 2) first; the other
+        # kernels load in the background. wait() returns once all are
+        # loaded; the op then finds the layer and runs it at any M.
         layer = awq_mlir.context(0).jit_linear(1664, 1024, 128, "f16", True,
                                                False, first_rows=2)
         layer.wait()
         assert layer.load_info()["ptx_arch"].startswith("sm_")
+        lin = make(1664, 1024, 128, torch.float16)
+        check(lin, torch.randn(2, 1024, device=dev, dtype=torch.float16))
+        check(lin, torch.randn(200, 1024, device=dev, dtype=torch.float16))
 
     def side_stream():
         lin = make(1024, 2048, 128, torch.float16)
