@@ -55,22 +55,36 @@ public:
 FreshCacheDir *const cacheDir = static_cast<FreshCacheDir *>(
     testing::AddGlobalTestEnvironment(new FreshCacheDir));
 
-/// Runs the callback as awq_jit_get_layer would, copying what it returns.
+/// Runs the callback as awq_jit_get_layer would, copying what it returns;
+/// a deferred part (awq_jit_result::finish) is collected before release.
 struct CallbackRun {
   awq_status status = AWQ_ERROR_JIT;
   std::string manifest, ptx, error;
   bool released = false;
+  bool deferred = false;
+  awq_status finishStatus = AWQ_ERROR_JIT;
+  std::string restPtx, finishError;
 };
-CallbackRun runCallback(const std::string &key, const char *arch) {
+CallbackRun runCallback(const std::string &key, const char *arch,
+                        CompileRequest *request = nullptr) {
   CallbackRun run;
   awq_jit_result result{};
-  run.status = compileCallback(nullptr, key.c_str(), arch, &result);
+  run.status = compileCallback(request, key.c_str(), arch, &result);
   if (result.manifest_json)
     run.manifest.assign(result.manifest_json, result.manifest_size);
   if (result.ptx)
     run.ptx.assign(result.ptx, result.ptx_size);
   if (result.error_message)
     run.error = result.error_message;
+  run.deferred = result.finish != nullptr;
+  if (run.deferred) {
+    awq_jit_result rest{};
+    run.finishStatus = result.finish(result.release_data, &rest);
+    if (rest.ptx)
+      run.restPtx.assign(rest.ptx, rest.ptx_size);
+    if (rest.error_message)
+      run.finishError = rest.error_message;
+  }
   if (result.release) {
     result.release(result.release_data);
     run.released = true;
@@ -554,41 +568,12 @@ std::string kernelForRows(const runtime::LayerSpec &layer, int64_t rows) {
   return "";
 }
 
-/// A callback run with CompileRequest::firstRows, the deferred part
-/// collected through `finish` as the runtime's thread would.
-struct FirstRowsRun : CallbackRun {
-  bool deferred = false;
-  awq_status finishStatus = AWQ_ERROR_JIT;
-  std::string restPtx, finishError;
-};
-
-FirstRowsRun runFirstRows(const std::string &key, const char *arch,
-                          int64_t rows) {
-  FirstRowsRun run;
+/// A callback run with CompileRequest::firstRows.
+CallbackRun runFirstRows(const std::string &key, const char *arch,
+                         int64_t rows) {
   CompileRequest request;
   request.firstRows = rows;
-  awq_jit_result result{};
-  run.status = compileCallback(&request, key.c_str(), arch, &result);
-  if (result.manifest_json)
-    run.manifest.assign(result.manifest_json, result.manifest_size);
-  if (result.ptx)
-    run.ptx.assign(result.ptx, result.ptx_size);
-  if (result.error_message)
-    run.error = result.error_message;
-  run.deferred = result.finish != nullptr;
-  if (run.deferred) {
-    awq_jit_result rest{};
-    run.finishStatus = result.finish(result.release_data, &rest);
-    if (rest.ptx)
-      run.restPtx.assign(rest.ptx, rest.ptx_size);
-    if (rest.error_message)
-      run.finishError = rest.error_message;
-  }
-  if (result.release) {
-    result.release(result.release_data);
-    run.released = true;
-  }
-  return run;
+  return runCallback(key, arch, &request);
 }
 
 } // namespace
@@ -620,13 +605,13 @@ TEST(JitFirstRows, FirstKernelThenTheOthersMakeTheWholeCompile) {
     std::string rowsKey = rows == 1 ? key : rows == 64 ? biasKey : symKey;
     if (rows == 1) {
       // `key` is on disk now: a first-rows ask gets the whole result.
-      FirstRowsRun cached = runFirstRows(key, "sm_90a", rows);
+      CallbackRun cached = runFirstRows(key, "sm_90a", rows);
       ASSERT_EQ(cached.status, AWQ_SUCCESS) << cached.error;
       EXPECT_FALSE(cached.deferred);
       EXPECT_EQ(cached.ptx, whole.ptx);
       continue;
     }
-    FirstRowsRun run = runFirstRows(rowsKey, "sm_90a", rows);
+    CallbackRun run = runFirstRows(rowsKey, "sm_90a", rows);
     ASSERT_EQ(run.status, AWQ_SUCCESS) << run.error;
     ASSERT_TRUE(run.deferred);
     EXPECT_TRUE(run.released);
@@ -657,7 +642,7 @@ TEST(JitFirstRows, FirstKernelThenTheOthersMakeTheWholeCompile) {
         << "the first PTX alone should lack kernels";
   }
   // biasKey went to the disk cache whole after its finish.
-  FirstRowsRun again = runFirstRows(biasKey, "sm_90a", 64);
+  CallbackRun again = runFirstRows(biasKey, "sm_90a", 64);
   ASSERT_EQ(again.status, AWQ_SUCCESS) << again.error;
   EXPECT_FALSE(again.deferred);
   EXPECT_EQ(entriesOf(again.ptx).size(), all.size());
