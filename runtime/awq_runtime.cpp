@@ -29,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -302,12 +303,20 @@ loadModule(awq_context ctx, const std::string &ptx, StringRef ptxName,
               std::to_string(parts.size()) + ")";
     compiled[i].emplace(compilePtx(ctx, parts[i].str(), name));
   };
+  // The helper threads live only for their compile: they need not follow a
+  // CUDA graph that another thread captures in global mode (a JIT entry's
+  // deferred kernels load while the caller may capture, runDeferred).
+  auto compileRelaxed = [&](size_t i) {
+    CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_RELAXED;
+    drv.cuThreadExchangeStreamCaptureMode(&mode);
+    compile(i);
+  };
   if (misses.size() == 1) {
     compile(misses.front());
   } else if (!misses.empty()) {
     std::vector<std::thread> threads;
     for (size_t i : misses)
-      threads.emplace_back(compile, i);
+      threads.emplace_back(compileRelaxed, i);
     for (std::thread &thread : threads)
       thread.join();
   }
@@ -589,6 +598,8 @@ static void runDeferred(awq_context ctx, JitEntry *entry,
                         awq_jit_result result, std::string source) {
   // Loading modules here must not invalidate a CUDA graph that another
   // thread captures meanwhile in global mode (PyTorch's default).
+  // (Exchanged back at the end: startDeferred may run this on the
+  // caller's thread.)
   CUstreamCaptureMode mode = CU_STREAM_CAPTURE_MODE_RELAXED;
   ctx->drv->cuThreadExchangeStreamCaptureMode(&mode);
   awq_jit_result rest{};
@@ -607,6 +618,20 @@ static void runDeferred(awq_context ctx, JitEntry *entry,
           : loadDeferredKernels(ctx, *entry, ptx,
                                 source + " PTX (deferred kernels)");
   publishDeferred(*entry->deferred, std::move(error));
+  ctx->drv->cuThreadExchangeStreamCaptureMode(&mode);
+}
+
+/// Runs runDeferred on the entry's thread; where no thread can be started,
+/// on this one (the layer then returns with every kernel loaded).
+static void startDeferred(awq_context ctx, JitEntry *entry,
+                          const awq_jit_result &result,
+                          const std::string &source) {
+  try {
+    entry->deferred->thread =
+        std::thread(runDeferred, ctx, entry, result, source);
+  } catch (const std::system_error &) {
+    runDeferred(ctx, entry, result, source);
+  }
 }
 
 /// Calls `compile` for `key` and loads what it hands back; kernels it
@@ -650,8 +675,7 @@ buildJitEntry(awq_context ctx, const char *key, awq_jit_compile_fn compile,
   }
   (*entry)->info.load_seconds = secondsSince(start);
   if (deferring)
-    (*entry)->deferred->thread =
-        std::thread(runDeferred, ctx, entry->get(), result, source);
+    startDeferred(ctx, entry->get(), result, source);
   return std::move(*entry);
 }
 

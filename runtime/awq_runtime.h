@@ -251,7 +251,8 @@ typedef struct awq_jit_result {
   /// returned with those, and the runtime calls `finish(release_data, rest)`
   /// once, on a thread of its own, for a PTX holding the others
   /// (`rest->ptx`, `rest->ptx_size`, or a failure status and optionally
-  /// `rest->error_message`; valid until `release`, which follows it). A
+  /// `rest->error_message`; valid until `release`, which follows it; if
+  /// the first part cannot be loaded, `release` comes without `finish`). A
   /// launch for an M whose kernel is not loaded yet waits for it; if
   /// `finish` fails, such launches fail with its message (awq_layer_wait).
   awq_status (*finish)(void *release_data, struct awq_jit_result *rest);

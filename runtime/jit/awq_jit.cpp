@@ -23,10 +23,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <future>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <mutex>
+#include <system_error>
 
 using namespace awq;
 using namespace awq::formats;
@@ -342,6 +343,18 @@ lowerOthers(std::shared_ptr<mlir::awq::LinearKernels> kernels,
   return ptx;
 }
 
+/// lowerOthers on a thread of its own, starting now; where no thread can
+/// be started, when finishResult asks for it (on the runtime's thread).
+static std::future<llvm::Expected<std::string>>
+lowerOthersSoon(std::shared_ptr<mlir::awq::LinearKernels> kernels,
+                const std::string &first) {
+  try {
+    return std::async(std::launch::async, lowerOthers, kernels, first);
+  } catch (const std::system_error &) {
+    return std::async(std::launch::deferred, lowerOthers, kernels, first);
+  }
+}
+
 /// awq_jit_result::finish of a result with a first variant: waits for the
 /// other kernels' PTX and stores the whole result in the disk cache.
 static awq_status finishResult(void *data, awq_jit_result *rest) {
@@ -457,7 +470,7 @@ awq_status jit::compileCallback(void *userData, const char *key,
   if (!first.empty()) {
     // The others lower while the runtime loads the first.
     out->cacheKey = cacheKey;
-    out->rest = std::async(std::launch::async, lowerOthers, kernels, first);
+    out->rest = lowerOthersSoon(kernels, first);
     result->finish = finishResult;
     return handOver(*out, *result);
   }

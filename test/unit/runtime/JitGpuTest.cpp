@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 using namespace awq;
@@ -376,14 +377,24 @@ void firstRowsCompile(const awq_linear_spec &spec, int64_t firstRows,
   ASSERT_EQ(data.setUp(layer, ms.back(), rng), "");
   data.run(firstRows, rng, key + std::string(" (first)"));
   double firstResult = secondsSince(start);
+  // ms[1] is served by another kernel: this launch waits for the deferred
+  // ones (awq_linear_launch's wait, not awq_layer_wait's).
+  data.run(ms[1], rng, key + std::string(" (deferred)"));
+  double deferredResult = secondsSince(start);
   ASSERT_AWQ(awq_layer_wait(layer));
   double all = secondsSince(start);
+  awq_jit_stats waited = stats();
+  EXPECT_GT(waited.total_compile_seconds - before.total_compile_seconds,
+            after.last_compile_seconds)
+      << "no deferred lowering was counted: was everything compiled first?";
   std::printf("JIT %s on %s, first M = %lld:\n  layer returned after %.1f ms "
               "(codegen IR->PTX %.1f ms, driver PTX->SASS %.1f ms), first "
-              "result after %.1f ms, every variant loaded after %.1f ms\n",
+              "result after %.1f ms, M = %lld after %.1f ms, every variant "
+              "loaded after %.1f ms\n",
               key, load.ptx_arch, static_cast<long long>(firstRows),
               first * 1e3, after.last_compile_seconds * 1e3,
-              load.jit_seconds * 1e3, firstResult * 1e3, all * 1e3);
+              load.jit_seconds * 1e3, firstResult * 1e3,
+              static_cast<long long>(ms[1]), deferredResult * 1e3, all * 1e3);
   EXPECT_LT(first, 1.0) << "target: a new specialisation ready in < 1 s";
   for (int64_t m : ms) {
     data.run(m, rng, key + std::string(""));
@@ -451,15 +462,56 @@ TEST(JitGpu, FailedDeferredKernelsFailOnlyTheirM) {
   data.run(1, rng, "first kernel still serves M = 1");
 }
 
+/// The compile callback of awq_jit_linear_for_rows whose deferred part
+/// waits for the test to open `gate` (so that it loads when the test wants).
+std::shared_future<void> gate;
+awq_status (*ungatedFinish)(void *, awq_jit_result *) = nullptr;
+awq_status gatedFinish(void *data, awq_jit_result *rest) {
+  gate.wait();
+  return ungatedFinish(data, rest);
+}
+awq_status compileWithGatedFinish(void *userData, const char *key,
+                                  const char *arch, awq_jit_result *result) {
+  awq_status status = jit::compileCallback(userData, key, arch, result);
+  if (status == AWQ_SUCCESS && result->finish) {
+    ungatedFinish = result->finish;
+    result->finish = gatedFinish;
+  }
+  return status;
+}
+
+/// Opens the gate when the test ends however it ends (a closed gate would
+/// block the context's destruction, which joins the deferred thread).
+struct GateOpener {
+  std::promise<void> promise;
+  bool open = false;
+  void operator()() {
+    if (!open)
+      promise.set_value();
+    open = true;
+  }
+  ~GateOpener() { (*this)(); }
+};
+
 /// A CUDA graph captured in global mode (PyTorch's default) while the
-/// layer's deferred kernels still load: the launch inside the capture waits
-/// for them, their loading thread (relaxed capture mode) does not break the
-/// capture, and the replay is correct.
+/// layer's deferred kernels load: the deferred part is held until the
+/// capture has begun, the launch inside the capture waits for it, the
+/// loading threads (relaxed capture mode) do not break the capture, and
+/// the replay is correct.
 TEST(JitGpu, GraphCaptureWhileKernelsAreDeferred) {
   AWQ_GPU_TEST_PRELUDE(env);
   awq_linear_spec spec = makeSpec(2176, 1792, 128, AWQ_DTYPE_F16, true, false);
+  char key[160];
+  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
+  awq_device_info device{};
+  ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
+  jit::CompileRequest request{device.device, 1};
+  GateOpener opener;
+  gate = opener.promise.get_future().share();
   awq_layer layer = nullptr;
-  ASSERT_JIT(awq_jit_linear_for_rows(env.ctx, &spec, 1, &layer));
+  ASSERT_AWQ(awq_jit_get_layer(env.ctx, key, compileWithGatedFinish, &request,
+                               &layer));
+  ASSERT_NE(ungatedFinish, nullptr) << "the compile deferred nothing";
   std::mt19937_64 rng(env.seed + 10);
   JitLayerData data;
   const int64_t m = 200;
@@ -468,6 +520,7 @@ TEST(JitGpu, GraphCaptureWhileKernelsAreDeferred) {
   CUstream stream;
   ASSERT_CU(drv.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   ASSERT_CU(drv.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  opener();
   awq_status status =
       awq_linear_launch(layer, m, data.dX.ptr, data.dQweight.ptr,
                         data.dScales.ptr, data.dZeros.ptr, 0, data.dY.ptr,
