@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -621,16 +622,57 @@ static void runDeferred(awq_context ctx, JitEntry *entry,
   ctx->drv->cuThreadExchangeStreamCaptureMode(&mode);
 }
 
+/// The deferred threads still running in this process: exit waits for
+/// them (they use LLVM's and the driver's static state, which exit tears
+/// down), also where a context is never destroyed.
+struct LiveDeferredThreads {
+  std::mutex mutex;
+  std::condition_variable idle;
+  int running = 0;
+  bool waitAtExit = false;
+};
+static LiveDeferredThreads &liveDeferredThreads() {
+  // Never destroyed: the exit handler below runs among static destructors.
+  static auto *live = new LiveDeferredThreads;
+  return *live;
+}
+static void waitForDeferredThreads() {
+  LiveDeferredThreads &live = liveDeferredThreads();
+  std::unique_lock<std::mutex> lock(live.mutex);
+  live.idle.wait(lock, [&] { return live.running == 0; });
+}
+
+/// runDeferred, counted in liveDeferredThreads.
+static void runCountedDeferred(awq_context ctx, JitEntry *entry,
+                               awq_jit_result result, std::string source) {
+  runDeferred(ctx, entry, result, std::move(source));
+  LiveDeferredThreads &live = liveDeferredThreads();
+  {
+    std::lock_guard<std::mutex> lock(live.mutex);
+    --live.running;
+  }
+  live.idle.notify_all();
+}
+
 /// Runs runDeferred on the entry's thread; where no thread can be started,
 /// on this one (the layer then returns with every kernel loaded).
 static void startDeferred(awq_context ctx, JitEntry *entry,
                           const awq_jit_result &result,
                           const std::string &source) {
+  LiveDeferredThreads &live = liveDeferredThreads();
+  {
+    std::lock_guard<std::mutex> lock(live.mutex);
+    // Registered after LLVM's and the driver's static state exists, so it
+    // runs before their destructors.
+    if (!live.waitAtExit)
+      live.waitAtExit = std::atexit(waitForDeferredThreads) == 0;
+    ++live.running;
+  }
   try {
     entry->deferred->thread =
-        std::thread(runDeferred, ctx, entry, result, source);
+        std::thread(runCountedDeferred, ctx, entry, result, source);
   } catch (const std::system_error &) {
-    runDeferred(ctx, entry, result, source);
+    runCountedDeferred(ctx, entry, result, source);
   }
 }
 
