@@ -418,6 +418,24 @@ TEST(JitGpu, FirstRowsBatchShape) {
                    {64, 1, 17, 100, 256, 700}, 8);
 }
 
+/// The layer of `spec` (fresh) compiled for a first M of 1 through
+/// `compile`, a wrapper of the JIT's callback; "" or the error.
+std::string firstRowsLayerVia(const awq_linear_spec &spec,
+                              awq_jit_compile_fn compile, awq_layer &layer) {
+  char key[160];
+  if (awq_jit_linear_key(&spec, key, sizeof(key), nullptr) != AWQ_SUCCESS)
+    return awq_jit_last_error_message();
+  awq_device_info device{};
+  if (awq_context_get_device_info(env.ctx, &device) != AWQ_SUCCESS)
+    return awq_last_error_message();
+  // Read by the callback during the call only.
+  jit::CompileRequest request{device.device, 1};
+  if (awq_jit_get_layer(env.ctx, key, compile, &request, &layer) !=
+      AWQ_SUCCESS)
+    return awq_last_error_message();
+  return "";
+}
+
 /// The compile callback of awq_jit_linear_for_rows (first M = 1) whose
 /// deferred part fails as a broken code generator's would.
 awq_status failingFinish(void *, awq_jit_result *rest) {
@@ -435,14 +453,8 @@ awq_status compileWithFailingFinish(void *userData, const char *key,
 TEST(JitGpu, FailedDeferredKernelsFailOnlyTheirM) {
   AWQ_GPU_TEST_PRELUDE(env);
   awq_linear_spec spec = makeSpec(1152, 1536, 128, AWQ_DTYPE_F16, true, false);
-  char key[160];
-  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
-  awq_device_info device{};
-  ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
-  jit::CompileRequest request{device.device, 1};
   awq_layer layer = nullptr;
-  ASSERT_AWQ(awq_jit_get_layer(env.ctx, key, compileWithFailingFinish,
-                               &request, &layer));
+  ASSERT_EQ(firstRowsLayerVia(spec, compileWithFailingFinish, layer), "");
   std::mt19937_64 rng(env.seed + 9);
   JitLayerData data;
   ASSERT_EQ(data.setUp(layer, 512, rng), "");
@@ -501,16 +513,10 @@ struct GateOpener {
 TEST(JitGpu, GraphCaptureWhileKernelsAreDeferred) {
   AWQ_GPU_TEST_PRELUDE(env);
   awq_linear_spec spec = makeSpec(2176, 1792, 128, AWQ_DTYPE_F16, true, false);
-  char key[160];
-  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
-  awq_device_info device{};
-  ASSERT_AWQ(awq_context_get_device_info(env.ctx, &device));
-  jit::CompileRequest request{device.device, 1};
   GateOpener opener;
   gate = opener.promise.get_future().share();
   awq_layer layer = nullptr;
-  ASSERT_AWQ(awq_jit_get_layer(env.ctx, key, compileWithGatedFinish, &request,
-                               &layer));
+  ASSERT_EQ(firstRowsLayerVia(spec, compileWithGatedFinish, layer), "");
   ASSERT_NE(ungatedFinish, nullptr) << "the compile deferred nothing";
   std::mt19937_64 rng(env.seed + 10);
   JitLayerData data;
