@@ -1,9 +1,10 @@
 //===- ConcurrencyGpuTest.cpp - the runtime and JIT from many threads ------===//
 //
 // awq-concurrency-gpu-tests (issue 16, docs/reliability.md): 8 threads share
-// one context and issue 1,200 requests: each asks awq_jit_linear_for_rows
-// (its M first, the other kernels deferred) for one of six shapes (the
-// first ask of each is a miss that compiles; f16 and bf16,
+// one context and issue 1,200 requests: each asks the JIT for one of six
+// shapes (three through awq_jit_linear_for_rows: its M first, the other
+// kernels deferred; three through awq_jit_linear; the first ask of each is
+// a miss that compiles; f16 and bf16,
 // with and without zeros and bias), launches it at one of four M on one of
 // 4 streams, and hashes y. Some requests also load and destroy an artifact
 // ($AWQ_GPU_TEST_ARTIFACT) meanwhile. Checked: every call succeeds, each
@@ -138,11 +139,14 @@ struct Worker {
   void launch(awq_context ctx, const Shape &shape, int index, int64_t m,
               CUstream stream) {
     awq_layer layer = nullptr;
-    // For this request's M first: the first ask of a shape returns with
-    // that M's kernel while the others compile, and racing launches at
-    // other M wait for them.
-    if (awq_jit_linear_for_rows(ctx, &shape.spec, m, &layer) != AWQ_SUCCESS)
-      return fail(std::string("awq_jit_linear_for_rows: ") +
+    // Even shapes ask for this request's M first (whoever asks first gets
+    // the layer with that M's kernel while the others compile, and racing
+    // launches at other M wait for them); odd ones compile whole.
+    awq_status status =
+        index % 2 == 0 ? awq_jit_linear_for_rows(ctx, &shape.spec, m, &layer)
+                       : awq_jit_linear(ctx, &shape.spec, &layer);
+    if (status != AWQ_SUCCESS)
+      return fail(std::string("awq_jit_linear(_for_rows): ") +
                   awq_jit_last_error_message());
     size_t count = size_t(m * shape.spec.n);
     std::string error =
