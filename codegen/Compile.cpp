@@ -380,17 +380,3 @@ LinearKernels::lowerToPtx(ArrayRef<std::string> only) {
 
 } // namespace awq
 } // namespace mlir
-
-llvm::Expected<CompiledLinear> awq::compileLinear(const LinearShape &shape,
-                                                 StringRef arch, StringRef name,
-                                                 int64_t maxSharedBytes,
-                                                 StringRef device) {
-  llvm::Expected<std::unique_ptr<LinearKernels>> kernels =
-      LinearKernels::generate(shape, arch, name, maxSharedBytes, device);
-  if (!kernels)
-    return kernels.takeError();
-  llvm::Expected<std::string> ptx = (*kernels)->lowerToPtx();
-  if (!ptx)
-    return ptx.takeError();
-  return CompiledLinear{(*kernels)->manifestJson(), std::move(*ptx)};
-}

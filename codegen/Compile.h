@@ -48,14 +48,6 @@ FailureOr<std::string> lowerKernelsPerModule(ModuleOp module, StringRef arch,
 FailureOr<llvm::json::Object> describeLinear(QLinearOp op, ModuleOp module,
                                              unsigned index);
 
-/// One specialisation compiled in memory: a manifest with one layer (no
-/// "ptx"/"weights" fields) and the PTX of its kernels, one complete PTX
-/// module per kernel, back to back.
-struct CompiledLinear {
-  std::string manifestJson;
-  std::string ptx;
-};
-
 /// The kernels of one specialisation, generated as IR and described in a
 /// manifest, lowered to PTX on request: the JIT lowers first the kernel of
 /// the M it is asked for and the others afterwards (runtime/jit/awq_jit.cpp).
@@ -88,12 +80,6 @@ private:
   explicit LinearKernels(std::unique_ptr<State> state);
   std::unique_ptr<State> state;
 };
-
-/// LinearKernels::generate, then every kernel lowered to PTX.
-llvm::Expected<CompiledLinear> compileLinear(const LinearShape &shape,
-                                             StringRef arch, StringRef name,
-                                             int64_t maxSharedBytes = 0,
-                                             StringRef device = "");
 
 } // namespace awq
 } // namespace mlir

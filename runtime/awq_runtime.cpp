@@ -158,8 +158,7 @@ struct DeferredKernels {
   std::mutex mutex;
   std::condition_variable finished;
   /// Set (under `mutex`, after status/error) when the thread is done;
-  /// `ready` mirrors it for the launch path's lock-free check.
-  bool done = false;
+  /// the launch path checks it without the lock.
   std::atomic<bool> ready{false};
   awq_status status = AWQ_SUCCESS;
   std::string error;
@@ -459,7 +458,7 @@ bindVariant(awq_context ctx, const LoadedModule &module,
 }
 
 /// Resolves the kernels of `spec` in `module` (skipping those it lacks if
-/// `deferred` is set: they come later, bindDeferredKernels) and applies
+/// `deferred` is set: they come later, loadDeferredKernels) and applies
 /// their launch attributes. The caller has made ctx current.
 static llvm::Expected<std::unique_ptr<awq_layer_st>>
 bindLayer(awq_context ctx, const LoadedModule &module, const LayerSpec &spec,
@@ -579,6 +578,14 @@ static llvm::Error loadDeferredKernels(awq_context ctx, JitEntry &entry,
   return llvm::Error::success();
 }
 
+/// `what` failed in a compile callback with `status` (and `message`).
+static llvm::Error callbackFailure(const std::string &what, awq_status status,
+                                   const std::string &message) {
+  return statusError(AWQ_ERROR_JIT,
+                     what + " failed with " + awq_status_name(status) +
+                         (message.empty() ? "" : ": " + message));
+}
+
 /// Records the deferred thread's outcome and wakes the launches waiting
 /// for it.
 static void publishDeferred(DeferredKernels &deferred, llvm::Error error) {
@@ -587,7 +594,6 @@ static void publishDeferred(DeferredKernels &deferred, llvm::Error error) {
     if (error)
       deferred.status = takeStatus(std::move(error), AWQ_ERROR_JIT,
                                    deferred.error);
-    deferred.done = true;
     deferred.ready.store(true, std::memory_order_release);
   }
   deferred.finished.notify_all();
@@ -611,11 +617,8 @@ static void runDeferred(awq_context ctx, JitEntry *entry,
     result.release(result.release_data);
   llvm::Error error =
       status != AWQ_SUCCESS
-          ? statusError(AWQ_ERROR_JIT,
-                        source + ": compiling the deferred kernels failed "
-                                 "with " +
-                            awq_status_name(status) +
-                            (message.empty() ? "" : ": " + message))
+          ? callbackFailure(source + ": compiling the deferred kernels",
+                            status, message)
           : loadDeferredKernels(ctx, *entry, ptx,
                                 source + " PTX (deferred kernels)");
   publishDeferred(*entry->deferred, std::move(error));
@@ -701,10 +704,7 @@ buildJitEntry(awq_context ctx, const char *key, awq_jit_compile_fn compile,
     release();
   llvm::Expected<std::unique_ptr<JitEntry>> entry =
       status != AWQ_SUCCESS
-          ? statusError(AWQ_ERROR_JIT,
-                        source + ": compile callback failed with " +
-                            awq_status_name(status) +
-                            (message.empty() ? "" : ": " + message))
+          ? callbackFailure(source + ": compile callback", status, message)
       : manifestText.empty() || ptx.empty()
           ? statusError(AWQ_ERROR_JIT,
                         source + ": compile callback returned no " +
@@ -725,7 +725,9 @@ buildJitEntry(awq_context ctx, const char *key, awq_jit_compile_fn compile,
 static const DeferredKernels &waitForDeferred(DeferredKernels &deferred) {
   if (!deferred.ready.load(std::memory_order_acquire)) {
     std::unique_lock<std::mutex> lock(deferred.mutex);
-    deferred.finished.wait(lock, [&] { return deferred.done; });
+    deferred.finished.wait(lock, [&] {
+      return deferred.ready.load(std::memory_order_acquire);
+    });
   }
   return deferred;
 }

@@ -3,7 +3,7 @@
 // The pieces of awq_jit.cpp that do not need a GPU, exposed for the CPU unit
 // tests (test/unit/runtime/JitTest.cpp): spec validation, the cache key and
 // its parser, the device -> codegen architecture choice, and the
-// awq_jit_compile_fn callback that runs mlir::awq::compileLinear.
+// awq_jit_compile_fn callback that runs mlir::awq::LinearKernels.
 //
 //===----------------------------------------------------------------------===//
 

@@ -2,7 +2,7 @@
 //
 // awq_jit_linear: spec -> stable key -> awq_jit_get_layer (the runtime's
 // build-once cache and cubin cache) with a callback that compiles the key
-// through mlir::awq::compileLinear. Also the host-side AutoAWQ repacking.
+// through mlir::awq::LinearKernels. Also the host-side AutoAWQ repacking.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,7 +3,7 @@
  * The optional, compiler-backed part of the runtime (library AwqJit, which
  * links the MLIR codegen; AwqRuntime itself stays MLIR-free). Given a linear's
  * shape, awq_jit_linear compiles its kernels in-process on first use
- * (mlir::awq::compileLinear for the device's architecture: IR -> PTX), loads
+ * (mlir::awq::LinearKernels for the device's architecture: IR -> PTX), loads
  * them through the runtime's cubin cache (PTX -> SASS, on disk across
  * processes) and returns a layer that awq_linear_launch runs like any
  * artifact layer. Later calls for the same shape on the same context return

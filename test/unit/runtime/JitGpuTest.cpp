@@ -164,26 +164,48 @@ struct JitLayerData : LayerBuffers {
   }
 };
 
+/// The first compile of a fresh `spec` (whole, or for `firstRows` > 0 the
+/// first-M compile): exactly one compile, into an empty cubin cache.
+struct FreshCompile {
+  char key[160] = {};
+  awq_jit_stats before{}, after{};
+  Clock::time_point start;
+  double seconds = 0;
+  awq_layer layer = nullptr;
+  awq_load_info load{};
+
+  void run(const awq_linear_spec &spec, int64_t firstRows) {
+    ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
+    before = stats();
+    start = Clock::now();
+    ASSERT_JIT(firstRows > 0
+                   ? awq_jit_linear_for_rows(env.ctx, &spec, firstRows, &layer)
+                   : awq_jit_linear(env.ctx, &spec, &layer));
+    seconds = secondsSince(start);
+    after = stats();
+    EXPECT_EQ(after.compiles, before.compiles + 1)
+        << key << " was not compiled by this call (not fresh?)";
+    ASSERT_AWQ(awq_jit_get_load_info(layer, &load));
+    EXPECT_EQ(load.cubin_cache_hit, 0)
+        << "the cubin cache already had " << key
+        << " (run with a fresh AWQ_CACHE_DIR)";
+  }
+};
+
 /// First compile (< 1 s, into an empty cubin cache), cache hits (< 20 us),
 /// then results at several M.
 void compileTimeHitTimeAndResults(const awq_linear_spec &spec,
                                   const std::vector<int64_t> &ms,
                                   uint64_t seedOffset) {
-  char key[160];
-  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
-  awq_jit_stats before = stats();
-  auto start = Clock::now();
-  awq_layer layer = nullptr;
-  ASSERT_JIT(awq_jit_linear(env.ctx, &spec, &layer));
-  double first = secondsSince(start);
-  awq_jit_stats after = stats();
-  EXPECT_EQ(after.compiles, before.compiles + 1)
-      << key << " was not compiled by this call (not fresh?)";
-  awq_load_info load{};
-  ASSERT_AWQ(awq_jit_get_load_info(layer, &load));
-  EXPECT_EQ(load.cubin_cache_hit, 0)
-      << "the cubin cache already had " << key
-      << " (run with a fresh AWQ_CACHE_DIR)";
+  FreshCompile fresh;
+  fresh.run(spec, 0);
+  if (testing::Test::HasFatalFailure())
+    return;
+  const char *key = fresh.key;
+  awq_layer layer = fresh.layer;
+  const awq_jit_stats &after = fresh.after;
+  const awq_load_info &load = fresh.load;
+  double first = fresh.seconds;
 
   // Hits: the first one, then the median and mean of many.
   constexpr int kHits = 2000;
@@ -360,18 +382,16 @@ TEST(JitGpu, SecondContextFindsTheCubinOnDisk) {
 /// other M, and every variant is correct.
 void firstRowsCompile(const awq_linear_spec &spec, int64_t firstRows,
                       const std::vector<int64_t> &ms, uint64_t seedOffset) {
-  char key[160];
-  ASSERT_JIT(awq_jit_linear_key(&spec, key, sizeof(key), nullptr));
-  awq_jit_stats before = stats();
-  auto start = Clock::now();
-  awq_layer layer = nullptr;
-  ASSERT_JIT(awq_jit_linear_for_rows(env.ctx, &spec, firstRows, &layer));
-  double first = secondsSince(start);
-  awq_jit_stats after = stats();
-  EXPECT_EQ(after.compiles, before.compiles + 1)
-      << key << " was not compiled by this call (not fresh?)";
-  awq_load_info load{};
-  ASSERT_AWQ(awq_jit_get_load_info(layer, &load));
+  FreshCompile fresh;
+  fresh.run(spec, firstRows);
+  if (testing::Test::HasFatalFailure())
+    return;
+  const char *key = fresh.key;
+  awq_layer layer = fresh.layer;
+  const awq_jit_stats &before = fresh.before, &after = fresh.after;
+  const awq_load_info &load = fresh.load;
+  double first = fresh.seconds;
+  auto start = fresh.start;
   std::mt19937_64 rng(env.seed + seedOffset);
   JitLayerData data;
   ASSERT_EQ(data.setUp(layer, ms.back(), rng), "");
