@@ -181,6 +181,12 @@ struct WgmmaConfig {
   /// dequantization in flight per step where the step's fixed latency
   /// (copy wait, barrier, wgmma issue) dominates, i.e. small tiles.
   int64_t tilesPerStep = 1;
+  /// Weights are wgmma's A operand, dequantized straight into registers
+  /// (the register-A form), and x its B operand from the swizzled stage:
+  /// warpgroups then split tileN (64 weight rows per m64 block) and tileM
+  /// tokens are wgmma's N, so there is no dequantized tile in shared
+  /// memory, no store into it and no bank conflicts on it.
+  bool weightsAsA = false;
 };
 
 /// Why the warpgroup-MMA kernel cannot serve `shape` with `config`, or

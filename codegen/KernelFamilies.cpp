@@ -220,11 +220,14 @@ template <> struct Family<WgmmaConfig> {
       name += "_u" + std::to_string(c.tilesPerStep);
     if (c.warpSpecialized)
       name += "_ws";
+    if (c.weightsAsA)
+      name += "_t";
     return name;
   }
   static std::string describe(const WgmmaConfig &c) {
-    return llvm::formatv("warpgroup-MMA tile {0}x{1}{2}", c.tileM, c.tileN,
-                         c.warpSpecialized ? ", warp-specialised" : "")
+    return llvm::formatv("warpgroup-MMA tile {0}x{1}{2}{3}", c.tileM, c.tileN,
+                         c.warpSpecialized ? ", warp-specialised" : "",
+                         c.weightsAsA ? ", weights as register A" : "")
         .str();
   }
   static KernelLaunch launch(const LinearShape &s, const WgmmaConfig &c) {
@@ -235,7 +238,7 @@ template <> struct Family<WgmmaConfig> {
                             const WgmmaConfig &c) {
     return buildWgmmaKernel(b, loc, m, name, s, c);
   }
-  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILESPERSTEP][xws].
+  /// wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILESPERSTEP][xws][xt].
   static std::string format(const WgmmaConfig &c) {
     std::string spec = llvm::formatv("w{0}x{1}x{2}x{3}", c.tileM, c.tileN,
                                      c.warpgroups, c.stages);
@@ -245,6 +248,8 @@ template <> struct Family<WgmmaConfig> {
       spec += "xu" + std::to_string(c.tilesPerStep);
     if (c.warpSpecialized)
       spec += "xws";
+    if (c.weightsAsA)
+      spec += "xt";
     return spec;
   }
   static FailureOr<WgmmaConfig> parse(StringRef spec) {
@@ -252,6 +257,10 @@ template <> struct Family<WgmmaConfig> {
       return failure();
     SmallVector<StringRef> f = fields(spec);
     WgmmaConfig c;
+    if (f.size() > 4 && f.back() == "t") {
+      c.weightsAsA = true;
+      f.pop_back();
+    }
     if (f.size() > 4 && f.back() == "ws") {
       c.warpSpecialized = true;
       f.pop_back();
@@ -344,10 +353,11 @@ FailureOr<KernelConfig> mlir::awq::parseKernelSpec(StringRef spec,
   if (succeeded(parsed))
     return parsed;
   if (spec.starts_with("w"))
-    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] (kSPLITK: K "
-            "split over that many blocks of a cluster; uTILES: K tiles of 64 "
-            "per pipeline step; ws: a producer warpgroup copies and "
-            "dequantizes for WARPGROUPS consumers)";
+    error = "wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws][xt] (kSPLITK: "
+            "K split over that many blocks of a cluster; uTILES: K tiles of "
+            "64 per pipeline step; ws: a producer warpgroup copies and "
+            "dequantizes for WARPGROUPS consumers; t: weights as wgmma's A "
+            "operand, dequantized into registers)";
   else if (spec.starts_with("s"))
     error = "sMTILESxNTILESxWARPSxUNROLL[xWARPSN[xp][xt][xs]] (p: prefetch "
             "the next step, t: weights as the MMA's A operand, s: "

@@ -76,8 +76,21 @@ int64_t copyThreadCount(const WgmmaConfig &config) {
 /// Dequantized weight tiles: one per stage where the producer hands them
 /// over through mbarriers, else three steps' worth.
 int64_t weightTileCount(const WgmmaConfig &config) {
+  if (config.weightsAsA)
+    return 0;
   return config.warpSpecialized ? config.stages
                                 : kWeightTiles * config.tilesPerStep;
+}
+
+/// Output columns per wgmma (its N): tokens where the weights are A.
+int64_t wgmmaN(const WgmmaConfig &config) {
+  return config.weightsAsA ? config.tileM : config.tileN;
+}
+
+/// Rows of the tile each warpgroup owns as wgmma's M: tokens, or weight
+/// rows where the weights are A.
+int64_t warpgroupRows(const WgmmaConfig &config) {
+  return (config.weightsAsA ? config.tileN : config.tileM) / config.warpgroups;
 }
 
 /// K tiles whose copies are in flight ahead of the step that uses them
@@ -112,6 +125,36 @@ struct WgmmaShared {
         partialBytes(config.splitK > 1 ? config.tileM * partialPitch * 4 : 0),
         total(std::max(barrierOffset + barrierBytes, partialBytes)) {}
 };
+
+/// Why the tile does not split into m64 blocks per warpgroup and one
+/// wgmma's N, or empty. Weights as A swap the roles of tileM and tileN.
+std::string checkOperandTiles(const WgmmaConfig &config) {
+  const bool weightsAsA = config.weightsAsA;
+  const int64_t mSide = weightsAsA ? config.tileN : config.tileM;
+  const char *mName = weightsAsA ? "tileN" : "tileM";
+  if (mSide < kWgmmaM * config.warpgroups ||
+      mSide % (kWgmmaM * config.warpgroups) != 0)
+    return llvm::formatv("{0} = {1} must be a positive multiple of {2} (64 "
+                         "{3} per warpgroup)",
+                         mName, mSide, kWgmmaM * config.warpgroups,
+                         weightsAsA ? "weight rows" : "rows")
+        .str();
+  const int64_t nSide = wgmmaN(config);
+  if (nSide % 16 != 0 || nSide < 16 || nSide > 256)
+    return llvm::formatv("{0} = {1} must be a multiple of 16 from 16 to "
+                         "256 (one wgmma)",
+                         weightsAsA ? "tileM" : "tileN", nSide)
+        .str();
+  if (weightsAsA && config.warpSpecialized)
+    return "weights as A and a producer warpgroup (xws) do not combine yet";
+  // f32 accumulators per thread: (M side / warpgroups) · N / 128.
+  int64_t accumulators = warpgroupRows(config) * nSide / kWarpgroupThreads;
+  if (accumulators > 128)
+    return llvm::formatv("{0} accumulators per thread: at most 128",
+                         accumulators)
+        .str();
+  return "";
+}
 
 /// K tiles per rank of a split-K cluster (the last rank may get fewer).
 int64_t kTilesPerRank(const LinearShape &shape, const WgmmaConfig &config) {
@@ -155,24 +198,8 @@ std::string awq::checkWgmmaSupport(const LinearShape &shape,
     return llvm::formatv("{0} warpgroups per block: 1 to 4 are supported",
                          config.warpgroups)
         .str();
-  if (config.tileM < kWgmmaM * config.warpgroups ||
-      config.tileM % (kWgmmaM * config.warpgroups) != 0)
-    return llvm::formatv("tileM = {0} must be a positive multiple of {1} (64 "
-                         "rows per warpgroup)",
-                         config.tileM, kWgmmaM * config.warpgroups)
-        .str();
-  if (config.tileN % 16 != 0 || config.tileN < 16 || config.tileN > 256)
-    return llvm::formatv("tileN = {0} must be a multiple of 16 from 16 to "
-                         "256 (one wgmma)",
-                         config.tileN)
-        .str();
-  // f32 accumulators per thread: (tileM / warpgroups) · tileN / 128.
-  int64_t accumulators =
-      config.tileM / config.warpgroups * config.tileN / kWarpgroupThreads;
-  if (accumulators > 128)
-    return llvm::formatv("{0} accumulators per thread: at most 128",
-                         accumulators)
-        .str();
+  if (std::string why = checkOperandTiles(config); !why.empty())
+    return why;
   const int64_t copyThreads = copyThreadCount(config);
   if (config.tileN * 2 % copyThreads != 0)
     return "the weight tile's 16-byte chunks (2 per row) do not divide "
@@ -231,7 +258,7 @@ public:
         tilesPerStep(config.tilesPerStep),
         threads(kWarpgroupThreads * config.warpgroups),
         copyThreads(copyThreadCount(config)),
-        groupRows(config.tileM / config.warpgroups),
+        groupRows(warpgroupRows(config)),
         mBlocks(groupRows / kWgmmaM), numKTiles(shape.k / kTileK),
         xCopies(config.tileM * (kTileK / 8) / copyThreads),
         wChunks(config.tileN * 2 / copyThreads), layout(config) {}
@@ -241,6 +268,9 @@ public:
     setUpSharedViews();
     setUpIndices();
     setUpWeightChunks();
+    if (config.weightsAsA)
+      setUpFragmentRows();
+    setUpScaleSources();
     setUpDescriptorBase();
     if (config.warpSpecialized) {
       buildSpecialized();
@@ -293,12 +323,13 @@ private:
     std::tie(xStages, elemBase) = dynamicSharedView(
         b, module, shared({stages, config.tileM, kTileK}, elemType), 0,
         kSwizzleAlign);
-    wTiles =
-        dynamicSharedView(
-            b, module,
-            shared({weightTileCount(config), config.tileN, kTileK}, elemType),
-            layout.xBytes, kSwizzleAlign)
-            .first;
+    if (!config.weightsAsA)
+      wTiles = dynamicSharedView(b, module,
+                                 shared({weightTileCount(config), config.tileN,
+                                         kTileK},
+                                        elemType),
+                                 layout.xBytes, kSwizzleAlign)
+                   .first;
     packedStages =
         dynamicSharedView(b, module,
                           shared({stages, config.tileN, kTileK / 8}, i32()),
@@ -351,6 +382,58 @@ private:
     }
   }
 
+  /// Where the weights are A: this thread's fragment rows, rows g and
+  /// g + 8 (g = lane / 4) of its warp's 16 in each m64 block of its
+  /// warpgroup, block-local and clamped global; it reads word lane mod 4
+  /// of each of their 32-weight chunks, which the kernel layout
+  /// (docs/artifact-format.md) makes exactly its A fragment's pairs.
+  void setUpFragmentRows() {
+    Value warpRow0 =
+        e.add(groupRow0,
+              e.add(e.mul(warpInGroup, 16),
+                    arith::DivUIOp::create(b, lane, e.index(4)).getResult()));
+    fragWord = arith::RemUIOp::create(b, lane, e.index(4));
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t r = 0; r < 2; ++r) {
+        fragRows.push_back(e.add(warpRow0, e.index(mb * kWgmmaM + 8 * r)));
+        fragRowsGlobal.push_back(
+            e.minIndex(e.add(blockN0, fragRows.back()), e.index(shape.n - 1)));
+      }
+  }
+
+  /// The (row, K offset in the tile) pairs whose scale and zero point this
+  /// thread needs per K tile: its copied chunks, which it dequantizes, or
+  /// where the weights are A its fragment rows' chunks (one per row where
+  /// a group spans the tile).
+  void setUpScaleSources() {
+    if (!config.weightsAsA) {
+      for (int64_t i = 0; i < wChunks; ++i)
+        scaleSources.push_back({wRowsGlobal[i], e.mul(wHalves[i], kChunk)});
+      return;
+    }
+    for (Value row : fragRowsGlobal)
+      for (int64_t c = 0; c < chunkGroups(); ++c)
+        scaleSources.push_back({row, e.index(c * kChunk)});
+  }
+
+  /// Groups a thread's fragment row can meet in one K tile's two chunks.
+  int64_t chunkGroups() const {
+    return shape.groupSize % kTileK == 0 ? 1 : 2;
+  }
+
+  /// The word column of 32-weight chunk `half` (0, 1) of `row` in a packed
+  /// stage. Where the weights are A, the chunks of rows 4..7 mod 8 swap
+  /// places, so that the eight fragment rows of a warp's word loads fall
+  /// in distinct banks (rows are 8 words apart).
+  Value packedWord(ImplicitLocOpBuilder &ib, Value row, Value half) {
+    KernelEmitter ie{ib, elemType};
+    if (!config.weightsAsA)
+      return ie.mul(half, 4);
+    Value swap = arith::AndIOp::create(
+        ib, arith::ShRUIOp::create(ib, row, ie.index(2)), ie.index(1));
+    return ie.mul(arith::XOrIOp::create(ib, half, swap), 4);
+  }
+
   /// Element column of 16-byte chunk `chunk` of `row` in a swizzled tile.
   Value swizzle(ImplicitLocOpBuilder &ib, Value row, Value chunk) {
     KernelEmitter ie{ib, elemType};
@@ -389,7 +472,8 @@ private:
     for (int64_t i = 0; i < wChunks; ++i) {
       Value word = ie.mul(wHalves[i], 4);
       tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-          ib, tokenType, packedStages, ValueRange{stage, wRows[i], word},
+          ib, tokenType, packedStages,
+          ValueRange{stage, wRows[i], packedWord(ib, wRows[i], wHalves[i])},
           args->qweight,
           ValueRange{wRowsGlobal[i], ie.add(ie.mul(tile, kTileK / 8), word)},
           ib.getIndexAttr(4), /*srcElements=*/Value(), ib.getUnitAttr()));
@@ -398,7 +482,7 @@ private:
         .getResult();
   }
 
-  /// Scale and zero point of each of this thread's chunks in K tile
+  /// Scale and zero point of each of this thread's scale sources in K tile
   /// `kTile`. With several tiles per step the last step may run past this
   /// block's last tile: those tiles get scale 0, so their (re-fetched)
   /// weights dequantize to 0 and add nothing, without a branch around the
@@ -412,20 +496,21 @@ private:
                   .getResult()
             : Value();
     SmallVector<Value> values;
-    for (int64_t i = 0; i < wChunks; ++i) {
+    for (const ScaleSource &source : scaleSources) {
       Value group = arith::DivUIOp::create(
-          ib, ie.add(ie.mul(tile, kTileK), ie.mul(wHalves[i], kChunk)),
+          ib, ie.add(ie.mul(tile, kTileK), source.kOffset),
           ie.index(shape.groupSize));
       Value scale = memref::LoadOp::create(ib, args->scales,
-                                           ValueRange{wRowsGlobal[i], group});
+                                           ValueRange{source.row, group});
       if (pastLast)
         scale = arith::SelectOp::create(ib, pastLast, ie.scalar(0.0), scale);
       values.push_back(scale);
-      values.push_back(
-          args->zeros ? memref::LoadOp::create(
-                            ib, args->zeros, ValueRange{wRowsGlobal[i], group})
-                            .getResult()
-                      : ie.scalar(kSymmetricZero));
+      values.push_back(args->zeros
+                           ? memref::LoadOp::create(ib, args->zeros,
+                                                    ValueRange{source.row,
+                                                               group})
+                                 .getResult()
+                           : ie.scalar(kSymmetricZero));
     }
     return values;
   }
@@ -544,7 +629,7 @@ private:
   void buildKStep(ImplicitLocOpBuilder &lb, Value kTile, ValueRange carried,
                   Value prologueToken) {
     KernelEmitter le{lb, elemType};
-    const int64_t perTile = 2 * wChunks;
+    const int64_t perTile = scaleZerosPerTile();
     // The step's last tile's copies (this thread's) have landed once at
     // most ahead - tilesPerStep younger groups (one per tile) are pending.
     nvgpu::DeviceAsyncWaitOp::create(
@@ -581,6 +666,156 @@ private:
     scf::YieldOp::create(lb, yielded);
   }
 
+  /// Scales and zero points carried per K tile.
+  int64_t scaleZerosPerTile() const { return 2 * int64_t(scaleSources.size()); }
+
+  //===--- Weights as A (config.weightsAsA) ------------------------------===//
+  //
+  // Every thread copies like the kernel above, but no thread dequantizes
+  // what it copied: after the step's barrier each reads, from the packed
+  // stage, word lane mod 4 of both chunks of its fragment rows, and the
+  // dequantized pairs are its A fragments of the tile's four k16 steps in
+  // K's natural order (docs/artifact-format.md), so x's stage serves as B
+  // unchanged. Fragments die with their wgmma group; ptxas checks that no
+  // register a group in flight reads is rewritten (it would serialise the
+  // wgmma instructions and say so, C7515-style warnings).
+
+  /// Step `kTile` where the weights are A: wait for the step's copies,
+  /// publish them, refill the stages of the step two back, then per K
+  /// tile load and dequantize the fragments and issue the MMAs as one
+  /// group. Carries what buildKStep carries.
+  void buildRegisterAStep(ImplicitLocOpBuilder &lb, Value kTile,
+                          ValueRange carried, Value prologueToken) {
+    KernelEmitter le{lb, elemType};
+    const int64_t perTile = scaleZerosPerTile();
+    nvgpu::DeviceAsyncWaitOp::create(
+        lb, prologueToken, lb.getI32IntegerAttr(ahead - tilesPerStep));
+    // x's stage is read by wgmma (async proxy; CODEGEN-NOTES P12), the
+    // packed words by other threads than those that copied them.
+    NVVM::FenceProxyOp::create(
+        lb, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    gpu::BarrierOp::create(lb);
+    for (int64_t t = 0; t < tilesPerStep; ++t) {
+      Value aheadTile = le.add(kTile, le.index(ahead + t));
+      issueCopies(lb, aheadTile,
+                  arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+    }
+    SmallVector<Value> next, tileStages;
+    SmallVector<SmallVector<Value>> fragments;
+    for (int64_t t = 0; t < tilesPerStep; ++t) {
+      Value tile = le.add(kTile, le.index(t));
+      llvm::append_range(next,
+                         loadScaleZeros(lb, le.add(tile, le.index(ahead))));
+      tileStages.push_back(arith::RemUIOp::create(lb, tile, le.index(stages)));
+      fragments.push_back(
+          loadFragments(lb, tileStages.back(),
+                        carried.slice(mBlocks + t * perTile, perTile)));
+    }
+    SmallVector<Value> yielded = issueRegisterAMmas(
+        lb, tileStages, fragments, carried.take_front(mBlocks));
+    llvm::append_range(yielded,
+                       carried.drop_front(mBlocks + tilesPerStep * perTile));
+    llvm::append_range(yielded, next);
+    scf::YieldOp::create(lb, yielded);
+  }
+
+  /// The A fragments of the K tile in `stage`: per m64 block and k16 step
+  /// s, four i32 of f16/bf16 pairs (rows g, g + 8 at K 16s + 2t, then at
+  /// 16s + 8 + 2t), in the order wgmma's register A takes them.
+  SmallVector<Value> loadFragments(ImplicitLocOpBuilder &lb, Value stage,
+                                   ValueRange scaleZeros) {
+    KernelEmitter le{lb, elemType};
+    // pairs[i][c][j]: fragment row i, chunk c, pair j (K 8j + 2t of it).
+    SmallVector<std::array<std::array<Value, 4>, 2>> pairs(fragRows.size());
+    for (auto [i, row] : llvm::enumerate(fragRows))
+      for (int64_t c = 0; c < 2; ++c) {
+        Value word = memref::LoadOp::create(
+            lb, packedStages,
+            ValueRange{stage, row,
+                       le.add(packedWord(lb, row, le.index(c)), fragWord)});
+        int64_t source = i * chunkGroups() + (chunkGroups() == 2 ? c : 0);
+        pairs[i][c] = le.dequantize(
+            vector::FromElementsOp::create(
+                lb, VectorType::get({1}, lb.getI32Type()), ValueRange{word}),
+            scaleZeros[2 * source], scaleZeros[2 * source + 1]);
+      }
+    SmallVector<Value> regs;
+    for (int64_t mb = 0; mb < mBlocks; ++mb)
+      for (int64_t step = 0; step < kTileK / 16; ++step) {
+        int64_t c = step / 2, j = 2 * (step % 2);
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t r = 0; r < 2; ++r)
+            regs.push_back(asWord(lb, pairs[2 * mb + r][c][j + half]));
+      }
+    return regs;
+  }
+
+  /// A vector<2 x elem> as the i32 register wgmma reads.
+  Value asWord(ImplicitLocOpBuilder &lb, Value pair) {
+    Value bits = vector::BitCastOp::create(
+        lb, VectorType::get({1}, lb.getI32Type()), pair);
+    return vector::ExtractOp::create(lb, bits, ArrayRef<int64_t>{0});
+  }
+
+  /// The step's wgmma group where the weights are A: per K tile, m64 block
+  /// and k16 step one register-A wgmma reading x's stage as B.
+  SmallVector<Value> issueRegisterAMmas(ImplicitLocOpBuilder &lb,
+                                        ArrayRef<Value> tileStages,
+                                        ArrayRef<SmallVector<Value>> fragments,
+                                        ValueRange accumulators) {
+    KernelEmitter le{lb, elemType};
+    NVVM::WgmmaFenceAlignedOp::create(lb);
+    SmallVector<Value> accs(accumulators.begin(), accumulators.end());
+    for (auto [stage, regs] : llvm::zip(tileStages, fragments)) {
+      Value xOffset = le.mul(stage, layout.xStageBytes);
+      for (int64_t mb = 0; mb < mBlocks; ++mb)
+        for (int64_t step = 0; step < kTileK / 16; ++step) {
+          ArrayRef<Value> a = ArrayRef<Value>(regs).slice(
+              (mb * (kTileK / 16) + step) * 4, 4);
+          accs[mb] = registerAMma(lb, accs[mb], a,
+                                  descriptor(lb, xOffset, step * 32));
+        }
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(lb);
+    NVVM::WgmmaWaitGroupSyncOp::create(lb, 1);
+    return accs;
+  }
+
+  /// One `wgmma.mma_async` m64 x N x k16 with A in registers (inline PTX:
+  /// MLIR 22 has no op for this form, CODEGEN-NOTES P10), accumulating
+  /// into `acc`; B K-major through `descB`.
+  Value registerAMma(ImplicitLocOpBuilder &lb, Value acc, ArrayRef<Value> a,
+                     Value descB) {
+    const int64_t n = wgmmaN(config), fields = n / 2;
+    std::string d, constraints;
+    for (int64_t f = 0; f < fields; ++f) {
+      d += (f ? ", $" : "$") + std::to_string(f);
+      constraints += "=f,";
+    }
+    constraints += "r,r,r,r,l";
+    SmallVector<Value> operands(a.begin(), a.end());
+    operands.push_back(descB);
+    for (int64_t f = 0; f < fields; ++f) {
+      constraints += "," + std::to_string(f);
+      operands.push_back(
+          LLVM::ExtractValueOp::create(lb, acc, ArrayRef<int64_t>{f}));
+    }
+    const char *type = shape.bf16 ? "bf16" : "f16";
+    std::string ptx = llvm::formatv(
+        "{{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n{0}k16.f32.{1}.{1} {{{2}}, "
+        "{{${3}, ${4}, ${5}, ${6}}, ${7}, p, 1, 1, 0;\n}",
+        n, type, d, fields, fields + 1, fields + 2, fields + 3, fields + 4);
+    return LLVM::InlineAsmOp::create(
+               lb, acc.getType(), operands, ptx, constraints,
+               /*has_side_effects=*/true, /*is_align_stack=*/false,
+               LLVM::tailcallkind::TailCallKind::None,
+               /*asm_dialect=*/LLVM::AsmDialectAttr(),
+               /*operand_attrs=*/ArrayAttr())
+        .getResult(0);
+  }
+
   /// Prologue (`ahead` tiles and their scales in flight, zero
   /// accumulators) and the K loop over this block's tiles.
   scf::ForOp buildKLoop() {
@@ -592,7 +827,12 @@ private:
                               [&](OpBuilder &nested, Location nestedLoc,
                                   Value kTile, ValueRange carried) {
                                 ImplicitLocOpBuilder lb(nestedLoc, nested);
-                                buildKStep(lb, kTile, carried, prologueToken);
+                                if (config.weightsAsA)
+                                  buildRegisterAStep(lb, kTile, carried,
+                                                     prologueToken);
+                                else
+                                  buildKStep(lb, kTile, carried,
+                                             prologueToken);
                               });
   }
 
@@ -606,7 +846,7 @@ private:
 
   /// One zero f32 accumulator struct per m64 block.
   SmallVector<Value> zeroAccumulators() {
-    SmallVector<Type> accFields(config.tileN / 2, b.getF32Type());
+    SmallVector<Type> accFields(wgmmaN(config) / 2, b.getF32Type());
     auto accType = LLVM::LLVMStructType::getLiteral(ctx, accFields);
     SmallVector<Value> accs;
     for (int64_t mb = 0; mb < mBlocks; ++mb)
@@ -653,7 +893,8 @@ private:
   /// The loop's accumulators and where this thread's first one sits:
   /// accumulator 4j + 2r + c of a thread is at row 16 · (warp in group) +
   /// lane / 4 + 8r, column 8j + 2 · (lane mod 4) + c of its m64 block (the
-  /// mma.sync m16n8 layout, repeated along N).
+  /// mma.sync m16n8 layout, repeated along N). Where the weights are A,
+  /// rows are weight rows and columns tokens.
   void setUpOutputPositions(scf::ForOp loop) {
     accumulators = loop.getResults().take_front(mBlocks);
     threadRow =
@@ -890,6 +1131,8 @@ private:
   /// One block holds the whole K sum: each thread stores its accumulator
   /// pairs straight from registers.
   void storeFromRegisters() {
+    if (config.weightsAsA)
+      return storeTransposedFromRegisters();
     for (int64_t j = 0; j < config.tileN / 8; ++j) {
       Value col = e.add(e.add(blockN0, e.index(8 * j)), threadCol);
       for (int64_t mb = 0; mb < mBlocks; ++mb)
@@ -900,6 +1143,45 @@ private:
                        {accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
         }
     }
+  }
+
+  /// Weights as A: accumulator (mb, j, r, c) is y[token 8j + 2t + c,
+  /// weight row threadRow + 64 mb + 8r], one element per store (a warp's
+  /// store covers 16 bytes of each of four token rows).
+  void storeTransposedFromRegisters() {
+    for (int64_t j = 0; j < config.tileM / 8; ++j)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value token = e.add(e.add(blockM0, threadCol), e.index(8 * j + c));
+        for (int64_t mb = 0; mb < mBlocks; ++mb)
+          for (int64_t r = 0; r < 2; ++r) {
+            Value weightRow = e.add(e.add(blockN0, threadRow),
+                                    e.index(mb * kWgmmaM + 8 * r));
+            storeOutputs(token, weightRow, {accumulator(mb, j, r, c)});
+          }
+      }
+  }
+
+  /// This block's f32 partial tile into `partial` [tileM tokens, pitch]:
+  /// accumulator pairs, or single accumulators transposed where the
+  /// weights are A.
+  void writePartialTile(Value partial) {
+    Type f32 = b.getF32Type();
+    for (int64_t j = 0; j < wgmmaN(config) / 8; ++j)
+      for (int64_t mb = 0; mb < mBlocks; ++mb)
+        for (int64_t r = 0; r < 2; ++r) {
+          Value row = e.add(threadRow, e.index(mb * kWgmmaM + 8 * r));
+          Value col = e.add(threadCol, e.index(8 * j));
+          if (config.weightsAsA) {
+            for (int64_t c = 0; c < 2; ++c)
+              memref::StoreOp::create(b, accumulator(mb, j, r, c), partial,
+                                      ValueRange{e.add(col, e.index(c)), row});
+            continue;
+          }
+          Value pair = vector::FromElementsOp::create(
+              b, VectorType::get({2}, f32),
+              ValueRange{accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
+          vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
+        }
   }
 
   /// Split K: the partial tile goes to this block's shared memory; after the
@@ -914,16 +1196,7 @@ private:
         {config.tileM, pitch}, f32, MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
     Value partial = dynamicSharedView(b, module, partialType, 0).first;
-    for (int64_t j = 0; j < tileN / 8; ++j)
-      for (int64_t mb = 0; mb < mBlocks; ++mb)
-        for (int64_t r = 0; r < 2; ++r) {
-          Value pair = vector::FromElementsOp::create(
-              b, VectorType::get({2}, f32),
-              ValueRange{accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
-          Value row = e.add(threadRow, e.index(mb * kWgmmaM + 8 * r));
-          Value col = e.add(threadCol, e.index(8 * j));
-          vector::StoreOp::create(b, pair, partial, ValueRange{row, col});
-        }
+    writePartialTile(partial);
     // Arrive releases this block's partial tile, wait acquires the others'.
     NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
     NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
@@ -985,6 +1258,16 @@ private:
   ValueRange accumulators;
   Value threadRow, threadCol;
   SmallVector<Value> wRows, wRowsGlobal, wHalves;
+  /// Where the weights are A: the word of each chunk this thread reads
+  /// (lane mod 4) and its fragment rows (setUpFragmentRows).
+  Value fragWord;
+  SmallVector<Value> fragRows, fragRowsGlobal;
+  /// A weight row (clamped, global) and a K offset in the tile whose group
+  /// this thread needs the scale and zero point of, per K tile.
+  struct ScaleSource {
+    Value row, kOffset;
+  };
+  SmallVector<ScaleSource> scaleSources;
 };
 } // namespace
 

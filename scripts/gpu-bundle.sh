@@ -65,6 +65,12 @@ WS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x3xws,65-128:w
 # and with K split over clusters of 2, on the split-K test's shapes (K tiles
 # per block odd: the last step runs past the end with zero scales).
 STEPS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xu2,65-128:w64x64x1x8xk2xu2,129-256:w64x64x1x12xu4,257-max:w128x128x2x6xk2xu2"
+# The warpgroup-MMA kernel with the weights as its register A operand: one
+# and two warpgroups, two m64 blocks of weight rows, K split over a cluster
+# of 2, two K tiles per step, on the split-K test's shapes (N = 202, bias,
+# bf16, uneven K) and the tile-test shapes (g32 and g96: a K tile's two
+# chunks in different groups).
+REGISTER_A_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xt,65-128:w128x64x1x6xk2xt,129-256:w128x128x2x4xt,257-max:w64x128x1x8xu2xt"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
@@ -154,6 +160,10 @@ if [ "$ARCHS" = sm_90a ]; then
   for ir in gpu-test-shapes gpu-test-tiles; do
     "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-weights-a" \
       --arch=sm_90a --gemm-tiles="$WEIGHTS_A_TEST_TILES"
+  done
+  for ir in gpu-test-splitk gpu-test-tiles; do
+    "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-register-a" \
+      --arch=sm_90a --gemm-tiles="$REGISTER_A_TEST_TILES"
   done
 fi
 SWEEP_IR="$STAGE/sweep.mlir"

@@ -135,6 +135,10 @@ test_artifact gpu-tests-steps test-steps "$WGMMA_M" 90
 for ir in gpu-test-splitk gpu-test-tiles; do
   test_artifact "$ir-ws" "$ir-ws" "$WGMMA_M" 90
 done
+# The warpgroup-MMA kernel with the weights as its register A operand.
+for ir in gpu-test-splitk gpu-test-tiles; do
+  test_artifact "$ir-register-a" "$ir-register-a" "$WGMMA_M" 90
+done
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
   test_artifact "$ir-weights-a" "$ir-weights-a" "2,3,7,8,9,15,16,17,31,32" 60

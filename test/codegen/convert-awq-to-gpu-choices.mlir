@@ -19,7 +19,7 @@ func.func @chosen(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x
 // -----
 
 func.func @bad_spec(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>) -> tensor<?x256xf16> {
-  // expected-error @+1 {{kernel_choices[1]: expected wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers), got 'w64x64'}}
+  // expected-error @+1 {{kernel_choices[1]: expected wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws][xt] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers; t: weights as wgmma's A operand, dequantized into registers), got 'w64x64'}}
   %y = awq.qlinear %x, %q, %s {group_size = 128 : i64, kernel_choices = [
       #awq.kernel_choice<m_min = 1, m_max = 1, spec = "v1x4x4x1">,
       #awq.kernel_choice<m_min = 2, m_max = 2147483647, spec = "w64x64">]}

@@ -52,7 +52,7 @@
 // SPLIT: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x64, warp-specialised: split K and a producer warpgroup (xws) do not combine yet
 // NARROW: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x32, warp-specialised: the weight tile's 16-byte chunks (2 per row) do not divide among the threads that copy them
 // STAGES: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x64, warp-specialised: 1 stages: 2 to 16 are supported
-// SYNTAX: error: invalid gemm-tiles option: expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers), got '33-max:w64x64x1x3xwx'
+// SYNTAX: error: invalid gemm-tiles option: expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws][xt] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers; t: weights as wgmma's A operand, dequantized into registers), got '33-max:w64x64x1x3xwx'
 func.func @producer_consumer(%x: tensor<?x448xf16>, %q: tensor<320x448xi4>, %s: tensor<320x7xf16>, %z: tensor<320x7xi4>) -> tensor<?x320xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
       : tensor<?x448xf16>, tensor<320x448xi4>, tensor<320x7xf16>, zeros tensor<320x7xi4> -> tensor<?x320xf16>

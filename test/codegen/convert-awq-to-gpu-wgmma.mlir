@@ -63,7 +63,7 @@
 // OFF: gpu.module
 // CHIP: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x64: it needs chip sm_90a, not 'sm_90'
 // TILE: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x24: tileN = 24 must be a multiple of 16 from 16 to 256 (one wgmma)
-// SYNTAX: error: invalid gemm-tiles option: expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers), got '33-max:w64x64x1'
+// SYNTAX: error: invalid gemm-tiles option: expected MMIN-MMAX:wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws][xt] (kSPLITK: K split over that many blocks of a cluster; uTILES: K tiles of 64 per pipeline step; ws: a producer warpgroup copies and dequantizes for WARPGROUPS consumers; t: weights as wgmma's A operand, dequantized into registers), got '33-max:w64x64x1'
 func.func @narrow_n(%x: tensor<?x512xf16>, %q: tensor<256x512xi4>, %s: tensor<256x4xf16>, %z: tensor<256x4xi4>) -> tensor<?x256xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x512xf16>, tensor<256x512xi4>, tensor<256x4xf16>, zeros tensor<256x4xi4> -> tensor<?x256xf16>

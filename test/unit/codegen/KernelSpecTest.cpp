@@ -40,7 +40,9 @@ TEST(KernelSpec, CanonicalSpecsOfEveryFamilyRoundTrip) {
         // wgmma: split K, warp specialisation.
         "w64x64x1x6", "w64x64x1x6xk4", "w256x128x2x4xws",
         "w64x64x1x8xu2", "w64x64x1x8xk2xu2", "w64x64x1x12xu4",
-        "w128x64x2x3xws"})
+        "w128x64x2x3xws",
+        // wgmma with the weights as register A.
+        "w64x64x1x6xt", "w128x64x1x6xk2xt", "w64x128x1x8xu2xt"})
     EXPECT_EQ(roundTrip(spec), spec);
 }
 
@@ -55,7 +57,8 @@ TEST(KernelSpec, DefaultFieldsAreDroppedWhenFormatted) {
 TEST(KernelSpec, MalformedSpecsAreRefusedWithTheirSyntax) {
   for (const char *spec :
        {"", "w", "w64x64", "w64x64x1x6xk", "w64x64x1x6xq", "w64x64x1x6xwsxws",
-        "w64x64x1x6xk2x3", "w64x64x1x6xu", "w64x64x1x6xu2xk2", "s1x4x8", "s1x4x8x1xp", "s1x4x8x1x1xq",
+        "w64x64x1x6xk2x3", "w64x64x1x6xu", "w64x64x1x6xu2xk2",
+        "w64x64x1x6xtxt", "w64x64x1x6xtxk2", "s1x4x8", "s1x4x8x1xp", "s1x4x8x1x1xq",
         "s1x4x8x1x1xpxp", "s1x4x8x1x1xpxtxsxp", "v1x4", "v1x4x4x1xq",
         "64x64", "64x64x2x2x3x2", "64x64x2x2x3x2x1xz", "w-64x64x1x6"}) {
     std::string error;
@@ -67,7 +70,7 @@ TEST(KernelSpec, MalformedSpecsAreRefusedWithTheirSyntax) {
 TEST(KernelSpec, TheRefusalNamesTheFamilysSyntax) {
   std::string error;
   ASSERT_TRUE(failed(parseKernelSpec("w64x64x1x6xq", error)));
-  EXPECT_NE(error.find("wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws]"),
+  EXPECT_NE(error.find("wBMxBNxWARPGROUPSxSTAGES[xkSPLITK][xuTILES][xws][xt]"),
             std::string::npos)
       << error;
   ASSERT_TRUE(failed(parseKernelSpec("s1x4x8", error)));

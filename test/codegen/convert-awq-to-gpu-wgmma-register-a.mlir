@@ -1,0 +1,46 @@
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x64x1x6xt" | FileCheck %s
+// The spec round-trips through a recorded kernel choice.
+// RUN: awq-opt %s --awq-select-kernels="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x64x1x6xt" | FileCheck %s --check-prefix=CHOICE
+// RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x32x1x6xt" 2>&1 | FileCheck %s --check-prefix=ROWS
+// RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w8x64x1x6xt" 2>&1 | FileCheck %s --check-prefix=TOKENS
+// RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w256x128x1x4xt" 2>&1 | FileCheck %s --check-prefix=ACCS
+// RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x64x1x3xwsxt" 2>&1 | FileCheck %s --check-prefix=WS
+
+// The wgmma kernel with the weights as its register A operand: 64 weight
+// rows per block (N = 320: five blocks), 64 tokens as wgmma's N; six
+// stages of x (8 KiB) and packed weights (2 KiB), no dequantized tile.
+// CHECK-LABEL: func.func @register_a
+// CHECK: #awq.variant<kernel = @awq_kernels::@[[K:awq_gemm_n320_k448_g64_f16_z_wgmma_bm64_bn64_wg1_s6_t]], family = "gemm", m_min = 33, m_max = 2147483647, m_tile = 64, grid = [5, 1, 1], block = [128, 1, 1], shared_bytes = 61440>
+// CHECK: gpu.func @[[K]](
+// A step: this thread's copies of the tile have landed, the block's
+// copies are published (for wgmma's async proxy too) before any thread
+// reads the packed words others copied, then the refill goes out.
+// CHECK: scf.for
+// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 3 : i32}
+// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: gpu.barrier
+// CHECK: nvgpu.device_async_copy
+// Word lane mod 4 of both chunks of rows g and g + 8, from the packed
+// stage, dequantized in registers (no store to shared memory).
+// CHECK-COUNT-4: memref.load %{{.*}} : memref<6x64x8xi32, strided<[512, 8, 1], offset: 12288>, #gpu.address_space<workgroup>>
+// CHECK-NOT: vector.store
+// CHECK: nvvm.wgmma.fence.aligned
+// Four k16 steps, each an m64n64k16 with four A registers and x's
+// descriptor as B (K-major, not transposed), 32 accumulators tied.
+// CHECK-COUNT-4: llvm.inline_asm has_side_effects "{\0A.reg .pred p;\0Asetp.ne.b32 p, 1, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {$0, {{.*}}, $31}, {$32, $33, $34, $35}, $36, p, 1, 1, 0;\0A}", "{{(=f,)+}}r,r,r,r,l,0,{{.*}},31"
+// CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// The outputs go out transposed, one element per store.
+// CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : memref<?x320xf16>, vector<1xf16>
+// CHECK: gpu.return
+// CHOICE: #awq.kernel_choice<m_min = 33, m_max = 2147483647, spec = "w64x64x1x6xt">
+// ROWS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x32, weights as register A: tileN = 32 must be a positive multiple of 64 (64 weight rows per warpgroup)
+// TOKENS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 8x64, weights as register A: tileM = 8 must be a multiple of 16 from 16 to 256 (one wgmma)
+// ACCS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 256x128, weights as register A: 256 accumulators per thread: at most 128
+// WS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x64, warp-specialised, weights as register A: weights as A and a producer warpgroup (xws) do not combine yet
+func.func @register_a(%x: tensor<?x448xf16>, %q: tensor<320x448xi4>, %s: tensor<320x7xf16>, %z: tensor<320x7xi4>) -> tensor<?x320xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
+      : tensor<?x448xf16>, tensor<320x448xi4>, tensor<320x7xf16>, zeros tensor<320x7xi4> -> tensor<?x320xf16>
+  return %y : tensor<?x320xf16>
+}
