@@ -40,6 +40,12 @@
 // stage back through an "empty" one. No block-wide barrier in the loop,
 // so the dequantization of tile k + 1 overlaps the MMAs of tile k on
 // every warp scheduler instead of within each warp's program order.
+// Weights as A (weightsAsA): the weights are wgmma's A operand in
+// registers and x's stage its B operand, so warpgroups split the weight
+// rows and the tokens are wgmma's N. Nothing is dequantized into shared
+// memory: each thread reads its A fragments' packed words from the packed
+// stage after the step's barrier (or the "full" mbarrier, where the
+// producer then only copies) and dequantizes them in registers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -145,8 +151,6 @@ std::string checkOperandTiles(const WgmmaConfig &config) {
                          "256 (one wgmma)",
                          weightsAsA ? "tileM" : "tileN", nSide)
         .str();
-  if (weightsAsA && config.warpSpecialized)
-    return "weights as A and a producer warpgroup (xws) do not combine yet";
   // f32 accumulators per thread: (M side / warpgroups) · N / 128.
   int64_t accumulators = warpgroupRows(config) * nSide / kWarpgroupThreads;
   if (accumulators > 128)
@@ -985,24 +989,58 @@ private:
                              arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
                                                    tid, e.index(threads)),
                              producer, consumer);
+    std::optional<RegisterSplit> split = registerSplit();
     b.setInsertionPointToStart(producer);
+    if (split)
+      NVVM::SetMaxRegisterOp::create(b, split->producer,
+                                     NVVM::SetMaxRegisterAction::decrease);
     buildProducer();
     // `exit`, not a return that LLVM would merge with the consumers'.
     NVVM::Exit::create(b);
     gpu::ReturnOp::create(b);
     b.setInsertionPointToStart(consumer);
+    if (split)
+      NVVM::SetMaxRegisterOp::create(b, split->consumer,
+                                     NVVM::SetMaxRegisterAction::increase);
     buildConsumer();
     gpu::ReturnOp::create(b);
   }
 
-  /// The producer: `ahead` tiles in flight, then per K tile: dequantize,
-  /// hand over, refill the stage the consumers released last.
-  /// No setmaxnreg: the consumers fit in the 168 registers a thread of 384
-  /// gets, while the producer, which keeps its copies' addresses in
-  /// registers, still spilled at 104.
+  /// Registers per thread after `setmaxnreg` in the producer and consumer
+  /// warpgroups.
+  struct RegisterSplit {
+    int32_t producer, consumer;
+  };
+
+  /// Where the weights are A the producer only copies, so it can hand
+  /// registers to the consumers (accumulators of 64 weight rows by up to
+  /// 256 tokens): it keeps kProducerRegisters, the consumers share the rest
+  /// of the SM's 64K, in multiples of 8 up to 256. None with one consumer
+  /// warpgroup (256 threads get 255 registers anyway) or without `xt`
+  /// (the dequantizing producer spilled at 104, buildProducer). 96: at 56
+  /// the copying producer spilled (ptxas 13.0, 256x128 tile, 240 bytes);
+  /// at 96 neither role does, where without setmaxnreg the consumers
+  /// spilled 74-130 bytes.
+  std::optional<RegisterSplit> registerSplit() const {
+    if (!config.weightsAsA || config.warpgroups < 2)
+      return std::nullopt;
+    constexpr int32_t kProducerRegisters = 96;
+    int64_t consumer =
+        (65536 - kWarpgroupThreads * kProducerRegisters) / threads / 8 * 8;
+    return RegisterSplit{kProducerRegisters,
+                         int32_t(std::min<int64_t>(consumer, 256))};
+  }
+
+  /// The producer: `ahead` tiles in flight, then per K tile: dequantize
+  /// (unless the weights are A), hand over, refill the stage the consumers
+  /// released last. No setmaxnreg where it dequantizes: the consumers fit
+  /// in the 168 registers a thread of 384 gets, while the producer, which
+  /// keeps its copies' addresses in registers, still spilled at 104.
   void buildProducer() {
     Value prologueToken = issuePrologueCopies();
-    SmallVector<Value> init = prologueScaleZeros();
+    // Where the weights are A the consumers dequantize (and load scales).
+    SmallVector<Value> init =
+        config.weightsAsA ? SmallVector<Value>() : prologueScaleZeros();
     scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
                        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
                            ValueRange carried) {
@@ -1024,8 +1062,11 @@ private:
     nvgpu::DeviceAsyncWaitOp::create(lb, prologueToken,
                                      lb.getI32IntegerAttr(ahead - 1));
     Value aheadTile = le.add(kTile, le.index(ahead));
-    SmallVector<Value> next = loadScaleZeros(lb, aheadTile);
-    dequantizeTile(lb, stage, stage, carried.take_front(2 * wChunks));
+    SmallVector<Value> next;
+    if (!config.weightsAsA) {
+      next = loadScaleZeros(lb, aheadTile);
+      dequantizeTile(lb, stage, stage, carried.take_front(2 * wChunks));
+    }
     // The consumers' wgmma (async proxy) reads what cp.async and st.shared
     // (generic proxy) wrote (CODEGEN-NOTES P12).
     NVVM::FenceProxyOp::create(
@@ -1040,7 +1081,7 @@ private:
                le.add(arith::DivUIOp::create(lb, aheadTile, le.index(stages)),
                       le.index(1)));
     issueCopies(lb, aheadTile, aheadStage);
-    SmallVector<Value> yielded(carried.drop_front(2 * wChunks));
+    SmallVector<Value> yielded(carried.drop_front(next.size()));
     llvm::append_range(yielded, next);
     scf::YieldOp::create(lb, yielded);
   }
@@ -1048,8 +1089,10 @@ private:
   /// The consumers: per K tile, wait for its stage, issue the wgmma group,
   /// release the previous tile's stage; then store the outputs.
   void buildConsumer() {
-    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1),
-                                   zeroAccumulators(),
+    SmallVector<Value> init = zeroAccumulators();
+    if (config.weightsAsA)
+      llvm::append_range(init, prologueScaleZeros());
+    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
                                    [&](OpBuilder &nested, Location nestedLoc,
                                        Value kTile, ValueRange carried) {
                                      ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -1067,7 +1110,11 @@ private:
     Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
     waitForUse(lb, fullBarrier(lb, stage),
                arith::DivUIOp::create(lb, kTile, le.index(stages)));
-    SmallVector<Value> accs = issueMmas(lb, {{stage, stage}}, carried);
+    SmallVector<Value> next;
+    SmallVector<Value> accs =
+        config.weightsAsA
+            ? issueConsumerRegisterAMmas(lb, kTile, stage, carried, next)
+            : issueMmas(lb, {{stage, stage}}, carried);
     // wait_group 1 in issueMmas: tile kTile - 1's group has completed, so
     // its stage may be refilled. Tile 0 releases the spare barrier instead
     // of branching: with a branch here ptxas serialised the wgmma
@@ -1079,7 +1126,28 @@ private:
         arith::CmpIOp::create(lb, arith::CmpIPredicate::eq, kTile, le.index(0)),
         le.index(stages), previous);
     arrive(lb, emptyBarrier(lb, released));
+    llvm::append_range(accs, next);
     scf::YieldOp::create(lb, accs);
+  }
+
+  /// A consumer's MMAs of tile `kTile` where the weights are A: its
+  /// fragments from the published stage, scaled by the carried scales of
+  /// the tile; `next` gets tile kTile + ahead's scales, so that the loop
+  /// carries the accumulators, then `ahead` tiles' scales (oldest first).
+  SmallVector<Value> issueConsumerRegisterAMmas(ImplicitLocOpBuilder &lb,
+                                                Value kTile, Value stage,
+                                                ValueRange carried,
+                                                SmallVector<Value> &next) {
+    KernelEmitter le{lb, elemType};
+    const int64_t perTile = scaleZerosPerTile();
+    SmallVector<Value> fragments =
+        loadFragments(lb, stage, carried.slice(mBlocks, perTile));
+    SmallVector<Value> accs =
+        issueRegisterAMmas(lb, {stage}, {fragments}, carried.take_front(mBlocks));
+    llvm::append_range(next, carried.drop_front(mBlocks + perTile));
+    llvm::append_range(next,
+                       loadScaleZeros(lb, le.add(kTile, le.index(ahead))));
+    return accs;
   }
 
   /// Accumulator 4j + 2r + c of m64 block `mb`.

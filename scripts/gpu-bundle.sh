@@ -71,6 +71,9 @@ STEPS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xu2,65-12
 # bf16, uneven K) and the tile-test shapes (g32 and g96: a K tile's two
 # chunks in different groups).
 REGISTER_A_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xt,65-128:w128x64x1x6xk2xt,129-256:w128x128x2x4xt,257-max:w64x128x1x8xu2xt"
+# The same with a producer warpgroup that only copies (one and two
+# consumers, setmaxnreg with two).
+REGISTER_A_WS_TEST_TILES="2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x4xwsxt,65-128:w128x128x2x4xwsxt,129-256:w256x64x1x4xwsxt,257-max:w256x128x2x4xwsxt"
 OUT_DIR="$ROOT/.gpu"
 BUNDLE="$OUT_DIR/bundle.tar.xz"
 GPU_TARGETS=(awq-gpu-tests awq-runtime-tests awq-bench awq-jit-gpu-tests
@@ -164,6 +167,8 @@ if [ "$ARCHS" = sm_90a ]; then
   for ir in gpu-test-splitk gpu-test-tiles; do
     "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-register-a" \
       --arch=sm_90a --gemm-tiles="$REGISTER_A_TEST_TILES"
+    "$COMPILE" "$ROOT/examples/$ir.mlir" -o "$STAGE/artifacts/$ir-register-a-ws" \
+      --arch=sm_90a --gemm-tiles="$REGISTER_A_WS_TEST_TILES"
   done
 fi
 SWEEP_IR="$STAGE/sweep.mlir"

@@ -138,6 +138,7 @@ done
 # The warpgroup-MMA kernel with the weights as its register A operand.
 for ir in gpu-test-splitk gpu-test-tiles; do
   test_artifact "$ir-register-a" "$ir-register-a" "$WGMMA_M" 90
+  test_artifact "$ir-register-a-ws" "$ir-register-a-ws" "$WGMMA_M" 90
 done
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
