@@ -651,23 +651,34 @@ private:
                      carried.slice(mBlocks + t * perTile, perTile));
       tiles.push_back(slots);
     }
-    // Generic-proxy writes (cp.async, st.shared) must be ordered before
-    // the async proxy's wgmma reads (CODEGEN-NOTES P12).
-    NVVM::FenceProxyOp::create(
-        lb, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-    gpu::BarrierOp::create(lb);
-    for (int64_t t = 0; t < tilesPerStep; ++t) {
-      Value aheadTile = le.add(kTile, le.index(ahead + t));
-      issueCopies(lb, aheadTile,
-                  arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
-    }
+    publishAndRefill(lb, kTile);
     SmallVector<Value> yielded =
         issueMmas(lb, tiles, carried.take_front(mBlocks));
     llvm::append_range(yielded,
                        carried.drop_front(mBlocks + tilesPerStep * perTile));
     llvm::append_range(yielded, next);
     scf::YieldOp::create(lb, yielded);
+  }
+
+  /// Orders this thread's generic-proxy writes (cp.async, st.shared)
+  /// before the async proxy's wgmma reads (CODEGEN-NOTES P12).
+  void fenceForAsyncProxy(ImplicitLocOpBuilder &lb) {
+    NVVM::FenceProxyOp::create(
+        lb, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  }
+
+  /// The step's stages to every thread (fence, barrier), then the copies of
+  /// the tiles `ahead` on into the stages of the step two back.
+  void publishAndRefill(ImplicitLocOpBuilder &lb, Value kTile) {
+    KernelEmitter le{lb, elemType};
+    fenceForAsyncProxy(lb);
+    gpu::BarrierOp::create(lb);
+    for (int64_t t = 0; t < tilesPerStep; ++t) {
+      Value aheadTile = le.add(kTile, le.index(ahead + t));
+      issueCopies(lb, aheadTile,
+                  arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
+    }
   }
 
   /// Scales and zero points carried per K tile.
@@ -680,9 +691,11 @@ private:
   // stage, word lane mod 4 of both chunks of its fragment rows, and the
   // dequantized pairs are its A fragments of the tile's four k16 steps in
   // K's natural order (docs/artifact-format.md), so x's stage serves as B
-  // unchanged. Fragments die with their wgmma group; ptxas checks that no
-  // register a group in flight reads is rewritten (it would serialise the
-  // wgmma instructions and say so, C7515-style warnings).
+  // unchanged. A step's fragments are rewritten one step later, after
+  // `wait_group 1`, while their group may still run: in PTX the registers
+  // are the same, so ptxas keeps them apart or waits (it reported no
+  // wgmma serialisation for any of these kernels; docs/perf.md session 12
+  // says what to check in the SASS).
 
   /// Step `kTile` where the weights are A: wait for the step's copies,
   /// publish them, refill the stages of the step two back, then per K
@@ -694,17 +707,9 @@ private:
     const int64_t perTile = scaleZerosPerTile();
     nvgpu::DeviceAsyncWaitOp::create(
         lb, prologueToken, lb.getI32IntegerAttr(ahead - tilesPerStep));
-    // x's stage is read by wgmma (async proxy; CODEGEN-NOTES P12), the
-    // packed words by other threads than those that copied them.
-    NVVM::FenceProxyOp::create(
-        lb, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-    gpu::BarrierOp::create(lb);
-    for (int64_t t = 0; t < tilesPerStep; ++t) {
-      Value aheadTile = le.add(kTile, le.index(ahead + t));
-      issueCopies(lb, aheadTile,
-                  arith::RemUIOp::create(lb, aheadTile, le.index(stages)));
-    }
+    // Here the barrier also publishes the packed words to the threads that
+    // read them, which are not those that copied them.
+    publishAndRefill(lb, kTile);
     SmallVector<Value> next, tileStages;
     SmallVector<SmallVector<Value>> fragments;
     for (int64_t t = 0; t < tilesPerStep; ++t) {
@@ -1067,11 +1072,8 @@ private:
       next = loadScaleZeros(lb, aheadTile);
       dequantizeTile(lb, stage, stage, carried.take_front(2 * wChunks));
     }
-    // The consumers' wgmma (async proxy) reads what cp.async and st.shared
-    // (generic proxy) wrote (CODEGEN-NOTES P12).
-    NVVM::FenceProxyOp::create(
-        lb, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    // The consumers' wgmma reads what cp.async and st.shared wrote.
+    fenceForAsyncProxy(lb);
     arrive(lb, fullBarrier(lb, stage));
     // Tile aheadTile - stages last used the stage: wait for its release,
     // use aheadTile / stages - 1 of the barrier (+ 2 instead of - 1: the
