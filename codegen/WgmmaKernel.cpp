@@ -691,11 +691,11 @@ private:
   // stage, word lane mod 4 of both chunks of its fragment rows, and the
   // dequantized pairs are its A fragments of the tile's four k16 steps in
   // K's natural order (docs/artifact-format.md), so x's stage serves as B
-  // unchanged. A step's fragments are rewritten one step later, after
-  // `wait_group 1`, while their group may still run: in PTX the registers
-  // are the same, so ptxas keeps them apart or waits (it reported no
-  // wgmma serialisation for any of these kernels; docs/perf.md session 12
-  // says what to check in the SASS).
+  // unchanged. A step's fragment registers are rewritten one step later,
+  // after `wait_group 1`, while their group may still run: ptxas treats
+  // register A as read at issue (the SASS reuses them for the next step's
+  // loads with the group in flight, and keeps one HGMMA group in flight
+  // per step, no serialisation; docs/perf.md, session 12).
 
   /// Step `kTile` where the weights are A: wait for the step's copies,
   /// publish them, refill the stages of the step two back, then per K
