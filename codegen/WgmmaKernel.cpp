@@ -307,7 +307,8 @@ private:
           b.getDenseI32ArrayAttr({1, 1, static_cast<int32_t>(config.splitK)}));
     if (config.warpSpecialized) {
       // One block per SM: ptxas starts every thread at 64K / threads
-      // registers; setmaxnreg then moves them from producer to consumers.
+      // registers (a multiple of 8); setmaxnreg may then move them from
+      // producer to consumers (registerSplit).
       int32_t blockThreads = int32_t(threads + kWarpgroupThreads);
       func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                     b.getDenseI32ArrayAttr({blockThreads, 1, 1}));
@@ -1019,21 +1020,29 @@ private:
 
   /// Where the weights are A the producer only copies, so it can hand
   /// registers to the consumers (accumulators of 64 weight rows by up to
-  /// 256 tokens): it keeps kProducerRegisters, the consumers share the rest
-  /// of the SM's 64K, in multiples of 8 up to 256. None with one consumer
-  /// warpgroup (256 threads get 255 registers anyway) or without `xt`
-  /// (the dequantizing producer spilled at 104, buildProducer). 96: at 56
-  /// the copying producer spilled (ptxas 13.0, 256x128 tile, 240 bytes);
-  /// at 96 neither role does, where without setmaxnreg the consumers
-  /// spilled 74-130 bytes.
+  /// 256 tokens). `setmaxnreg.inc` draws on the block's own pool, the
+  /// registers it launched with: every thread starts at 64K / block
+  /// threads rounded down to a multiple of 8 (the launch bound), so the
+  /// producer keeps kProducerRegisters and the consumers get what that
+  /// frees, in multiples of 8 (asking for more would wait forever). None
+  /// where that gains nothing (four consumers), with one consumer (256
+  /// threads get 255 registers anyway) or without `xt` (the dequantizing
+  /// producer spilled at 104, buildProducer). 96 (two consumers: 200
+  /// each): the copying producer spilled at 56 and 88 (ptxas 13.0, 256x128
+  /// tile: 240 and 24 bytes), at 96 neither role does, where without
+  /// setmaxnreg the consumers spilled 74-130 bytes.
   std::optional<RegisterSplit> registerSplit() const {
     if (!config.weightsAsA || config.warpgroups < 2)
       return std::nullopt;
-    constexpr int32_t kProducerRegisters = 96;
-    int64_t consumer =
-        (65536 - kWarpgroupThreads * kProducerRegisters) / threads / 8 * 8;
-    return RegisterSplit{kProducerRegisters,
-                         int32_t(std::min<int64_t>(consumer, 256))};
+    constexpr int64_t kProducerRegisters = 96;
+    const int64_t blockThreads = threads + kWarpgroupThreads;
+    const int64_t start = std::min<int64_t>(65536 / blockThreads / 8 * 8, 256);
+    const int64_t pool = start * blockThreads;
+    const int64_t consumer = std::min<int64_t>(
+        (pool - kWarpgroupThreads * kProducerRegisters) / threads / 8 * 8, 256);
+    if (consumer <= start || kProducerRegisters >= start)
+      return std::nullopt;
+    return RegisterSplit{int32_t(kProducerRegisters), int32_t(consumer)};
   }
 
   /// The producer: `ahead` tiles in flight, then per K tile: dequantize

@@ -5,6 +5,11 @@
 // RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w8x64x1x6xt" 2>&1 | FileCheck %s --check-prefix=TOKENS
 // RUN: not awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w256x128x1x4xt" 2>&1 | FileCheck %s --check-prefix=ACCS
 // RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w128x128x2x4xwsxt" | FileCheck %s --check-prefix=WS
+// Three consumers (512 threads, 128 registers each at launch): 136 each.
+// Four (640 threads, 96 at launch): keeping 96 frees nothing, so no
+// setmaxnreg at all (asking for more would wait forever).
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x192x3x4xwsxt" | FileCheck %s --check-prefix=WS3
+// RUN: awq-opt %s --convert-awq-to-gpu="chip=sm_90a gemm-tiles=2-32:s1x4x8x1x1,33-max:w64x256x4x4xwsxt" | FileCheck %s --check-prefix=WS4
 
 // The wgmma kernel with the weights as its register A operand: 64 weight
 // rows per block (N = 320: five blocks), 64 tokens as wgmma's N; six
@@ -39,7 +44,8 @@
 // TOKENS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 8x64, weights as register A: tileM = 8 must be a multiple of 16 from 16 to 256 (one wgmma)
 // ACCS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 256x128, weights as register A: 256 accumulators per thread: at most 128
 // With a producer warpgroup (xws) it only copies: it hands registers to
-// the two consumers (96 kept, 208 each for them), publishes each stage
+// the two consumers (96 kept; the 384-thread block launches with 168
+// each, so the 72 · 128 freed give them 200), publishes each stage
 // once its copies have landed, and the consumers load the packed words
 // and issue register-A wgmma groups between their mbarrier waits.
 // WS: #awq.variant<kernel = @awq_kernels::@[[WS:awq_gemm_n320_k448_g64_f16_z_wgmma_bm128_bn128_wg2_s4_ws_t]], family = "gemm", m_min = 33, m_max = 2147483647, m_tile = 128, grid = [3, 1, 1], block = [384, 1, 1], shared_bytes = 81992>
@@ -56,7 +62,7 @@
 // WS: nvgpu.device_async_copy
 // WS: nvvm.exit
 // WS: ^bb2:
-// WS-NEXT: nvvm.setmaxregister  increase 208
+// WS-NEXT: nvvm.setmaxregister  increase 200
 // WS: scf.for
 // WS: nvvm.mbarrier.try_wait.parity
 // WS-COUNT-4: memref.load %{{.*}} : memref<4x128x8xi32, strided<[1024, 8, 1], offset: 16384>, #gpu.address_space<workgroup>>
@@ -66,6 +72,11 @@
 // WS-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
 // WS: nvvm.mbarrier.arrive
 // WS: nvvm.wgmma.wait.group.sync.aligned 0
+// WS3: nvvm.setmaxregister  decrease 96
+// WS3: nvvm.setmaxregister  increase 136
+// WS4-LABEL: gpu.func @awq_gemm_n320_k448_g64_f16_z_wgmma_bm64_bn256_wg4_s4_ws_t(
+// WS4-NOT: nvvm.setmaxregister
+// WS4: gpu.return
 func.func @register_a(%x: tensor<?x448xf16>, %q: tensor<320x448xi4>, %s: tensor<320x7xf16>, %z: tensor<320x7xi4>) -> tensor<?x320xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
       : tensor<?x448xf16>, tensor<320x448xi4>, tensor<320x7xf16>, zeros tensor<320x7xi4> -> tensor<?x320xf16>
