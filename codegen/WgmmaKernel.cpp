@@ -106,14 +106,24 @@ int64_t tilesAhead(const WgmmaConfig &config) {
                                 : config.stages - 2 * config.tilesPerStep;
 }
 
+/// Whether the outputs go through an f32 tile in shared memory: split K
+/// sums the cluster's tiles there, and the weights-as-A tile (yᵀ in
+/// registers) is transposed there into runs of four, except in the
+/// warp-specialised kernel, whose producer may still be copying into the
+/// stages when the consumers finish.
+bool stagesOutputs(const WgmmaConfig &config) {
+  return config.splitK > 1 || (config.weightsAsA && !config.warpSpecialized);
+}
+
 /// Byte sizes of the shared buffers, in their order in dynamic shared
 /// memory: activation stages, dequantized weight tiles (both 1024-byte
 /// aligned, as the swizzle needs), packed weight stages, and for the
 /// warp-specialised kernel the stages' "full" and "empty" mbarriers.
-/// The split-K partial tile reuses the buffers from offset 0 once the K
-/// loop is done: tileM rows of `partialPitch` f32, 8 more than tileN so
-/// that the accumulator pairs of a half-warp's four rows fall in distinct
-/// banks.
+/// The f32 output tile (stagesOutputs) reuses the buffers from offset 0
+/// once the K loop is done: tileM rows of `partialPitch` f32, 8 more than
+/// tileN so that the accumulator pairs of a half-warp's four rows fall in
+/// distinct banks; where the weights are A, 4 more, so that a warp's
+/// transposed stores (8 columns of 4 rows 2 apart) do.
 struct WgmmaShared {
   int64_t xStageBytes, wTileBytes, packedStageBytes;
   int64_t xBytes, wBytes, barrierOffset, barrierBytes, partialPitch;
@@ -127,8 +137,9 @@ struct WgmmaShared {
         wBytes(weightTileCount(config) * wTileBytes),
         barrierOffset(xBytes + wBytes + config.stages * packedStageBytes),
         barrierBytes(config.warpSpecialized ? (2 * config.stages + 1) * 8 : 0),
-        partialPitch(config.tileN + 8),
-        partialBytes(config.splitK > 1 ? config.tileM * partialPitch * 4 : 0),
+        partialPitch(config.tileN + (config.weightsAsA ? 4 : 8)),
+        partialBytes(stagesOutputs(config) ? config.tileM * partialPitch * 4
+                                           : 0),
         total(std::max(barrierOffset + barrierBytes, partialBytes)) {}
 };
 
@@ -884,7 +895,8 @@ private:
   }
 
   /// After the loop: the last wgmma group, the drained copies, then the
-  /// outputs (straight from registers, or summed across the cluster).
+  /// outputs (straight from registers, or through shared memory: summed
+  /// across the cluster, or transposed where the weights are A).
   void finish(scf::ForOp loop) {
     NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
     // The next kernel may be scheduled once the K loop is done (see
@@ -893,8 +905,8 @@ private:
     drainCopies();
 
     setUpOutputPositions(loop);
-    if (config.splitK > 1)
-      reduceAcrossCluster();
+    if (stagesOutputs(config))
+      storeThroughSharedTile();
     else
       storeFromRegisters();
     gpu::ReturnOp::create(b);
@@ -1263,33 +1275,61 @@ private:
         }
   }
 
-  /// Split K: the partial tile goes to this block's shared memory; after the
-  /// cluster barrier, rank `rank` sums its slice of the tile over all ranks
-  /// (rank order), 16 bytes at a time, and stores it.
-  void reduceAcrossCluster() {
-    const int64_t pitch = layout.partialPitch, tileN = config.tileN;
-    Type f32 = b.getF32Type();
+  /// Outputs through shared memory: the f32 tile goes to this block's
+  /// shared memory (over the drained stages), then rank `rank` of the
+  /// split-K cluster sums its slice of the tile over all ranks (rank order;
+  /// the whole tile from this block alone without split) 16 bytes at a
+  /// time and stores it. Without split this is for the weights-as-A tile,
+  /// whose registers hold yᵀ: the slice's stores are then runs of four
+  /// outputs instead of single elements.
+  void storeThroughSharedTile() {
+    const bool cluster = config.splitK > 1;
     // Every warpgroup's wgmma reads of the stages are over (wait_group 0).
     gpu::BarrierOp::create(b);
     auto partialType = MemRefType::get(
-        {config.tileM, pitch}, f32, MemRefLayoutAttrInterface{},
+        {config.tileM, layout.partialPitch}, b.getF32Type(),
+        MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
     Value partial = dynamicSharedView(b, module, partialType, 0).first;
     writePartialTile(partial);
     // Arrive releases this block's partial tile, wait acquires the others'.
-    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+    if (cluster) {
+      NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+      NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+    } else {
+      gpu::BarrierOp::create(b);
+    }
+    sumAndStoreSlice(partialTileBases(partial));
+    // No block may exit while another still reads its shared memory.
+    if (cluster) {
+      NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+      NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+    }
+  }
 
+  /// Generic addresses of the partial tile `partial` in every rank of the
+  /// cluster (mapa), or of this block's alone without split.
+  SmallVector<Value> partialTileBases(Value partial) {
     auto genericPtr = LLVM::LLVMPointerType::get(ctx);
     Value sharedPtr = LLVM::IntToPtrOp::create(
         b, LLVM::LLVMPointerType::get(ctx, 3), sharedAddress(partial));
     Value local = LLVM::AddrSpaceCastOp::create(b, genericPtr, sharedPtr);
+    if (config.splitK == 1)
+      return {local};
     SmallVector<Value> rankBases;
     for (int64_t q = 0; q < config.splitK; ++q)
       rankBases.push_back(NVVM::MapaOp::create(
           b, genericPtr, local,
           arith::ConstantOp::create(b, b.getI32IntegerAttr(q))));
-    const int64_t threads = kWarpgroupThreads * config.warpgroups;
+    return rankBases;
+  }
+
+  /// This rank's slice of the tile: each 16-byte quad summed over `bases`
+  /// in order, then stored.
+  void sumAndStoreSlice(ArrayRef<Value> bases) {
+    const int64_t pitch = layout.partialPitch, tileN = config.tileN;
+    Type f32 = b.getF32Type();
+    auto genericPtr = LLVM::LLVMPointerType::get(ctx);
     const int64_t quadsPerRank = config.tileM * tileN / 4 / config.splitK;
     auto quadType = VectorType::get({4}, f32);
     for (int64_t i = 0; i < quadsPerRank / threads; ++i) {
@@ -1300,7 +1340,7 @@ private:
       Value element = arith::IndexCastOp::create(b, b.getI64Type(),
                                                  e.add(e.mul(row, pitch), col));
       Value sum;
-      for (Value base : rankBases) {
+      for (Value base : bases) {
         Value address =
             LLVM::GEPOp::create(b, genericPtr, f32, base, ValueRange{element});
         Value part =
@@ -1313,9 +1353,6 @@ private:
             vector::ExtractOp::create(b, sum, ArrayRef<int64_t>{c}));
       storeOutputs(e.add(blockM0, row), e.add(blockN0, col), values);
     }
-    // No block may exit while another still reads its shared memory.
-    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
   const int64_t stages, ahead, tilesPerStep, threads, copyThreads, groupRows,

@@ -36,8 +36,14 @@
 // CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// The outputs go out transposed, one element per store.
-// CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : memref<?x320xf16>, vector<1xf16>
+// The registers hold yᵀ: the f32 tile goes transposed into shared memory
+// (68 f32 a row, so a warp's stores hit distinct banks), then runs of four
+// outputs go out.
+// CHECK: gpu.barrier
+// CHECK-COUNT-32: memref.store %{{.*}} : memref<64x68xf32, strided<[68, 1]>, #gpu.address_space<workgroup>>
+// CHECK-NEXT: gpu.barrier
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr -> vector<4xf32>
+// CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : memref<?x320xf16>, vector<4xf16>
 // CHECK: gpu.return
 // CHOICE: #awq.kernel_choice<m_min = 33, m_max = 2147483647, spec = "w64x64x1x6xt">
 // ROWS: error: 'awq.qlinear' op cannot use warpgroup-MMA tile 64x32, weights as register A: tileN = 32 must be a positive multiple of 64 (64 weight rows per warpgroup)
@@ -72,6 +78,10 @@
 // WS-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
 // WS: nvvm.mbarrier.arrive
 // WS: nvvm.wgmma.wait.group.sync.aligned 0
+// The consumers store straight from registers (the producer may still be
+// copying into the stages): one element per store.
+// WS-NOT: gpu.barrier
+// WS: vector.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : memref<?x320xf16>, vector<1xf16>
 // WS3: nvvm.setmaxregister  decrease 96
 // WS3: nvvm.setmaxregister  increase 136
 // WS4-LABEL: gpu.func @awq_gemm_n320_k448_g64_f16_z_wgmma_bm64_bn256_wg4_s4_ws_t(
