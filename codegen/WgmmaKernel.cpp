@@ -108,11 +108,19 @@ int64_t tilesAhead(const WgmmaConfig &config) {
 
 /// Whether the outputs go through an f32 tile in shared memory: split K
 /// sums the cluster's tiles there, and the weights-as-A tile (yᵀ in
-/// registers) is transposed there into runs of four, except in the
-/// warp-specialised kernel, whose producer may still be copying into the
-/// stages when the consumers finish.
+/// registers) is transposed there into runs of four.
 bool stagesOutputs(const WgmmaConfig &config) {
-  return config.splitK > 1 || (config.weightsAsA && !config.warpSpecialized);
+  return config.splitK > 1 || config.weightsAsA;
+}
+
+/// The warp-specialised kernel's mbarriers: "full" and "empty" per stage,
+/// a spare "empty" one, and where the weights are A a "drained" one (the
+/// producer's last copies have landed, so the consumers may write the
+/// output tile over the stages).
+int64_t mbarrierCount(const WgmmaConfig &config) {
+  if (!config.warpSpecialized)
+    return 0;
+  return 2 * config.stages + 1 + (config.weightsAsA ? 1 : 0);
 }
 
 /// Byte sizes of the shared buffers, in their order in dynamic shared
@@ -136,7 +144,7 @@ struct WgmmaShared {
         xBytes(config.stages * xStageBytes),
         wBytes(weightTileCount(config) * wTileBytes),
         barrierOffset(xBytes + wBytes + config.stages * packedStageBytes),
-        barrierBytes(config.warpSpecialized ? (2 * config.stages + 1) * 8 : 0),
+        barrierBytes(mbarrierCount(config) * 8),
         partialPitch(config.tileN + (config.weightsAsA ? 4 : 8)),
         partialBytes(stagesOutputs(config) ? config.tileM * partialPitch * 4
                                            : 0),
@@ -950,6 +958,10 @@ private:
     KernelEmitter ie{ib, elemType};
     return barrierAt(ib, ie.add(stage, ie.index(stages)));
   }
+  Value drainedBarrier(ImplicitLocOpBuilder &ib) {
+    KernelEmitter ie{ib, elemType};
+    return barrierAt(ib, ie.index(2 * stages + 1));
+  }
 
   /// Waits until barrier `address` has completed its use `use` (an index;
   /// only its parity counts).
@@ -989,6 +1001,8 @@ private:
       for (int64_t st = 0; st <= stages; ++st)
         NVVM::MBarrierInitOp::create(b, emptyBarrier(b, e.index(st)), consumers,
                                      Value());
+      if (config.weightsAsA)
+        NVVM::MBarrierInitOp::create(b, drainedBarrier(b), producers, Value());
     }
     gpu::BarrierOp::create(b);
   }
@@ -1075,6 +1089,9 @@ private:
                        });
     allowDependentLaunch(b, shape.gridDependencyControl);
     drainCopies();
+    // The stages are free for the consumers' output tile.
+    if (config.weightsAsA)
+      arrive(b, drainedBarrier(b));
   }
 
   /// Producer step `kTile`: its copies (this thread's) have landed once at
@@ -1124,7 +1141,11 @@ private:
     NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
     allowDependentLaunch(b, shape.gridDependencyControl);
     setUpOutputPositions(loop);
-    storeFromRegisters();
+    if (!config.weightsAsA)
+      return storeFromRegisters();
+    // Its only use: the producer's copies have all landed.
+    waitForUse(b, drainedBarrier(b), e.index(0));
+    storeThroughSharedTile();
   }
 
   void buildConsumerStep(ImplicitLocOpBuilder &lb, Value kTile,
@@ -1281,11 +1302,12 @@ private:
   /// the whole tile from this block alone without split) 16 bytes at a
   /// time and stores it. Without split this is for the weights-as-A tile,
   /// whose registers hold yᵀ: the slice's stores are then runs of four
-  /// outputs instead of single elements.
+  /// outputs instead of single elements. In the warp-specialised kernel
+  /// only the consumers run this, after the producer's copies drained.
   void storeThroughSharedTile() {
     const bool cluster = config.splitK > 1;
     // Every warpgroup's wgmma reads of the stages are over (wait_group 0).
-    gpu::BarrierOp::create(b);
+    outputTileBarrier();
     auto partialType = MemRefType::get(
         {config.tileM, layout.partialPitch}, b.getF32Type(),
         MemRefLayoutAttrInterface{},
@@ -1297,7 +1319,7 @@ private:
       NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
       NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
     } else {
-      gpu::BarrierOp::create(b);
+      outputTileBarrier();
     }
     sumAndStoreSlice(partialTileBases(partial));
     // No block may exit while another still reads its shared memory.
@@ -1305,6 +1327,19 @@ private:
       NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
       NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
     }
+  }
+
+  /// A barrier among the threads that hold outputs: all of the block's, or
+  /// the consumers' alone (named barrier 1) where the producer has exited.
+  void outputTileBarrier() {
+    if (!config.warpSpecialized) {
+      gpu::BarrierOp::create(b);
+      return;
+    }
+    NVVM::BarrierOp::create(
+        b, Type(), arith::ConstantOp::create(b, b.getI32IntegerAttr(1)),
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(int32_t(threads))),
+        NVVM::BarrierReductionAttr(), Value());
   }
 
   /// Generic addresses of the partial tile `partial` in every rank of the

@@ -2,9 +2,10 @@
 """Reads the SASS of generated kernels without a GPU: assembles each kernel
 of an artifact's PTX whose name matches a pattern with ptxas (-O3 -v) and
 disassembles it with cuobjdump, then prints per kernel its registers and
-spills, the instructions of its innermost back-branching loop (the K loop)
-by opcode, and its wgmma structure (HGMMA, WARPGROUP.ARRIVE/DEPBAR,
-USETMAXREG), the evidence docs/perf.md cites for the register-A kernel.
+spills, the instructions of its K loop (the shortest loop that issues
+wgmma, else the shortest of ten or more instructions) by opcode, and its
+wgmma structure (HGMMA, WARPGROUP.ARRIVE/DEPBAR, USETMAXREG), the
+evidence docs/perf.md cites for the register-A kernel.
 
 cuobjdump (and the nvdisasm it runs) come from $AWQ_CUOBJDUMP, PATH, or
 PyPI's nvidia-cuda-cuobjdump and nvidia-cuda-nvdisasm wheels, which this
@@ -82,16 +83,25 @@ def opcode(text):
     return text.split()[0].split(".")[0]
 
 
-def innermost_loop(insts):
-    """The instructions of the shortest backward conditional branch's body."""
-    best = None
+def loops(insts):
+    """The bodies of the backward conditional branches, shortest first."""
+    bodies = []
     for address, text in insts:
-        match = re.search(r"^@!?P\w+\s+BRA\s+(?:`\(\.L_x_\d+\)|0x([0-9a-f]+))", text)
-        if match and match.group(1) and int(match.group(1), 16) < address:
-            body = [t for a, t in insts if int(match.group(1), 16) <= a <= address]
-            if best is None or len(body) < len(best):
-                best = body
-    return best or []
+        match = re.search(r"^@!?P\w+\s+BRA\s+0x([0-9a-f]+)", text)
+        if match and int(match.group(1), 16) < address:
+            target = int(match.group(1), 16)
+            bodies.append([t for a, t in insts if target <= a <= address])
+    return sorted(bodies, key=len)
+
+
+def main_loop(insts):
+    """The K loop: the shortest loop that issues wgmma, else the shortest
+    of ten instructions or more (spin loops on barriers are shorter)."""
+    bodies = loops(insts)
+    for body in bodies:
+        if any("HGMMA" in t for t in body):
+            return body
+    return next((body for body in bodies if len(body) >= 10), [])
 
 
 def report(name, module, ptxas, dump, arch, full):
@@ -121,9 +131,9 @@ def report(name, module, ptxas, dump, arch, full):
     for line in warnings:
         print("   " + line)
     insts = instructions(sass)
-    loop = innermost_loop(insts)
+    loop = main_loop(insts)
     mix = collections.Counter(opcode(t) for t in loop)
-    print(f"   innermost loop: {len(loop)} instructions: " +
+    print(f"   K loop: {len(loop)} instructions: " +
           ", ".join(f"{op} {n}" for op, n in mix.most_common(14)))
     for _, text in insts:
         if re.search(r"HGMMA|WARPGROUP|SETMAXREG", text):

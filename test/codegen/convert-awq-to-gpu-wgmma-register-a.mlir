@@ -54,7 +54,7 @@
 // each, so the 72 · 128 freed give them 200), publishes each stage
 // once its copies have landed, and the consumers load the packed words
 // and issue register-A wgmma groups between their mbarrier waits.
-// WS: #awq.variant<kernel = @awq_kernels::@[[WS:awq_gemm_n320_k448_g64_f16_z_wgmma_bm128_bn128_wg2_s4_ws_t]], family = "gemm", m_min = 33, m_max = 2147483647, m_tile = 128, grid = [3, 1, 1], block = [384, 1, 1], shared_bytes = 81992>
+// WS: #awq.variant<kernel = @awq_kernels::@[[WS:awq_gemm_n320_k448_g64_f16_z_wgmma_bm128_bn128_wg2_s4_ws_t]], family = "gemm", m_min = 33, m_max = 2147483647, m_tile = 128, grid = [3, 1, 1], block = [384, 1, 1], shared_bytes = 82000>
 // WS: gpu.func @[[WS]](
 // WS: cf.cond_br %{{.*}}, ^bb1, ^bb2
 // WS: ^bb1:
@@ -66,7 +66,11 @@
 // WS: nvvm.mbarrier.arrive
 // WS: nvvm.mbarrier.try_wait.parity
 // WS: nvgpu.device_async_copy
-// WS: nvvm.exit
+// Its copies drained, the producer says so on the last mbarrier and exits.
+// WS: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+// WS: %[[DRAINED:.*]] = llvm.getelementptr %{{.*}}[%{{.*}}] : (!llvm.ptr<3>, i64) -> !llvm.ptr<3>, i64
+// WS-NEXT: nvvm.mbarrier.arrive %[[DRAINED]]
+// WS-NEXT: nvvm.exit
 // WS: ^bb2:
 // WS-NEXT: nvvm.setmaxregister  increase 200
 // WS: scf.for
@@ -78,10 +82,14 @@
 // WS-NEXT: nvvm.wgmma.wait.group.sync.aligned 1
 // WS: nvvm.mbarrier.arrive
 // WS: nvvm.wgmma.wait.group.sync.aligned 0
-// The consumers store straight from registers (the producer may still be
-// copying into the stages): one element per store.
-// WS-NOT: gpu.barrier
-// WS: vector.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : memref<?x320xf16>, vector<1xf16>
+// The consumers wait for that before their output tile goes over the
+// stages, and synchronise among themselves (named barrier 1, 256 threads):
+// the producer has exited.
+// WS: nvvm.mbarrier.try_wait.parity %{{.*}}, %{{.*}}, %{{.*}} : !llvm.ptr<3>, i32, i32
+// WS: nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c256_i32
+// WS-COUNT-64: memref.store %{{.*}} : memref<128x132xf32, strided<[132, 1]>, #gpu.address_space<workgroup>>
+// WS: nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c256_i32
+// WS: vector.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : memref<?x320xf16>, vector<4xf16>
 // WS3: nvvm.setmaxregister  decrease 96
 // WS3: nvvm.setmaxregister  increase 136
 // WS4-LABEL: gpu.func @awq_gemm_n320_k448_g64_f16_z_wgmma_bm64_bn256_wg4_s4_ws_t(
