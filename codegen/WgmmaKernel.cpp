@@ -1241,10 +1241,9 @@ private:
   }
 
   /// One block holds the whole K sum: each thread stores its accumulator
-  /// pairs straight from registers.
+  /// pairs straight from registers. (Not where the weights are A: their
+  /// registers hold yᵀ, which goes through shared memory, stagesOutputs.)
   void storeFromRegisters() {
-    if (config.weightsAsA)
-      return storeTransposedFromRegisters();
     for (int64_t j = 0; j < config.tileN / 8; ++j) {
       Value col = e.add(e.add(blockN0, e.index(8 * j)), threadCol);
       for (int64_t mb = 0; mb < mBlocks; ++mb)
@@ -1255,22 +1254,6 @@ private:
                        {accumulator(mb, j, r, 0), accumulator(mb, j, r, 1)});
         }
     }
-  }
-
-  /// Weights as A: accumulator (mb, j, r, c) is y[token 8j + 2t + c,
-  /// weight row threadRow + 64 mb + 8r], one element per store (a warp's
-  /// store covers 16 bytes of each of four token rows).
-  void storeTransposedFromRegisters() {
-    for (int64_t j = 0; j < config.tileM / 8; ++j)
-      for (int64_t c = 0; c < 2; ++c) {
-        Value token = e.add(e.add(blockM0, threadCol), e.index(8 * j + c));
-        for (int64_t mb = 0; mb < mBlocks; ++mb)
-          for (int64_t r = 0; r < 2; ++r) {
-            Value weightRow = e.add(e.add(blockN0, threadRow),
-                                    e.index(mb * kWgmmaM + 8 * r));
-            storeOutputs(token, weightRow, {accumulator(mb, j, r, c)});
-          }
-      }
   }
 
   /// This block's f32 partial tile into `partial` [tileM tokens, pitch]:
