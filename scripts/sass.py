@@ -115,7 +115,8 @@ def main_loop(insts):
     return next((body for body in bodies if len(body) >= 10), [])
 
 
-def report(name, module, ptxas, dump, arch, full):
+def assemble(module, ptxas, dump, arch):
+    """(ptxas log, SASS) of one PTX module, or (error, None)."""
     with tempfile.TemporaryDirectory() as tmp:
         ptx = os.path.join(tmp, "k.ptx")
         cubin = os.path.join(tmp, "k.cubin")
@@ -124,15 +125,15 @@ def report(name, module, ptxas, dump, arch, full):
         assembled = subprocess.run([ptxas, f"-arch={arch}", "-O3", "-v", ptx, "-o",
                                     cubin], capture_output=True, text=True)
         if assembled.returncode != 0:
-            print(f"== {name}: ptxas failed\n{assembled.stderr}")
-            return
+            return f"ptxas failed\n{assembled.stderr}", None
         disassembled = subprocess.run([dump, "-sass", cubin],
                                       capture_output=True, text=True)
         if disassembled.returncode != 0:
-            print(f"== {name}: cuobjdump failed\n{disassembled.stderr}")
-            return
-        sass = disassembled.stdout
-    log = assembled.stderr
+            return f"cuobjdump failed\n{disassembled.stderr}", None
+        return assembled.stderr, disassembled.stdout
+
+
+def report(name, log, sass, full):
     registers = re.search(r"Used (\d+) registers", log)
     spills = re.search(r"(\d+) bytes spill stores", log)
     warnings = [line for line in log.splitlines() if "warning" in line.lower()]
@@ -182,8 +183,15 @@ def main():
                    if re.search(args.pattern, n)]
     if not matches:
         sys.exit(f"sass.py: no kernel of {path} matches '{args.pattern}'")
+    failed = False
     for name, module in matches:
-        report(name, module, ptxas, dump, args.arch, args.full)
+        log, sass = assemble(module, ptxas, dump, args.arch)
+        if sass is None:
+            print(f"== {name}: {log}")
+            failed = True
+            continue
+        report(name, log, sass, args.full)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
