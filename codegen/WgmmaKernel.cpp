@@ -106,6 +106,22 @@ int64_t tilesAhead(const WgmmaConfig &config) {
                                 : config.stages - 2 * config.tilesPerStep;
 }
 
+/// Register-A steps per K-loop iteration. A step's fragment registers may
+/// not be written again until the `wait_group 1` of the following step has
+/// retired the group that reads them (PTX: an in-flight wgmma's A registers
+/// are off limits; with one register set per loop, ptxas handed them to
+/// the next step's loads while the group ran, and the H100 computed
+/// garbage, docs/perf.md session 13). So two steps alternate two sets.
+int64_t stepsPerIteration(const WgmmaConfig &config) {
+  return config.weightsAsA ? 2 : 1;
+}
+
+/// Whether the loop may run past the block's last K tile (several tiles per
+/// step or per iteration); those tiles re-fetch the last one, scale 0.
+bool padsLastStep(const WgmmaConfig &config) {
+  return config.tilesPerStep * stepsPerIteration(config) > 1;
+}
+
 /// Whether the outputs go through an f32 tile in shared memory: split K
 /// sums the cluster's tiles there, and the weights-as-A tile (yᵀ in
 /// registers) is transposed there into runs of four.
@@ -333,6 +349,14 @@ private:
                     b.getDenseI32ArrayAttr({blockThreads, 1, 1}));
       func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                     b.getI32IntegerAttr(1));
+    } else if (config.weightsAsA) {
+      // The block size as a launch bound, so that ptxas fits the two
+      // fragment sets (stepsPerIteration) into what a thread of the block
+      // may have: without it the 512-thread tile took more than 128
+      // registers and could not launch. (Not set for the older kernels,
+      // whose PTX ran as it is.)
+      func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+                    b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
     }
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
@@ -391,6 +415,16 @@ private:
                           arith::SubIOp::create(b, e.index(numKTiles), kBegin));
     }
     kLast = arith::SubIOp::create(b, kCount, e.index(1));
+  }
+
+  /// The warp-specialised loops' tile count: kCount rounded up to whole
+  /// consumer iterations, so that producer and consumers agree on every
+  /// stage's uses (the extra tile re-fetches the last, scale 0).
+  Value specializedTileCount() {
+    const int64_t steps = stepsPerIteration(config);
+    return e.mul(arith::DivUIOp::create(b, e.add(kCount, e.index(steps - 1)),
+                                        e.index(steps)),
+                 steps);
   }
 
   /// This thread's weight chunks: unit u = copyTid + i · copyThreads is
@@ -507,15 +541,15 @@ private:
   }
 
   /// Scale and zero point of each of this thread's scale sources in K tile
-  /// `kTile`. With several tiles per step the last step may run past this
-  /// block's last tile: those tiles get scale 0, so their (re-fetched)
+  /// `kTile`. With several tiles per step or steps per iteration
+  /// (padsLastStep) the loop may run past this block's last tile: those tiles get scale 0, so their (re-fetched)
   /// weights dequantize to 0 and add nothing, without a branch around the
   /// wgmma group.
   SmallVector<Value> loadScaleZeros(ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
     Value tile = globalTile(ie, kTile);
     Value pastLast =
-        tilesPerStep > 1
+        padsLastStep(config)
             ? arith::CmpIOp::create(ib, arith::CmpIPredicate::ugt, kTile, kLast)
                   .getResult()
             : Value();
@@ -711,18 +745,31 @@ private:
   // stage, word lane mod 4 of both chunks of its fragment rows, and the
   // dequantized pairs are its A fragments of the tile's four k16 steps in
   // K's natural order (docs/artifact-format.md), so x's stage serves as B
-  // unchanged. A step's fragment registers are rewritten one step later,
-  // after `wait_group 1`, while their group may still run: ptxas treats
-  // register A as read at issue (the SASS reuses them for the next step's
-  // loads with the group in flight, and keeps one HGMMA group in flight
-  // per step, no serialisation; docs/perf.md, session 12).
+  // unchanged. One group stays in flight across the next step, whose
+  // fragments therefore go to the other of two register sets: the loop
+  // runs two steps per iteration (stepsPerIteration), and a set is
+  // written again only after the `wait_group 1` that retired its group.
+
+  /// An iteration where the weights are A: steps kTile and kTile +
+  /// tilesPerStep, each with its own fragment registers
+  /// (stepsPerIteration).
+  void buildRegisterAIteration(ImplicitLocOpBuilder &lb, Value kTile,
+                               ValueRange carried, Value prologueToken) {
+    KernelEmitter le{lb, elemType};
+    SmallVector<Value> state(carried.begin(), carried.end());
+    for (int64_t s = 0; s < stepsPerIteration(config); ++s)
+      state = buildRegisterAStep(lb, le.add(kTile, le.index(s * tilesPerStep)),
+                                 state, prologueToken);
+    scf::YieldOp::create(lb, state);
+  }
 
   /// Step `kTile` where the weights are A: wait for the step's copies,
   /// publish them, refill the stages of the step two back, then per K
   /// tile load and dequantize the fragments and issue the MMAs as one
-  /// group. Carries what buildKStep carries.
-  void buildRegisterAStep(ImplicitLocOpBuilder &lb, Value kTile,
-                          ValueRange carried, Value prologueToken) {
+  /// group. Takes and returns what buildKStep carries.
+  SmallVector<Value> buildRegisterAStep(ImplicitLocOpBuilder &lb, Value kTile,
+                                        ValueRange carried,
+                                        Value prologueToken) {
     KernelEmitter le{lb, elemType};
     const int64_t perTile = scaleZerosPerTile();
     nvgpu::DeviceAsyncWaitOp::create(
@@ -746,7 +793,7 @@ private:
     llvm::append_range(yielded,
                        carried.drop_front(mBlocks + tilesPerStep * perTile));
     llvm::append_range(yielded, next);
-    scf::YieldOp::create(lb, yielded);
+    return yielded;
   }
 
   /// The A fragments of the K tile in `stage`: per m64 block and k16 step
@@ -851,14 +898,15 @@ private:
     Value prologueToken = issuePrologueCopies();
     SmallVector<Value> init = zeroAccumulators();
     llvm::append_range(init, prologueScaleZeros());
-    return scf::ForOp::create(b, e.index(0), kCount, e.index(tilesPerStep),
-                              init,
+    const int64_t tilesPerIteration = tilesPerStep * stepsPerIteration(config);
+    return scf::ForOp::create(b, e.index(0), kCount,
+                              e.index(tilesPerIteration), init,
                               [&](OpBuilder &nested, Location nestedLoc,
                                   Value kTile, ValueRange carried) {
                                 ImplicitLocOpBuilder lb(nestedLoc, nested);
                                 if (config.weightsAsA)
-                                  buildRegisterAStep(lb, kTile, carried,
-                                                     prologueToken);
+                                  buildRegisterAIteration(lb, kTile, carried,
+                                                          prologueToken);
                                 else
                                   buildKStep(lb, kTile, carried,
                                              prologueToken);
@@ -1081,7 +1129,7 @@ private:
     // Where the weights are A the consumers dequantize (and load scales).
     SmallVector<Value> init =
         config.weightsAsA ? SmallVector<Value>() : prologueScaleZeros();
-    scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
+    scf::ForOp::create(b, e.index(0), specializedTileCount(), e.index(1), init,
                        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
                            ValueRange carried) {
                          ImplicitLocOpBuilder lb(nestedLoc, nested);
@@ -1127,17 +1175,20 @@ private:
   }
 
   /// The consumers: per K tile, wait for its stage, issue the wgmma group,
-  /// release the previous tile's stage; then store the outputs.
+  /// release the previous tile's stage (stepsPerIteration tiles per
+  /// iteration); then store the outputs.
   void buildConsumer() {
     SmallVector<Value> init = zeroAccumulators();
     if (config.weightsAsA)
       llvm::append_range(init, prologueScaleZeros());
-    auto loop = scf::ForOp::create(b, e.index(0), kCount, e.index(1), init,
-                                   [&](OpBuilder &nested, Location nestedLoc,
-                                       Value kTile, ValueRange carried) {
-                                     ImplicitLocOpBuilder lb(nestedLoc, nested);
-                                     buildConsumerStep(lb, kTile, carried);
-                                   });
+    auto loop = scf::ForOp::create(
+        b, e.index(0), specializedTileCount(),
+        e.index(stepsPerIteration(config)), init,
+        [&](OpBuilder &nested, Location nestedLoc, Value kTile,
+            ValueRange carried) {
+          ImplicitLocOpBuilder lb(nestedLoc, nested);
+          buildConsumerIteration(lb, kTile, carried);
+        });
     NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
     allowDependentLaunch(b, shape.gridDependencyControl);
     setUpOutputPositions(loop);
@@ -1148,8 +1199,18 @@ private:
     storeThroughSharedTile();
   }
 
-  void buildConsumerStep(ImplicitLocOpBuilder &lb, Value kTile,
-                         ValueRange carried) {
+  /// Consumer steps kTile, kTile + 1, ... (stepsPerIteration).
+  void buildConsumerIteration(ImplicitLocOpBuilder &lb, Value kTile,
+                              ValueRange carried) {
+    KernelEmitter le{lb, elemType};
+    SmallVector<Value> state(carried.begin(), carried.end());
+    for (int64_t s = 0; s < stepsPerIteration(config); ++s)
+      state = buildConsumerStep(lb, le.add(kTile, le.index(s)), state);
+    scf::YieldOp::create(lb, state);
+  }
+
+  SmallVector<Value> buildConsumerStep(ImplicitLocOpBuilder &lb, Value kTile,
+                                       ValueRange carried) {
     KernelEmitter le{lb, elemType};
     Value stage = arith::RemUIOp::create(lb, kTile, le.index(stages));
     waitForUse(lb, fullBarrier(lb, stage),
@@ -1171,7 +1232,7 @@ private:
         le.index(stages), previous);
     arrive(lb, emptyBarrier(lb, released));
     llvm::append_range(accs, next);
-    scf::YieldOp::create(lb, accs);
+    return accs;
   }
 
   /// A consumer's MMAs of tile `kTile` where the weights are A: its

@@ -8,7 +8,7 @@
 #                            on the default tiles and on the non-default
 #                            tilings of artifacts/test-tiles
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
-#                            first compile < 1 s and cache hit < 20 us;
+#                            compile and cache-hit times reported;
 #                            awq-concurrency-gpu-tests: 8 threads, 4 streams,
 #                            two processes (ConcurrencyGpuTest.cpp)
 #   4. compute-sanitizer     memcheck, then racecheck, on a subset (the whole

@@ -115,6 +115,43 @@ def main_loop(insts):
     return next((body for body in bodies if len(body) >= 10), [])
 
 
+def written_registers(text):
+    """The general registers an instruction writes: its first operand where
+    that is a register (stores and copies start with an address)."""
+    text = re.sub(r"^@!?U?P\w+\s+", "", text)
+    parts = text.split(None, 1)
+    if len(parts) < 2 or parts[0].startswith("HGMMA"):
+        return set()
+    match = re.match(r"R(\d+)\b", parts[1])
+    if not match:
+        return set()
+    width = 4 if ".128" in parts[0] else 2 if re.search(r"\.64|WIDE", parts[0]) else 1
+    return {int(match.group(1)) + i for i in range(width)}
+
+
+def register_a_hazards(loop):
+    """Instructions of the K loop (followed around once) that write the A
+    registers of a register-A HGMMA whose group is still in flight: PTX
+    leaves those undefined until a wait_group retires the group."""
+    pending, current, hazards = [], set(), []
+    for text in loop + loop:
+        hgmma = re.search(r"HGMMA\.\S+\s+R\d+, R(\d+),", text)
+        if hgmma:
+            current |= {int(hgmma.group(1)) + i for i in range(4)}
+            if "gsb0" in text:
+                pending.append(current)
+                current = set()
+            continue
+        depbar = re.search(r"WARPGROUP\.DEPBAR\.LE gsb0, 0x([0-9a-f]+)", text)
+        if depbar:
+            keep = int(depbar.group(1), 16)
+            pending = pending[len(pending) - keep:] if keep else []
+            continue
+        if any(written_registers(text) & group for group in pending):
+            hazards.append(text)
+    return hazards[: len(hazards) // 2 or len(hazards)]
+
+
 def assemble(module, ptxas, dump, arch):
     """(ptxas log, SASS) of one PTX module, or (error, None)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +185,10 @@ def report(name, log, sass, full):
     print(f"   K loop: {len(loop)} instructions: " +
           ", ".join(f"{op} {n}" for op, n in mix.most_common(14)))
     print(f"   K loop: {mix['STS']} shared-memory stores, {mix['LDS']} loads")
+    hazards = register_a_hazards(loop)
+    print(f"   K loop: {len(hazards)} writes to in-flight register-A operands")
+    for text in hazards[:4]:
+        print("     " + text)
     for _, text in insts:
         if re.search(r"HGMMA|WARPGROUP|SETMAXREG", text):
             print("   " + text)

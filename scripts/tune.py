@@ -12,13 +12,16 @@
 # in that range, and writes the table awq-compile --tuning (and
 # awq-select-kernels tuning=) reads: {"device", "chip", "shapes": [{"tag",
 # "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
-# With DIR/bench-graph.json (the defaults, same run) each range also
+# With DIR/bench-graph.json (the defaults, same run; else DIR/sweep-base.json,
+# the defaults timed as a sweep without cuBLAS) each range also
 # records the default's time and cuBLAS's, and a range where the default is
-# at least as fast as every candidate gets no entry (the default serves
+# within --margin (3%) as fast as every candidate gets no entry (the default serves
 # it; an entry of --base for it goes too if its spec lost here). Sweeps whose benchmark or GPU
 # test failed in the run (DIR/summary.txt) are left out. With --base, the
 # new winners are merged into an earlier table of the same GPU (its ranges
-# that a new one overlaps are dropped). A markdown summary
+# that a new one overlaps are dropped). A range claims M only down to half
+# its smallest M measured (257-max timed at 1024 and 4096 becomes 513-max),
+# so an earlier entry for M that nothing here measured stays. A markdown summary
 # goes to stdout. One command reproduces a table: scripts/tune.sh.
 #
 # ===---------------------------------------------------------------------===#
@@ -109,6 +112,9 @@ def main():
     ap.add_argument("--logs", required=True, help="gpu-run.sh's log folder")
     ap.add_argument("--chip", default="sm_90a")
     ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--margin", type=float, default=0.03,
+                    help="how much faster than the default a winner must be "
+                    "(run-to-run noise of the graph timings; default 0.03)")
     ap.add_argument("--base", help="an earlier table of the same GPU: its "
                     "ranges that the new sweeps do not overlap are kept")
     args = ap.parse_args()
@@ -125,8 +131,9 @@ def main():
             continue
         sweeps[name] = parse_tiles(tiles.split("|")[0])
 
-    # (tag, lo, hi) -> spec -> [us]
+    # (tag, lo, hi) -> spec -> [us], and the M values measured there
     times = collections.defaultdict(lambda: collections.defaultdict(list))
+    measured = collections.defaultdict(set)
     device = ""
     for name, ranges in sweeps.items():
         path = os.path.join(args.logs, f"sweep-{name}.json")
@@ -140,10 +147,13 @@ def main():
             if found and tag:
                 lo, hi, spec = found
                 times[(tag, lo, hi)][spec].append(case["awq_us"])
+                measured[(tag, lo, hi)].add(case["m"])
 
     # The defaults and cuBLAS, same run, where measured.
     reference = collections.defaultdict(dict)
     graph = os.path.join(args.logs, "bench-graph.json")
+    if not os.path.exists(graph):
+        graph = os.path.join(args.logs, "sweep-base.json")
     if os.path.exists(graph):
         _, cases = load_cases(graph)
         for case in cases:
@@ -152,8 +162,9 @@ def main():
                 if t == tag and lo <= case["m"] <= hi:
                     reference[(t, lo, hi)].setdefault("default_us", []).append(
                         case["awq_us"])
-                    reference[(t, lo, hi)].setdefault("cublas_us", []).append(
-                        case["cublas_us"])
+                    if case["cublas_us"] > 0:
+                        reference[(t, lo, hi)].setdefault(
+                            "cublas_us", []).append(case["cublas_us"])
 
     mean = lambda xs: sum(xs) / len(xs)
     shapes = collections.OrderedDict()
@@ -166,14 +177,17 @@ def main():
             continue  # every sweep used the same kernel here: nothing tuned
         ranked = sorted(by_spec.items(), key=lambda kv: mean(kv[1]))
         spec, us = ranked[0]
+        ref = reference.get((tag, lo, hi), {})
+        lo = max(lo, min(measured[(tag, lo, hi)]) // 2 + 1)
         entry = {"m_min": lo, "m_max": hi, "spec": spec, "us": round(mean(us), 2),
                  "candidates": {s: round(mean(t), 2) for s, t in ranked}}
-        ref = reference.get((tag, lo, hi), {})
         for key, values in ref.items():
             entry[key] = round(mean(values), 2)
         hi_text = "max" if hi == MAX_M else hi
-        if "default_us" in entry and entry["default_us"] <= entry["us"]:
-            # No candidate beats the default rule here: no entry.
+        if ("default_us" in entry and
+                entry["default_us"] <= entry["us"] * (1 + args.margin)):
+            # No candidate beats the default rule by more than the noise:
+            # no entry.
             default_wins[tag].append((lo, hi, set(by_spec)))
             print(f"| {tag} | {lo}-{hi_text} | default | "
                   f"{entry['default_us']:.1f} | {entry['default_us']:.1f} | "

@@ -1,7 +1,10 @@
 // What ptxas makes of the wgmma kernel with the weights as register A
-// (docs/perf.md, session 12): no spills, no warnings, no shared-memory
-// stores in the K loop (the weights never go through a dequantized tile),
-// four register-A HGMMA per step with one group left in flight; and the
+// (docs/perf.md, sessions 12 and 13): no spills, no warnings, no
+// shared-memory stores in the K loop (the weights never go through a
+// dequantized tile), four register-A HGMMA per step with one group left in
+// flight, two steps per loop iteration on two register sets, and no write
+// to the A registers of a group still in flight (the session-12 kernels
+// had 35-39 such writes and computed garbage on the H100); and the
 // warp-specialised variant moves registers from producer to consumers.
 // REQUIRES: ptxas, cuobjdump
 // RUN: rm -rf %t && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t --arch=sm_90a --gemm-tiles=2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xt,65-256:w128x128x2x4xwsxt,257-max:w256x128x2x4xt
@@ -11,21 +14,28 @@
 
 // RA: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm64_bn64_wg1_s6_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
 // RA: K loop: 0 shared-memory stores
+// RA-NEXT: K loop: 0 writes to in-flight register-A operands
 // RA: WARPGROUP.ARRIVE
-// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R[[SET0:[0-9]+]], gdesc
 // RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
 // RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
 // RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc{{.*}}gsb0
 // RA-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
-// RA-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x0
+// RA-NEXT: WARPGROUP.ARRIVE
+// RA-NEXT: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
+// RA-NOT: R[[SET0]],
+// RA: gsb0
+// RA-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
 
 // LARGE: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm256_bn128_wg2_s4_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
 // LARGE: K loop: 0 shared-memory stores
+// LARGE-NEXT: K loop: 0 writes to in-flight register-A operands
 // LARGE: WARPGROUP.ARRIVE
 // LARGE-COUNT-4: HGMMA.64x256x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc
 // LARGE-NEXT: WARPGROUP.DEPBAR.LE gsb0, 0x1
 
 // WS: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm128_bn128_wg2_s4_ws_t: 168 registers, 0 bytes spilled, 0 ptxas warnings
+// WS: K loop: 0 writes to in-flight register-A operands
 // WS: USETMAXREG.DEALLOC.CTAPOOL 0x60
 // WS: USETMAXREG.TRY_ALLOC.CTAPOOL {{.*}}0xc8
 // WS: WARPGROUP.ARRIVE
