@@ -2,7 +2,7 @@
 //
 // The policy side of kernel choice (the mechanism is KernelFamilies.cpp):
 // default kernels per M range for a shape, each rule tagged (V1-V3 GEMV,
-// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W4 wgmma) with the measurements
+// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W6 wgmma) with the measurements
 // behind it in docs/perf.md, "Default kernels"; the --gemm-tiles /
 // --gemv-tile overrides and tuning tables.
 //
@@ -228,19 +228,42 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
   return bestSteps <= 0.9 * unsplitSteps ? best : kLargeMTile;
 }
 
+/// The first M from which the unsplit 256x128 tile takes the weights as
+/// register A (W6): measured at M = 1024 and 4096 (H100, docs/perf.md
+/// "Session 13": 1.11-1.33x the shared-memory-A tile on every shape where
+/// W4 kept it unsplit); below, unmeasured.
+constexpr int64_t kRegisterAMinM = 513;
+
+/// W4's tile for a range starting at `mMin`, in its register-A form where
+/// W6 applies: the unsplit 256x128 tile with f16 activations (split tiles
+/// are W4's answer to grids short of a wave, which the register-A tile did
+/// not help: 4096x1024 at M = 1024, 0.82x; bf16 is unmeasured, and its
+/// dequantization made that tile spill, ptxas 13.0).
+static WgmmaConfig withRegisterA(const LinearShape &shape, WgmmaConfig config,
+                                 int64_t mMin) {
+  if (mMin < kRegisterAMinM || shape.bf16 || config.splitK != 1 ||
+      config.tileM != kLargeMTile.tileM || config.tileN != kLargeMTile.tileN)
+    return config;
+  WgmmaConfig registerA = config;
+  registerA.weightsAsA = true;
+  return checkWgmmaSupport(shape, registerA).empty() ? registerA : config;
+}
+
 /// M = 257 and up on sm_90a (W4): the tile of least estimated time per
 /// range, M doubling from 512 to 2048; above, the unsplit 256x128 tile
-/// (many waves: its efficiency matters, not the last wave's fill).
+/// (many waves: its efficiency matters, not the last wave's fill); from
+/// M = 513 the unsplit 256x128 tile with the weights as register A (W6).
 /// Neighbouring ranges with the same tile are merged, so shapes that fill
 /// the GPU keep one large-M kernel.
 static SmallVector<KernelChoice> largeMRanges(const LinearShape &shape) {
   SmallVector<KernelChoice> ranges;
   int64_t mMin = 257;
   for (int64_t mTop : {512, 1024, 2048}) {
-    appendMerging(ranges, {mMin, mTop, largeMTile(shape, mTop)});
+    appendMerging(ranges, {mMin, mTop,
+                           withRegisterA(shape, largeMTile(shape, mTop), mMin)});
     mMin = mTop + 1;
   }
-  appendMerging(ranges, {mMin, kMaxM, kLargeMTile});
+  appendMerging(ranges, {mMin, kMaxM, withRegisterA(shape, kLargeMTile, mMin)});
   return ranges;
 }
 

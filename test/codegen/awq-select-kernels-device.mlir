@@ -34,7 +34,7 @@
 // SPANS: #awq.kernel_choice<m_min = 65, m_max = 99, spec = "w128x64x1x4xk4">
 // SPANS-SAME: #awq.kernel_choice<m_min = 100, m_max = 300, spec = "w128x128x2x4xk2">
 // SPANS-SAME: #awq.kernel_choice<m_min = 301, m_max = 512, spec = "w256x128x2x4xk2">
-// SPANS-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
+// SPANS-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xt">]
 // COMPILE: @awq_gemm_n3584_k18944_g64_f16_z_wgmma_bm128_bn128_wg2_s4_k4, family = "gemm", m_min = 65, m_max = 128
 func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: tensor<3584x296xf16>, %z: tensor<3584x296xi4>) -> tensor<?x3584xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}

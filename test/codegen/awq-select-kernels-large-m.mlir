@@ -15,7 +15,7 @@
 // CHECK: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 1024, spec = "w128x128x2x4xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 1025, m_max = 2048, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 2049, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 2049, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @small_n(%x: tensor<?x4096xf16>, %q: tensor<1024x4096xi4>, %s: tensor<1024x32xf16>, %z: tensor<1024x32xi4>) -> tensor<?x1024xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x4096xf16>, tensor<1024x4096xi4>, tensor<1024x32xf16>, zeros tensor<1024x32xi4> -> tensor<?x1024xf16>
@@ -28,7 +28,7 @@ func.func @small_n(%x: tensor<?x4096xf16>, %q: tensor<1024x4096xi4>, %s: tensor<
 // from M = 513, and one kernel serves every M above.
 // CHECK-LABEL: func.func @square
 // CHECK: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @square(%x: tensor<?x4096xf16>, %q: tensor<4096x4096xi4>, %s: tensor<4096x32xf16>, %z: tensor<4096x32xi4>) -> tensor<?x4096xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x4096xf16>, tensor<4096x4096xi4>, tensor<4096x32xf16>, zeros tensor<4096x32xi4> -> tensor<?x4096xf16>
@@ -42,7 +42,7 @@ func.func @square(%x: tensor<?x4096xf16>, %q: tensor<4096x4096xi4>, %s: tensor<4
 // From M = 513 one unsplit kernel.
 // CHECK-LABEL: func.func @wide_n
 // CHECK: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @wide_n(%x: tensor<?x8192xf16>, %q: tensor<28672x8192xi4>, %s: tensor<28672x64xf16>, %z: tensor<28672x64xi4>) -> tensor<?x28672xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x8192xf16>, tensor<28672x8192xi4>, tensor<28672x64xf16>, zeros tensor<28672x64xi4> -> tensor<?x28672xf16>
@@ -55,7 +55,7 @@ func.func @wide_n(%x: tensor<?x8192xf16>, %q: tensor<28672x8192xi4>, %s: tensor<
 // M = 512, so 128-row tiles (32 blocks) serve up to M = 1024.
 // CHECK-LABEL: func.func @short_k
 // CHECK: #awq.kernel_choice<m_min = 257, m_max = 1024, spec = "w128x128x2x4">
-// CHECK-SAME: #awq.kernel_choice<m_min = 1025, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 1025, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @short_k(%x: tensor<?x1536xf16>, %q: tensor<2048x1536xi4>, %s: tensor<2048x12xf16>, %z: tensor<2048x12xi4>) -> tensor<?x2048xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x1536xf16>, tensor<2048x1536xi4>, tensor<2048x12xf16>, zeros tensor<2048x12xi4> -> tensor<?x2048xf16>
@@ -70,9 +70,9 @@ func.func @short_k(%x: tensor<?x1536xf16>, %q: tensor<2048x1536xi4>, %s: tensor<
 // slower); at M = 512 and 2048 a split saves more.
 // CHECK-LABEL: func.func @within_margin
 // CHECK: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 1024, spec = "w256x128x2x4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 1024, spec = "w256x128x2x4xt">
 // CHECK-SAME: #awq.kernel_choice<m_min = 1025, m_max = 2048, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 2049, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 2049, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @within_margin(%x: tensor<?x8192xf16>, %q: tensor<3072x8192xi4>, %s: tensor<3072x64xf16>, %z: tensor<3072x64xi4>) -> tensor<?x3072xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x8192xf16>, tensor<3072x8192xi4>, tensor<3072x64xf16>, zeros tensor<3072x64xi4> -> tensor<?x3072xf16>

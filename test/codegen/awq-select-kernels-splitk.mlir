@@ -13,7 +13,7 @@
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2">
 // CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
-// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xt">]
 func.func @down_proj(%x: tensor<?x18944xf16>, %q: tensor<3584x18944xi4>, %s: tensor<3584x296xf16>, %z: tensor<3584x296xi4>) -> tensor<?x3584xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 64 : i64}
       : tensor<?x18944xf16>, tensor<3584x18944xi4>, tensor<3584x296xf16>, zeros tensor<3584x296xi4> -> tensor<?x3584xf16>

@@ -9,7 +9,8 @@
 
 // Policy on sm_90a for a narrow N: the GEMV at M = 1, the stream kernel up
 // to 32, warpgroup MMA above (up to M = 128 pipelined deep: its four
-// blocks fit one wave, W5), each range's tiling as a spec.
+// blocks fit one wave, W5; from M = 513 with the weights as register A,
+// W6), each range's tiling as a spec.
 // CHECK-LABEL: func.func @narrow_n
 // CHECK: kernel_choices = [#awq.kernel_choice<m_min = 1, m_max = 1, spec = "v1x4x4x1xg2">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 2, m_max = 16, spec = "s1x4x8x1x1xp">,
@@ -17,7 +18,8 @@
 // CHECK-SAME: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x8xu2">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x8xu2">,
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">,
-// CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 2147483647, spec = "w256x128x2x4">]
+// CHECK-SAME: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4">,
+// CHECK-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xt">]
 // No kernels yet: selection only records the choice.
 // CHECK-NOT: gpu.module
 // sm_80 has no warpgroup MMA: register-dequantizing mma.sync tiles above 32.

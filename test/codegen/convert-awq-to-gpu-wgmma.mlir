@@ -7,7 +7,8 @@
 
 // On sm_90a the warpgroup-MMA kernel serves M > 32: narrow tiles with one
 // warpgroup up to M = 128 when N is small, 128 x 128 with two warpgroups
-// up to 256, 256 x 128 above (K = 512 is too short to split). The narrow
+// up to 256, 256 x 128 above (K = 512 is too short to split), from M = 513
+// with the weights as register A (rule W6). The narrow
 // tiles' four blocks fit one wave, so they pipeline eight stages deep, two
 // K tiles per step (rule W5). Its buffers are always dynamic shared memory.
 // CHECK-LABEL: func.func @narrow_n
@@ -16,7 +17,8 @@
 // CHECK-SAME: #awq.variant<kernel = @awq_kernels::@[[W64:awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s8_u2]], family = "gemm", m_min = 33, m_max = 64, m_tile = 64, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 131072>
 // CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm128_bn64_wg1_s8_u2, family = "gemm", m_min = 65, m_max = 128, m_tile = 128, grid = [4, 1, 1], block = [128, 1, 1], shared_bytes = 196608>
 // CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm128_bn128_wg2_s4, family = "gemm", m_min = 129, m_max = 256, m_tile = 128, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 131072>
-// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm256_bn128_wg2_s4, family = "gemm", m_min = 257, m_max = 2147483647, m_tile = 256, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 196608>
+// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm256_bn128_wg2_s4, family = "gemm", m_min = 257, m_max = 512, m_tile = 256, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 196608>
+// CHECK-SAME: @awq_gemm_n256_k512_g128_f16_z_wgmma_bm256_bn128_wg2_s4_t, family = "gemm", m_min = 513, m_max = 2147483647, m_tile = 256, grid = [2, 1, 1], block = [256, 1, 1], shared_bytes = 147456>
 // The swizzled tiles need 1024-byte-aligned bases.
 // CHECK-DAG: memref.global @awq_dynamic_smem_f16_a1024 : memref<0xf16, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 // CHECK-DAG: memref.global @awq_dynamic_smem_i32_a1024 : memref<0xi32, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
