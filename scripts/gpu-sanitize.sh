@@ -19,7 +19,8 @@
 # [420] seconds per run, AWQ_SANITIZE_M [the list below],
 # AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck],
 # AWQ_SANITIZE_ONLY (an extended regex: only the runs whose name matches it,
-# e.g. to give the slowest racecheck runs a longer limit on their own).
+# e.g. to give the slowest racecheck runs a longer limit on their own),
+# AWQ_RACECHECK_SLICES [3] runs per large layer under racecheck.
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -55,17 +56,33 @@ jobs_file="$WORK/jobs.txt"
 # racecheck slows the large layers' GEMMs by orders of magnitude (a whole
 # artifact did not finish in 300 s): one run per layer of the manifest, so
 # that each gets the full time limit and they run in parallel; the
-# GpuLaunch tests in a run of their own.
+# GpuLaunch tests in a run of their own. Layers of 16M weights or more
+# (4096 x 11008 took over 260 s in session 13) split the M list into
+# RACECHECK_SLICES runs (every slice-th M), so that no run holds the
+# matrix up; those runs go first (sorted below).
+RACECHECK_SLICES="${AWQ_RACECHECK_SLICES:-3}"
+m_slice() {
+  local list="$1" slices="$2" index="$3"
+  tr ',' '\n' <<<"$list" | awk -v s="$slices" -v i="$index" \
+    '(NR - 1) % s == i' | paste -sd, -
+}
 racecheck_jobs() {
-  local name="$1" artifact="$2" layer
+  local name="$1" artifact="$2" layer weights slices i
   local run="-- $SAN --tool racecheck --error-exitcode 1 $BIN/awq-gpu-tests"
-  for layer in $(python3 -c 'import json, sys
-for layer in json.load(open(sys.argv[1]))["layers"]: print(layer["name"])' \
-                 "$artifact/manifest.json"); do
-    echo "racecheck-$name-$layer AWQ_GPU_TEST_ARTIFACT=$artifact" \
-      "AWQ_GPU_TEST_M_LIST=$M_LIST AWQ_GPU_TEST_LAYERS=$layer" \
-      "$run --gtest_filter=GpuLinear.*" >>"$jobs_file"
-  done
+  while read -r layer weights; do
+    slices=1
+    [ "$weights" -ge $((16 * 1024 * 1024)) ] && slices="$RACECHECK_SLICES"
+    for ((i = 0; i < slices; i++)); do
+      local job="racecheck-$name-$layer"
+      [ "$slices" -gt 1 ] && job="$job-m$((i + 1))of$slices"
+      echo "$job AWQ_GPU_TEST_ARTIFACT=$artifact" \
+        "AWQ_GPU_TEST_M_LIST=$(m_slice "$M_LIST" "$slices" "$i")" \
+        "AWQ_GPU_TEST_LAYERS=$layer $run --gtest_filter=GpuLinear.*" \
+        >>"$jobs_file"
+    done
+  done < <(python3 -c 'import json, sys
+for layer in json.load(open(sys.argv[1]))["layers"]:
+    print(layer["name"], layer["n"] * layer["k"])' "$artifact/manifest.json")
   echo "racecheck-$name-launch AWQ_GPU_TEST_ARTIFACT=$artifact" \
     "AWQ_GPU_TEST_M_LIST=$M_LIST $run --gtest_filter=GpuLaunch.*" >>"$jobs_file"
 }
@@ -94,6 +111,13 @@ echo "memcheck-jit AWQ_JIT_TEST_KEEP_ENV=0 -- $SAN --tool memcheck" \
   "AWQ_GPU_TEST_ARTIFACT=$WORK/artifacts/test -- $SAN --tool memcheck" \
   "--error-exitcode 1 $BIN/awq-concurrency-gpu-tests" >>"$jobs_file"
 fi
+
+# The slowest runs first (racecheck of the sliced large layers, then the
+# other racecheck runs), so that they do not start last and hold up the end.
+{ grep -E '^racecheck-[^ ]*-m[0-9]+of[0-9]+ ' "$jobs_file"
+  grep -E '^racecheck-' "$jobs_file" | grep -vE '^racecheck-[^ ]*-m[0-9]+of[0-9]+ '
+  grep -vE '^racecheck-' "$jobs_file"; } >"$jobs_file.sorted"
+mv "$jobs_file.sorted" "$jobs_file"
 
 if [ -n "${AWQ_SANITIZE_ONLY:-}" ]; then
   grep -E "^(${AWQ_SANITIZE_ONLY}) " "$jobs_file" >"$jobs_file.only" || {
