@@ -20,7 +20,9 @@
 # AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck],
 # AWQ_SANITIZE_ONLY (an extended regex: only the runs whose name matches it,
 # e.g. to give the slowest racecheck runs a longer limit on their own),
-# AWQ_RACECHECK_SLICES [3] runs per large layer under racecheck.
+# AWQ_RACECHECK_SLICES [3] runs per large layer under racecheck (named
+# racecheck-ARTIFACT-LAYER-mIofN, which an AWQ_SANITIZE_ONLY pattern must
+# match too).
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -61,6 +63,7 @@ jobs_file="$WORK/jobs.txt"
 # RACECHECK_SLICES runs (every slice-th M), so that no run holds the
 # matrix up; those runs go first (sorted below).
 RACECHECK_SLICES="${AWQ_RACECHECK_SLICES:-3}"
+m_count=$(tr ',' '\n' <<<"$M_LIST" | grep -c .)
 m_slice() {
   local list="$1" slices="$2" index="$3"
   tr ',' '\n' <<<"$list" | awk -v s="$slices" -v i="$index" \
@@ -72,6 +75,8 @@ racecheck_jobs() {
   while read -r layer weights; do
     slices=1
     [ "$weights" -ge $((16 * 1024 * 1024)) ] && slices="$RACECHECK_SLICES"
+    # No empty slice (awq-gpu-tests would take its own, longer M list).
+    [ "$slices" -gt "$m_count" ] && slices="$m_count"
     for ((i = 0; i < slices; i++)); do
       local job="racecheck-$name-$layer"
       [ "$slices" -gt 1 ] && job="$job-m$((i + 1))of$slices"

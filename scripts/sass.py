@@ -115,26 +115,42 @@ def main_loop(insts):
     return next((body for body in bodies if len(body) >= 10), [])
 
 
+def register_width(op):
+    """General registers an instruction's destination spans."""
+    if re.search(r"\.128|^LDSM.*\.(x)?4$", op):
+        return 4
+    if re.search(r"\.64|WIDE|^LDSM.*\.(x)?2$|^D(ADD|FMA|MUL|MNMX)", op) or (
+            op.startswith("CS2R") and ".32" not in op):
+        return 2
+    return 1
+
+
 def written_registers(text):
-    """The general registers an instruction writes: its first operand where
-    that is a register (stores and copies start with an address)."""
+    """The general registers an instruction writes: its first register
+    operand after any predicate destinations (stores and copies start with
+    an address, so they write none)."""
     text = re.sub(r"^@!?U?P\w+\s+", "", text)
     parts = text.split(None, 1)
     if len(parts) < 2 or parts[0].startswith("HGMMA"):
         return set()
-    match = re.match(r"R(\d+)\b", parts[1])
+    operands = parts[1].lstrip()
+    while re.match(r"(P\d+|PT)\s*,\s*", operands):
+        operands = re.sub(r"^(P\d+|PT)\s*,\s*", "", operands)
+    match = re.match(r"R(\d+)\b", operands)
     if not match:
         return set()
-    width = 4 if ".128" in parts[0] else 2 if re.search(r"\.64|WIDE", parts[0]) else 1
-    return {int(match.group(1)) + i for i in range(width)}
+    return {int(match.group(1)) + i for i in range(register_width(parts[0]))}
 
 
 def register_a_hazards(loop):
-    """Instructions of the K loop (followed around once) that write the A
-    registers of a register-A HGMMA whose group is still in flight: PTX
-    leaves those undefined until a wait_group retires the group."""
+    """Instructions of the K loop that write the A registers of a
+    register-A HGMMA still in flight (issued, in a group not yet retired by
+    a WARPGROUP.DEPBAR): PTX leaves those undefined until a wait_group
+    retires the group. The loop is followed twice; the first pass only
+    sets up the groups carried in from the previous iteration. (The code
+    after the loop is not checked.)"""
     pending, current, hazards = [], set(), []
-    for text in loop + loop:
+    for count, text in enumerate(loop + loop):
         hgmma = re.search(r"HGMMA\.\S+\s+R\d+, R(\d+),", text)
         if hgmma:
             current |= {int(hgmma.group(1)) + i for i in range(4)}
@@ -145,11 +161,13 @@ def register_a_hazards(loop):
         depbar = re.search(r"WARPGROUP\.DEPBAR\.LE gsb0, 0x([0-9a-f]+)", text)
         if depbar:
             keep = int(depbar.group(1), 16)
-            pending = pending[len(pending) - keep:] if keep else []
+            pending = pending[max(0, len(pending) - keep):] if keep else []
             continue
-        if any(written_registers(text) & group for group in pending):
+        in_flight = pending + [current]
+        if count >= len(loop) and any(written_registers(text) & group
+                                      for group in in_flight):
             hazards.append(text)
-    return hazards[: len(hazards) // 2 or len(hazards)]
+    return hazards
 
 
 def assemble(module, ptxas, dump, arch):

@@ -19,7 +19,7 @@
 # it; an entry of --base for it goes too if its spec lost here). Sweeps whose benchmark or GPU
 # test failed in the run (DIR/summary.txt) are left out. With --base, the
 # new winners are merged into an earlier table of the same GPU (its ranges
-# that a new one overlaps are dropped). A range claims M only down to half
+# give way where a new one covers them, and keep the M outside it). A range claims M only down to half
 # its smallest M measured (257-max timed at 1024 and 4096 becomes 513-max),
 # so an earlier entry for M that nothing here measured stays. A markdown summary
 # goes to stdout. One command reproduces a table: scripts/tune.sh.
@@ -82,9 +82,27 @@ def failed_sweeps(logs):
     return failed
 
 
+def outside(old, ranges):
+    """The parts of the earlier entry `old` that none of `ranges` covers
+    (an entry for 257-max under a new 513-max keeps 257-512)."""
+    parts = [old]
+    for new in ranges:
+        next_parts = []
+        for part in parts:
+            if part["m_max"] < new["m_min"] or new["m_max"] < part["m_min"]:
+                next_parts.append(part)
+                continue
+            if part["m_min"] < new["m_min"]:
+                next_parts.append(dict(part, m_max=new["m_min"] - 1))
+            if new["m_max"] < part["m_max"]:
+                next_parts.append(dict(part, m_min=new["m_max"] + 1))
+        parts = next_parts
+    return parts
+
+
 def merged_with_base(path, device, shapes, default_wins):
     """`shapes` (tag -> new ranges) added to the table at `path`, whose
-    ranges that a new one overlaps give way, as do those whose spec lost to
+    ranges give way where a new one covers them, as do those whose spec lost to
     the default in a range of `default_wins` (tag -> [(lo, hi, specs)])."""
     with open(path) as f:
         base = json.load(f)
@@ -94,9 +112,9 @@ def merged_with_base(path, device, shapes, default_wins):
     merged = collections.OrderedDict(
         (entry["tag"], list(entry["ranges"])) for entry in base["shapes"])
     for tag, ranges in shapes.items():
-        overlaps = lambda old: any(old["m_min"] <= new["m_max"] and
-                                   new["m_min"] <= old["m_max"] for new in ranges)
-        kept = [old for old in merged.get(tag, []) if not overlaps(old)]
+        kept = []
+        for old in merged.get(tag, []):
+            kept.extend(outside(old, ranges))
         merged[tag] = sorted(kept + ranges, key=lambda r: r["m_min"])
     for tag, spans in default_wins.items():
         lost = lambda old: any(old["m_min"] <= hi and lo <= old["m_max"] and
@@ -144,7 +162,7 @@ def main():
         for case in cases:
             found = range_of(ranges, case["m"])
             tag = tag_of(case)
-            if found and tag:
+            if found and tag and case["awq_us"] > 0:
                 lo, hi, spec = found
                 times[(tag, lo, hi)][spec].append(case["awq_us"])
                 measured[(tag, lo, hi)].add(case["m"])
@@ -152,14 +170,15 @@ def main():
     # The defaults and cuBLAS, same run, where measured.
     reference = collections.defaultdict(dict)
     graph = os.path.join(args.logs, "bench-graph.json")
-    if not os.path.exists(graph):
+    if not os.path.exists(graph) and "base" not in failed:
         graph = os.path.join(args.logs, "sweep-base.json")
     if os.path.exists(graph):
         _, cases = load_cases(graph)
         for case in cases:
             tag = tag_of(case)
             for (t, lo, hi) in times:
-                if t == tag and lo <= case["m"] <= hi:
+                if (t == tag and case["m"] in measured[(t, lo, hi)] and
+                        case["awq_us"] > 0):
                     reference[(t, lo, hi)].setdefault("default_us", []).append(
                         case["awq_us"])
                     if case["cublas_us"] > 0:

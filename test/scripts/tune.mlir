@@ -56,6 +56,13 @@
 // RUN:   --sweeps "a=2-64:w64x64x1x6,65-128:w64x64x1x8;b=2-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2"
 // RUN: %python -c "import json; print([(r['m_min'], r['m_max'], r['spec']) for r in json.load(open('%t/claimed.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=CLAIMED
 // CLAIMED: [(33, 64, 'w64x64x1x6xk2'), (65, 128, 'w64x64x1x8')]
+// An earlier entry that a new range covers only in part keeps the rest:
+// 2..200 under the new 33..64 and 65..128 keeps 2..32 and 129..200.
+// RUN: printf '{"device": "Fake GPU", "chip": "sm_90a", "shapes": [{"tag": "n256_k512_g128_f16_z", "ranges": [{"m_min": 2, "m_max": 200, "spec": "w64x64x1x4"}]}]}' > %t/base3.json
+// RUN: %python %awq_src_root/scripts/tune.py --logs %S/Inputs/tune -o %t/trimmed.json --margin 0 --base %t/base3.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4"
+// RUN: %python -c "import json; print([(r['m_min'], r['m_max'], r['spec']) for r in json.load(open('%t/trimmed.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=TRIMMED
+// TRIMMED: [(2, 32, 'w64x64x1x4'), (33, 64, 'w64x64x1x6xk2'), (65, 128, 'w64x64x1x8'), (129, 200, 'w64x64x1x4')]
 // DEFAULTWINS: | n256_k512_g128_f16_z | 65-128 | default | 13.0 | 13.0 | 10.0 | `w64x64x1x8` 14.0 |
 // DEFAULTMERGED: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
 // MERGED: [(33, 'w64x64x1x6xk2'), (65, 'w64x64x1x8'), (257, 'w128x128x2x4')]

@@ -4,7 +4,7 @@
 // dequantized tile), four register-A HGMMA per step with one group left in
 // flight, two steps per loop iteration on two register sets, and no write
 // to the A registers of a group still in flight (the session-12 kernels
-// had 35-39 such writes and computed garbage on the H100); and the
+// had 70-79 such writes and computed garbage on the H100); and the
 // warp-specialised variant moves registers from producer to consumers.
 // REQUIRES: ptxas, cuobjdump
 // RUN: rm -rf %t && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t --arch=sm_90a --gemm-tiles=2-16:s1x4x8x1x1xp,17-32:s2x4x4x1x1xp,33-64:w64x64x1x6xt,65-256:w128x128x2x4xwsxt,257-max:w256x128x2x4xt
