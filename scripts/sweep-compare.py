@@ -5,7 +5,8 @@
 #
 # One markdown row per (layer, M) that the defaults were timed at in a
 # gpu-run.sh log folder (LOGS/bench-graph.json and, if present,
-# LOGS/bench-heldout-graph.json): cuBLAS, the default kernel, each tile
+# LOGS/bench-heldout-graph.json; else, for a sweep-only run, the sweep
+# "base" of the defaults, without cuBLAS): cuBLAS, the default kernel, each tile
 # sweep's time (LOGS/sweep-NAME.json, all of them unless --sweeps names
 # some), and the best of them as a ratio to cuBLAS, with the default's
 # ratio beside it. Rows go by M, then layer. scripts/tune.py makes the
@@ -49,13 +50,19 @@ def main():
         path = os.path.join(args.logs, name)
         if os.path.exists(path):
             defaults.update(load_cases(path))
+    base_sweep = os.path.join(args.logs, "sweep-base.json")
+    if not defaults and os.path.exists(base_sweep):
+        # A sweep-only run: the defaults timed as sweep "base" (no cuBLAS).
+        defaults = load_cases(base_sweep)
     if not defaults:
-        sys.exit(f"sweep-compare.py: no bench-graph.json in {args.logs}")
+        sys.exit(f"sweep-compare.py: no bench-graph.json or sweep-base.json "
+                 f"in {args.logs}")
     if args.sweeps:
         names = args.sweeps.split()
     else:
         names = sorted(os.path.basename(p)[len("sweep-"):-len(".json")]
                        for p in glob.glob(os.path.join(args.logs, "sweep-*.json")))
+        names = [n for n in names if n != "base"]
     sweeps = {}
     for name in names:
         path = os.path.join(args.logs, f"sweep-{name}.json")
@@ -72,6 +79,7 @@ def main():
             continue
         base = defaults[key]
         cublas = base.get("cublas_us")
+        cublas = cublas if cublas and cublas > 0 else None
         times = [sweeps[n].get(key, {}).get("awq_us") for n in names]
         candidates = [(base["awq_us"], "default")] + [
             (t, n) for t, n in zip(times, names) if t is not None]

@@ -10,4 +10,10 @@
 // CHECK: | t.narrow | 64 | 10.0 | 9.1 (bm64_bn64_wg1_s6) | 9.0 | 7.5 | 1.33 b (1.10) |
 // CHECK-NEXT: | t.narrow | 128 | 10.0 | 14.1 (bm64_bn64_wg1_s8) | 14.0 | 15.0 | 0.71 a (0.71) |
 // ONLYB: | t.narrow | 128 | 10.0 | 14.1 (bm64_bn64_wg1_s8) | 15.0 | 0.71 default (0.71) |
-// MISSING: sweep-compare.py: no bench-graph.json in {{.*}}missing
+// MISSING: sweep-compare.py: no bench-graph.json or sweep-base.json in {{.*}}missing
+// A sweep-only run (no bench-graph.json): sweep "base" is the default
+// (its cuBLAS column is empty where, as in gpu-run.sh's sweeps, it has none).
+// RUN: rm -rf %t.base && mkdir -p %t.base && cp %S/Inputs/tune/sweep-a.json %t.base/sweep-base.json && cp %S/Inputs/tune/sweep-b.json %t.base/
+// RUN: %python %awq_src_root/scripts/sweep-compare.py %t.base | FileCheck %s --check-prefix=BASE
+// BASE: | layer | M | cuBLAS µs | default µs (kernel) | b | best × cuBLAS (default's) |
+// BASE: | t.narrow | 64 | 10.0 | 9.0 (bm64_bn64_wg1_s6) | 7.5 | 1.33 b (1.11) |
