@@ -11,6 +11,16 @@
 // RUN: %sass %t 'n4096_k4096_.*bm64_bn64_wg1_s6_t$' | FileCheck %s --check-prefix=RA
 // RUN: %sass %t 'n4096_k4096_.*bm256_bn128_wg2_s4_t$' | FileCheck %s --check-prefix=LARGE
 // RUN: %sass %t 'n4096_k4096_.*bm128_bn128_wg2_s4_ws_t$' | FileCheck %s --check-prefix=WS
+// Every register-A kernel the shipped defaults build for the bench shapes,
+// with the H100 table (tuning/h100-sm_90a.json) and by rule W6: no write
+// to in-flight A registers and no spill.
+// RUN: rm -rf %t.tuned && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.tuned --arch=sm_90a --tuning=%awq_src_root/tuning/h100-sm_90a.json
+// RUN: %sass %t.tuned 'wgmma.*_t$' | FileCheck %s --check-prefix=TUNED
+// RUN: rm -rf %t.rule && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.rule --arch=sm_90a
+// RUN: %sass %t.rule 'wgmma.*_t$' | FileCheck %s --check-prefix=TUNED
+// TUNED: == awq_gemm_{{.*}}_wgmma_{{.*}}_t: {{[0-9]+}} registers, 0 bytes spilled
+// TUNED-NOT: {{[1-9][0-9]*}} bytes spilled
+// TUNED-NOT: K loop: {{[1-9][0-9]*}} writes to in-flight
 
 // RA: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm64_bn64_wg1_s6_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
 // RA: K loop: 0 shared-memory stores
