@@ -79,6 +79,13 @@ int64_t copyThreadCount(const WgmmaConfig &config) {
                                 : kWarpgroupThreads * config.warpgroups;
 }
 
+/// Threads of a block: the warpgroups, and the producer warpgroup of the
+/// warp-specialised kernel.
+int64_t blockThreadCount(const WgmmaConfig &config) {
+  return kWarpgroupThreads *
+         (config.warpgroups + (config.warpSpecialized ? 1 : 0));
+}
+
 /// Dequantized weight tiles: one per stage where the producer hands them
 /// over through mbarriers, else three steps' worth.
 int64_t weightTileCount(const WgmmaConfig &config) {
@@ -272,9 +279,7 @@ KernelLaunch awq::wgmmaLaunch(const LinearShape &shape,
   launch.family = "gemm";
   launch.mTile = config.tileM;
   launch.grid = {(shape.n + config.tileN - 1) / config.tileN, 1, config.splitK};
-  launch.block = {kWarpgroupThreads *
-                      (config.warpgroups + (config.warpSpecialized ? 1 : 0)),
-                  1, 1};
+  launch.block = {blockThreadCount(config), 1, 1};
   // Always dynamic: the swizzled tiles are views of the 1024-byte-aligned
   // dynamic shared memory, even where they would fit statically.
   launch.sharedBytes = WgmmaShared(config).total;
@@ -340,24 +345,21 @@ private:
       func->setAttr(
           NVVM::NVVMDialect::getClusterDimAttrName(),
           b.getDenseI32ArrayAttr({1, 1, static_cast<int32_t>(config.splitK)}));
-    if (config.warpSpecialized) {
-      // One block per SM: ptxas starts every thread at 64K / threads
-      // registers (a multiple of 8); setmaxnreg may then move them from
-      // producer to consumers (registerSplit).
-      int32_t blockThreads = int32_t(threads + kWarpgroupThreads);
-      func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-                    b.getDenseI32ArrayAttr({blockThreads, 1, 1}));
+    // The block size as a launch bound. Warp-specialised, with one block
+    // per SM: ptxas starts every thread at 64K / block threads registers (a
+    // multiple of 8); setmaxnreg may then move them from producer to
+    // consumers (registerSplit). Weights as A: ptxas fits the two fragment
+    // sets (stepsPerIteration) into what a thread of the block may have
+    // (without it the 512-thread tile took more than 128 registers and
+    // could not launch). Not set for the other kernels, whose PTX ran as
+    // it is.
+    if (config.warpSpecialized || config.weightsAsA)
+      func->setAttr(
+          NVVM::NVVMDialect::getMaxntidAttrName(),
+          b.getDenseI32ArrayAttr({int32_t(blockThreadCount(config)), 1, 1}));
+    if (config.warpSpecialized)
       func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                     b.getI32IntegerAttr(1));
-    } else if (config.weightsAsA) {
-      // The block size as a launch bound, so that ptxas fits the two
-      // fragment sets (stepsPerIteration) into what a thread of the block
-      // may have: without it the 512-thread tile took more than 128
-      // registers and could not launch. (Not set for the older kernels,
-      // whose PTX ran as it is.)
-      func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-                    b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-    }
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
     waitForPrerequisiteGrids(b, shape.gridDependencyControl);
@@ -542,9 +544,9 @@ private:
 
   /// Scale and zero point of each of this thread's scale sources in K tile
   /// `kTile`. With several tiles per step or steps per iteration
-  /// (padsLastStep) the loop may run past this block's last tile: those tiles get scale 0, so their (re-fetched)
-  /// weights dequantize to 0 and add nothing, without a branch around the
-  /// wgmma group.
+  /// (padsLastStep) the loop may run past this block's last tile: those
+  /// tiles get scale 0, so their (re-fetched) weights dequantize to 0 and
+  /// add nothing, without a branch around the wgmma group.
   SmallVector<Value> loadScaleZeros(ImplicitLocOpBuilder &ib, Value kTile) {
     KernelEmitter ie{ib, elemType};
     Value tile = globalTile(ie, kTile);
@@ -750,16 +752,17 @@ private:
   // runs two steps per iteration (stepsPerIteration), and a set is
   // written again only after the `wait_group 1` that retired its group.
 
-  /// An iteration where the weights are A: steps kTile and kTile +
-  /// tilesPerStep, each with its own fragment registers
-  /// (stepsPerIteration).
-  void buildRegisterAIteration(ImplicitLocOpBuilder &lb, Value kTile,
-                               ValueRange carried, Value prologueToken) {
+  /// A loop iteration of stepsPerIteration steps, `stride` K tiles apart
+  /// from kTile on: each `step` takes the values the previous one returned
+  /// (the loop's carried values first); the last one's are yielded. Where
+  /// the weights are A each step thus has its own fragment registers.
+  void buildIteration(
+      ImplicitLocOpBuilder &lb, Value kTile, ValueRange carried, int64_t stride,
+      llvm::function_ref<SmallVector<Value>(Value, ValueRange)> step) {
     KernelEmitter le{lb, elemType};
     SmallVector<Value> state(carried.begin(), carried.end());
     for (int64_t s = 0; s < stepsPerIteration(config); ++s)
-      state = buildRegisterAStep(lb, le.add(kTile, le.index(s * tilesPerStep)),
-                                 state, prologueToken);
+      state = step(le.add(kTile, le.index(s * stride)), state);
     scf::YieldOp::create(lb, state);
   }
 
@@ -904,13 +907,21 @@ private:
                               [&](OpBuilder &nested, Location nestedLoc,
                                   Value kTile, ValueRange carried) {
                                 ImplicitLocOpBuilder lb(nestedLoc, nested);
-                                if (config.weightsAsA)
-                                  buildRegisterAIteration(lb, kTile, carried,
-                                                          prologueToken);
-                                else
-                                  buildKStep(lb, kTile, carried,
-                                             prologueToken);
+                                buildKIteration(lb, kTile, carried,
+                                                prologueToken);
                               });
+  }
+
+  /// One iteration of the K loop: a step, or where the weights are A
+  /// stepsPerIteration register-A steps.
+  void buildKIteration(ImplicitLocOpBuilder &lb, Value kTile,
+                       ValueRange carried, Value prologueToken) {
+    if (!config.weightsAsA)
+      return buildKStep(lb, kTile, carried, prologueToken);
+    buildIteration(lb, kTile, carried, tilesPerStep,
+                   [&](Value tile, ValueRange state) {
+                     return buildRegisterAStep(lb, tile, state, prologueToken);
+                   });
   }
 
   /// The copies of the first `ahead` tiles; returns the last group's token.
@@ -1109,7 +1120,7 @@ private:
     if (!config.weightsAsA || config.warpgroups < 2)
       return std::nullopt;
     constexpr int64_t kProducerRegisters = 96;
-    const int64_t blockThreads = threads + kWarpgroupThreads;
+    const int64_t blockThreads = blockThreadCount(config);
     const int64_t start = std::min<int64_t>(65536 / blockThreads / 8 * 8, 256);
     const int64_t pool = start * blockThreads;
     const int64_t consumer = std::min<int64_t>(
@@ -1187,7 +1198,10 @@ private:
         [&](OpBuilder &nested, Location nestedLoc, Value kTile,
             ValueRange carried) {
           ImplicitLocOpBuilder lb(nestedLoc, nested);
-          buildConsumerIteration(lb, kTile, carried);
+          buildIteration(lb, kTile, carried, 1,
+                         [&](Value tile, ValueRange state) {
+                           return buildConsumerStep(lb, tile, state);
+                         });
         });
     NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
     allowDependentLaunch(b, shape.gridDependencyControl);
@@ -1197,16 +1211,6 @@ private:
     // Its only use: the producer's copies have all landed.
     waitForUse(b, drainedBarrier(b), e.index(0));
     storeThroughSharedTile();
-  }
-
-  /// Consumer steps kTile, kTile + 1, ... (stepsPerIteration).
-  void buildConsumerIteration(ImplicitLocOpBuilder &lb, Value kTile,
-                              ValueRange carried) {
-    KernelEmitter le{lb, elemType};
-    SmallVector<Value> state(carried.begin(), carried.end());
-    for (int64_t s = 0; s < stepsPerIteration(config); ++s)
-      state = buildConsumerStep(lb, le.add(kTile, le.index(s)), state);
-    scf::YieldOp::create(lb, state);
   }
 
   SmallVector<Value> buildConsumerStep(ImplicitLocOpBuilder &lb, Value kTile,
@@ -1359,18 +1363,20 @@ private:
     Value partial = dynamicSharedView(b, module, partialType, 0).first;
     writePartialTile(partial);
     // Arrive releases this block's partial tile, wait acquires the others'.
-    if (cluster) {
-      NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-      NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-    } else {
+    if (cluster)
+      clusterBarrier();
+    else
       outputTileBarrier();
-    }
     sumAndStoreSlice(partialTileBases(partial));
     // No block may exit while another still reads its shared memory.
-    if (cluster) {
-      NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-      NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-    }
+    if (cluster)
+      clusterBarrier();
+  }
+
+  /// Every thread of the cluster arrives, then waits for all the others.
+  void clusterBarrier() {
+    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
   /// A barrier among the threads that hold outputs: all of the block's, or
