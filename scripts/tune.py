@@ -13,16 +13,17 @@
 # awq-select-kernels tuning=) reads: {"device", "chip", "shapes": [{"tag",
 # "ranges": [{"m_min", "m_max", "spec", "us", "candidates": {...}}]}]}.
 # With DIR/bench-graph.json (the defaults, same run; else DIR/sweep-base.json,
-# the defaults timed as a sweep without cuBLAS) each range also
-# records the default's time and cuBLAS's, and a range where the default is
-# within --margin (3%) as fast as every candidate gets no entry (the default serves
-# it; an entry of --base for it goes too if its spec lost here). Sweeps whose benchmark or GPU
-# test failed in the run (DIR/summary.txt) are left out. With --base, the
-# new winners are merged into an earlier table of the same GPU (its ranges
-# give way where a new one covers them, and keep the M outside it). A range claims M only down to half
-# its smallest M measured (257-max timed at 1024 and 4096 becomes 513-max),
-# so an earlier entry for M that nothing here measured stays. A markdown summary
-# goes to stdout. One command reproduces a table: scripts/tune.sh.
+# the defaults timed as a sweep without cuBLAS) each range also records the
+# default's time and cuBLAS's, and a range where the default is at most
+# --margin (3%) slower than the best candidate gets no entry (the default
+# serves it; an entry of --base for it goes too if its spec lost here).
+# Sweeps whose benchmark or GPU test failed in the run (DIR/summary.txt)
+# are left out. With --base, the new winners are merged into an earlier
+# table of the same GPU (its ranges give way where a new one covers them,
+# and keep the M outside it). A range claims M only down to half its
+# smallest M measured (257-max timed at 1024 and 4096 becomes 513-max), so
+# an earlier entry for M that nothing here measured stays. A markdown
+# summary goes to stdout. One command reproduces a table: scripts/tune.sh.
 #
 # ===---------------------------------------------------------------------===#
 import argparse
