@@ -16,7 +16,8 @@
 # error or timed out.
 #
 # Environment: AWQ_SANITIZE_JOBS [12] parallel runs, AWQ_SANITIZE_TIMEOUT
-# [420] seconds per run, AWQ_SANITIZE_M [the list below],
+# [420] seconds per run, AWQ_SANITIZE_M and AWQ_RACECHECK_M [the lists
+# below],
 # AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck],
 # AWQ_SANITIZE_ONLY (an extended regex: only the runs whose name matches it,
 # e.g. to give the slowest racecheck runs a longer limit on their own),
@@ -37,8 +38,13 @@ export AWQ_CACHE_DIR="$WORK/cubin-cache"
 SAN="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 [ -x "$SAN" ] || { echo "gpu-sanitize: compute-sanitizer not found" >&2; exit 2; }
 # Inside and at both edges of the default variants (GEMV 1, 2..4, 5..16,
-# 17..32, 33..64, 65..256, 257..) and of the tile tests' ranges.
-M_LIST="${AWQ_SANITIZE_M:-1,2,3,4,5,9,16,17,31,32,33,40,63,64,65,100,255,256,257,300}"
+# 17..32, 33..64, 65..256, 257..512, 513.. (rule W6, f16)) and of the tile
+# tests' ranges.
+M_LIST="${AWQ_SANITIZE_M:-1,2,3,4,5,9,16,17,31,32,33,40,63,64,65,100,255,256,257,300,513,520}"
+# racecheck looks for shared-memory hazards inside a block, which depend on
+# the kernel and on a partly filled tile, not on where M sits in a range:
+# one ragged M per variant (a run costs 10-100x a memcheck run).
+RACECHECK_M_LIST="${AWQ_RACECHECK_M:-1,3,9,31,40,100,300,520}"
 TOOLS=(${AWQ_SANITIZE_TOOLS:-memcheck racecheck synccheck initcheck})
 JOBS="${AWQ_SANITIZE_JOBS:-12}"
 LIMIT="${AWQ_SANITIZE_TIMEOUT:-420}"
@@ -47,7 +53,7 @@ LIMIT="${AWQ_SANITIZE_TIMEOUT:-420}"
   echo "== bundle"; cat "$WORK/BUILD-INFO"
   echo "== device"; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
   echo "== compute-sanitizer"; "$SAN" --version | tail -1
-  echo "== M list: $M_LIST"
+  echo "== M list: $M_LIST (racecheck: $RACECHECK_M_LIST)"
 } >"$LOGS/device.log" 2>&1
 cat "$LOGS/device.log"
 
@@ -63,7 +69,7 @@ jobs_file="$WORK/jobs.txt"
 # RACECHECK_SLICES runs (every slice-th M), so that no run holds the
 # matrix up; those runs go first (sorted below).
 RACECHECK_SLICES="${AWQ_RACECHECK_SLICES:-3}"
-m_count=$(tr ',' '\n' <<<"$M_LIST" | grep -c .)
+m_count=$(tr ',' '\n' <<<"$RACECHECK_M_LIST" | grep -c .)
 m_slice() {
   local list="$1" slices="$2" index="$3"
   tr ',' '\n' <<<"$list" | awk -v s="$slices" -v i="$index" \
@@ -81,7 +87,7 @@ racecheck_jobs() {
       local job="racecheck-$name-$layer"
       [ "$slices" -gt 1 ] && job="$job-m$((i + 1))of$slices"
       echo "$job AWQ_GPU_TEST_ARTIFACT=$artifact" \
-        "AWQ_GPU_TEST_M_LIST=$(m_slice "$M_LIST" "$slices" "$i")" \
+        "AWQ_GPU_TEST_M_LIST=$(m_slice "$RACECHECK_M_LIST" "$slices" "$i")" \
         "AWQ_GPU_TEST_LAYERS=$layer $run --gtest_filter=GpuLinear.*" \
         >>"$jobs_file"
     done
@@ -89,7 +95,7 @@ racecheck_jobs() {
 for layer in json.load(open(sys.argv[1]))["layers"]:
     print(layer["name"], layer["n"] * layer["k"])' "$artifact/manifest.json")
   echo "racecheck-$name-launch AWQ_GPU_TEST_ARTIFACT=$artifact" \
-    "AWQ_GPU_TEST_M_LIST=$M_LIST $run --gtest_filter=GpuLaunch.*" >>"$jobs_file"
+    "AWQ_GPU_TEST_M_LIST=$RACECHECK_M_LIST $run --gtest_filter=GpuLaunch.*" >>"$jobs_file"
 }
 for artifact in "$WORK"/artifacts/*; do
   name="$(basename "$artifact")"
