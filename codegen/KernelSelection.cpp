@@ -2,7 +2,7 @@
 //
 // The policy side of kernel choice (the mechanism is KernelFamilies.cpp):
 // default kernels per M range for a shape, each rule tagged (V1-V3 GEMV,
-// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W6 wgmma) with the measurements
+// S1-S4 stream, G1-G4 mma.sync GEMM, W1-W7 wgmma) with the measurements
 // behind it in docs/perf.md, "Default kernels"; the --gemm-tiles /
 // --gemv-tile overrides and tuning tables.
 //
@@ -249,6 +249,23 @@ static WgmmaConfig withRegisterA(const LinearShape &shape, WgmmaConfig config,
   return checkWgmmaSupport(shape, registerA).empty() ? registerA : config;
 }
 
+/// Blocks of 128 columns of N from which M = 65..256 take the register-A
+/// tiles (W7): measured on N = 14336 (112 blocks) and 28672 (224) on the
+/// H100 (docs/perf.md "Session 14": 1.05-1.60x W2/W3's tiles); on N = 4096
+/// (32 blocks) they ran 2x slower, with or without split K.
+constexpr int64_t kRegisterAWideGrid = 112;
+
+/// `tile` with the weights as register A in place of `config` where W7
+/// applies: f16 activations, a grid of at least kRegisterAWideGrid
+/// 128-wide columns of N (bf16 is unmeasured).
+static WgmmaConfig wideGridRegisterA(const LinearShape &shape,
+                                     WgmmaConfig config, WgmmaConfig tile) {
+  if (shape.bf16 || llvm::divideCeil(shape.n, 128) < kRegisterAWideGrid)
+    return config;
+  tile.weightsAsA = true;
+  return checkWgmmaSupport(shape, tile).empty() ? tile : config;
+}
+
 /// M = 257 and up on sm_90a (W4): the tile of least estimated time per
 /// range, M doubling from 512 to 2048; above, the unsplit 256x128 tile
 /// (many waves: its efficiency matters, not the last wave's fill); from
@@ -314,8 +331,9 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // grid of 128-wide N tiles leaves most SMs idle when N is small, so
   // narrower tiles with one warpgroup serve N < 8192 (W2). Up to M = 256,
   // K is split where the grid is still short of a wave (W3), and narrow
-  // tiles whose grid then fits one wave pipeline deeper (W5); above, a
-  // cost estimate picks tile and split per range (W4).
+  // tiles whose grid then fits one wave pipeline deeper (W5); where N
+  // alone gives a wave of 128-wide tiles, register-A tiles instead (W7);
+  // above, a cost estimate picks tile and split per range (W4).
   if (wgmma) {
     bool wideN = shape.n >= 8192;
     WgmmaConfig wide{128, 128, 2, 4};
@@ -324,8 +342,12 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
         {kStreamMax + 1, 64,
          deepened(shape, withSplitK(shape, WgmmaConfig{64, 64, 1, 6}, 64),
                   64)},
-        {65, 128, deepened(shape, withSplitK(shape, upTo128, 128), 128)},
-        {129, 256, withSplitK(shape, wide, 256)}};
+        {65, 128,
+         wideGridRegisterA(
+             shape, deepened(shape, withSplitK(shape, upTo128, 128), 128),
+             wide)},
+        {129, 256,
+         wideGridRegisterA(shape, withSplitK(shape, wide, 256), kLargeMTile)}};
     llvm::append_range(tensorCore, largeMRanges(shape));
     if (llvm::all_of(tensorCore, [&](const KernelChoice &range) {
           return checkKernel(shape, range.config).empty();

@@ -17,6 +17,10 @@
 # default's time and cuBLAS's, and a range where the default is at most
 # --margin (3%) slower than the best candidate gets no entry (the default
 # serves it; an entry of --base for it goes too if its spec lost here).
+# With --base and DIR/bench-tuned-graph.json (the bench shapes compiled
+# with the --base table, same run), a range where the base table's kernels
+# are at most --margin slower than the best candidate keeps its entries, and
+# one where they are more than --margin slower than the default loses them.
 # Sweeps whose benchmark or GPU test failed in the run (DIR/summary.txt)
 # are left out. With --base, the new winners are merged into an earlier
 # table of the same GPU (its ranges give way where a new one covers them,
@@ -65,6 +69,23 @@ def tag_of(case):
     return match.group(1) if match else None
 
 
+def add_reference(reference, times, measured, path, fields):
+    """Adds to `reference` ((tag, lo, hi) -> name -> [us]) the times of the
+    bench file at `path` (if any) at the M values the sweeps measured in
+    each range; `fields` maps a name to the case's key."""
+    if not os.path.exists(path):
+        return
+    _, cases = load_cases(path)
+    for case in cases:
+        tag = tag_of(case)
+        for (t, lo, hi) in times:
+            if t != tag or case["m"] not in measured[(t, lo, hi)]:
+                continue
+            for name, key in fields.items():
+                if case[key] > 0:
+                    reference[(t, lo, hi)].setdefault(name, []).append(case[key])
+
+
 def failed_sweeps(logs):
     """Sweep names whose benchmark or GPU test failed or timed out in the
     run's summary (gpu-run.sh: 'NAME  VERDICT  SECONDS' lines)."""
@@ -104,7 +125,8 @@ def outside(old, ranges):
 def merged_with_base(path, device, shapes, default_wins):
     """`shapes` (tag -> new ranges) added to the table at `path`, whose
     ranges give way where a new one covers them, as do those whose spec lost to
-    the default in a range of `default_wins` (tag -> [(lo, hi, specs)])."""
+    the default in a range of `default_wins` (tag -> [(lo, hi, specs)];
+    specs None: every entry there lost)."""
     with open(path) as f:
         base = json.load(f)
     if base.get("device") != device:
@@ -119,7 +141,8 @@ def merged_with_base(path, device, shapes, default_wins):
         merged[tag] = sorted(kept + ranges, key=lambda r: r["m_min"])
     for tag, spans in default_wins.items():
         lost = lambda old: any(old["m_min"] <= hi and lo <= old["m_max"] and
-                               old["spec"] in specs for lo, hi, specs in spans)
+                               (specs is None or old["spec"] in specs)
+                               for lo, hi, specs in spans)
         merged[tag] = [old for old in merged.get(tag, []) if not lost(old)]
     return collections.OrderedDict((t, r) for t, r in merged.items() if r)
 
@@ -168,23 +191,19 @@ def main():
                 times[(tag, lo, hi)][spec].append(case["awq_us"])
                 measured[(tag, lo, hi)].add(case["m"])
 
-    # The defaults and cuBLAS, same run, where measured.
+    # The defaults and cuBLAS, same run, where measured; with --base, the
+    # base table's kernels too (bench-tuned-graph.json, the bench shapes
+    # compiled with it in the same run).
     reference = collections.defaultdict(dict)
     graph = os.path.join(args.logs, "bench-graph.json")
     if not os.path.exists(graph) and "base" not in failed:
         graph = os.path.join(args.logs, "sweep-base.json")
-    if os.path.exists(graph):
-        _, cases = load_cases(graph)
-        for case in cases:
-            tag = tag_of(case)
-            for (t, lo, hi) in times:
-                if (t == tag and case["m"] in measured[(t, lo, hi)] and
-                        case["awq_us"] > 0):
-                    reference[(t, lo, hi)].setdefault("default_us", []).append(
-                        case["awq_us"])
-                    if case["cublas_us"] > 0:
-                        reference[(t, lo, hi)].setdefault(
-                            "cublas_us", []).append(case["cublas_us"])
+    add_reference(reference, times, measured, graph,
+                  {"default_us": "awq_us", "cublas_us": "cublas_us"})
+    if args.base:
+        add_reference(reference, times, measured,
+                      os.path.join(args.logs, "bench-tuned-graph.json"),
+                      {"tuned_us": "awq_us"})
 
     mean = lambda xs: sum(xs) / len(xs)
     shapes = collections.OrderedDict()
@@ -207,10 +226,23 @@ def main():
         if ("default_us" in entry and
                 entry["default_us"] <= entry["us"] * (1 + args.margin)):
             # No candidate beats the default rule by more than the noise:
-            # no entry.
-            default_wins[tag].append((lo, hi, set(by_spec)))
+            # no entry; the base table's entries there go if their spec lost
+            # here, or all of them if its kernels lost to the default.
+            lost = set(by_spec)
+            if entry.get("tuned_us", 0) > entry["default_us"] * (1 + args.margin):
+                lost = None
+            default_wins[tag].append((lo, hi, lost))
             print(f"| {tag} | {lo}-{hi_text} | default | "
                   f"{entry['default_us']:.1f} | {entry['default_us']:.1f} | "
+                  f"{entry.get('cublas_us', float('nan')):.1f} | "
+                  f"`{spec}` {mean(us):.1f} |")
+            continue
+        if ("tuned_us" in entry and
+                entry["tuned_us"] <= entry["us"] * (1 + args.margin)):
+            # The base table's kernels hold their own: its entries stay.
+            print(f"| {tag} | {lo}-{hi_text} | base table | "
+                  f"{entry['tuned_us']:.1f} | "
+                  f"{entry.get('default_us', float('nan')):.1f} | "
                   f"{entry.get('cublas_us', float('nan')):.1f} | "
                   f"`{spec}` {mean(us):.1f} |")
             continue

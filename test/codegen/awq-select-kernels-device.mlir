@@ -22,9 +22,9 @@
 // H100-NOT: built-in tuning table
 // H100: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4xt">
 // H100-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4xk4">
-// H100-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4xk2xt">
+// H100-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w256x128x2x4xk4xt">
 // H100-SAME: #awq.kernel_choice<m_min = 257, m_max = 512, spec = "w256x128x2x4xk2">
-// H100-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x4xk2xt">
+// H100-SAME: #awq.kernel_choice<m_min = 513, m_max = 2147483647, spec = "w256x128x2x6xk2xu2xt">
 // RULE: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6xk4">
 // RULE-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x64x1x4xk4">
 // SM90-NOT: spec = "w

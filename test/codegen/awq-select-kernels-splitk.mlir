@@ -52,12 +52,13 @@ func.func @small_n(%x: tensor<?x4096xf16>, %q: tensor<1024x4096xi4>, %s: tensor<
 
 // -----
 
-// Wide N (gate/up, N = 14336): the grid fills the SMs; no split, and
-// 128x128 tiles with two warpgroups from M = 65.
+// Wide N (gate/up, N = 14336): the grid fills the SMs; no split, and from
+// M = 65 tiles with two warpgroups and the weights as register A (W7: 112
+// columns of 128): 128x128, then 256x128 from M = 129.
 // CHECK-LABEL: func.func @wide_n
 // CHECK: #awq.kernel_choice<m_min = 33, m_max = 64, spec = "w64x64x1x6">
-// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
-// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4xt">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w256x128x2x4xt">
 func.func @wide_n(%x: tensor<?x4096xf16>, %q: tensor<14336x4096xi4>, %s: tensor<14336x32xf16>, %z: tensor<14336x32xi4>) -> tensor<?x14336xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x4096xf16>, tensor<14336x4096xi4>, tensor<14336x32xf16>, zeros tensor<14336x32xi4> -> tensor<?x14336xf16>
@@ -79,4 +80,28 @@ func.func @co_resident(%x: tensor<?x3584xf16>, %q: tensor<4608x3584xi4>, %s: ten
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
       : tensor<?x3584xf16>, tensor<4608x3584xi4>, tensor<4608x28xf16>, zeros tensor<4608x28xi4> -> tensor<?x4608xf16>
   return %y : tensor<?x4608xf16>
+}
+
+// -----
+
+// W7 needs f16 and a wave of 128-wide columns: bf16 at N = 14336 and f16
+// at N = 11008 (86 columns) keep W2/W3's shared-memory tiles.
+// CHECK-LABEL: func.func @wide_n_bf16
+// CHECK: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
+func.func @wide_n_bf16(%x: tensor<?x4096xbf16>, %q: tensor<14336x4096xi4>, %s: tensor<14336x32xbf16>, %z: tensor<14336x32xi4>) -> tensor<?x14336xbf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x4096xbf16>, tensor<14336x4096xi4>, tensor<14336x32xbf16>, zeros tensor<14336x32xi4> -> tensor<?x14336xbf16>
+  return %y : tensor<?x14336xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @short_of_a_wave
+// CHECK: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
+func.func @short_of_a_wave(%x: tensor<?x4096xf16>, %q: tensor<11008x4096xi4>, %s: tensor<11008x32xf16>, %z: tensor<11008x32xi4>) -> tensor<?x11008xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x4096xf16>, tensor<11008x4096xi4>, tensor<11008x32xf16>, zeros tensor<11008x32xi4> -> tensor<?x11008xf16>
+  return %y : tensor<?x11008xf16>
 }

@@ -63,6 +63,32 @@
 // RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4"
 // RUN: %python -c "import json; print([(r['m_min'], r['m_max'], r['spec']) for r in json.load(open('%t/trimmed.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=TRIMMED
 // TRIMMED: [(2, 32, 'w64x64x1x4'), (33, 64, 'w64x64x1x6xk2'), (65, 128, 'w64x64x1x8'), (129, 200, 'w64x64x1x4')]
+// With --base and bench-tuned-graph.json (the bench shapes compiled with
+// the base table, same run), a range where the base table's kernel is at
+// least as fast as the best candidate keeps the base entry: 33..64 took
+// 7.0 us with the base's w64x64x1x4, the best candidate 7.5; at 65..128 the
+// base took 20.0, so the new winner claims 65..128 and trims the base's
+// 33..100 to 33..64.
+// RUN: mkdir -p %t/basewins && cp %S/Inputs/tune/sweep-a.json %S/Inputs/tune/sweep-b.json %S/Inputs/tune/bench-graph.json %t/basewins/
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][0]['awq_us'] = 7.0; d['cases'][1]['awq_us'] = 20.0; json.dump(d, open('%t/basewins/bench-tuned-graph.json', 'w'))"
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/basewins -o %t/basewins.json --margin 0 --base %t/base.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   | FileCheck %s --check-prefix=BASEWINS
+// RUN: %python -c "import json; print([(r['m_min'], r['m_max'], r['spec']) for r in json.load(open('%t/basewins.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=BASEMERGED
+// BASEWINS: | n256_k512_g128_f16_z | 33-64 | base table | 7.0 | 9.1 | 10.0 | `w64x64x1x6xk2` 7.5 |
+// BASEWINS: | n256_k512_g128_f16_z | 65-128 | `w64x64x1x8` | 14.0 | 14.1 |
+// BASEMERGED: [(33, 64, 'w64x64x1x4'), (65, 128, 'w64x64x1x8'), (257, 2147483647, 'w128x128x2x4')]
+// Where the default wins and the base table's kernels were slower than the
+// default in this run, every base entry there goes, whatever its spec
+// (65..128: the base's w64x64x1x4, which no sweep built, took 20.0 us, the
+// default 13.0).
+// RUN: mkdir -p %t/tunedlost && cp %t/defaultwins/*.json %t/tunedlost/
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][1]['awq_us'] = 20.0; json.dump(d, open('%t/tunedlost/bench-tuned-graph.json', 'w'))"
+// RUN: sed 's/"m_min": 65, "m_max": 128, "spec": "w64x64x1x8"/"m_min": 65, "m_max": 128, "spec": "w64x64x1x4"/' %t/base2.json > %t/base4.json
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/tunedlost -o %t/tunedlost-table.json --base %t/base4.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4"
+// RUN: %python -c "import json; print([(r['m_min'], r['spec']) for r in json.load(open('%t/tunedlost-table.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=TUNEDLOST
+// TUNEDLOST: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
 // DEFAULTWINS: | n256_k512_g128_f16_z | 65-128 | default | 13.0 | 13.0 | 10.0 | `w64x64x1x8` 14.0 |
 // DEFAULTMERGED: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
 // MERGED: [(33, 'w64x64x1x6xk2'), (65, 'w64x64x1x8'), (257, 'w128x128x2x4')]

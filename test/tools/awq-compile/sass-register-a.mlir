@@ -12,15 +12,21 @@
 // RUN: %sass %t 'n4096_k4096_.*bm256_bn128_wg2_s4_t$' | FileCheck %s --check-prefix=LARGE
 // RUN: %sass %t 'n4096_k4096_.*bm128_bn128_wg2_s4_ws_t$' | FileCheck %s --check-prefix=WS
 // Every register-A kernel the shipped defaults build for the bench shapes,
-// with the H100 table (tuning/h100-sm_90a.json) and by rule W6: no write
-// to in-flight A registers and no spill.
-// RUN: rm -rf %t.tuned && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.tuned --arch=sm_90a --tuning=%awq_src_root/tuning/h100-sm_90a.json
-// RUN: %sass %t.tuned 'wgmma.*_t$' | FileCheck %s --check-prefix=TUNED
+// by rule W6 and with the H100 table (tuning/h100-sm_90a.json): no write
+// to in-flight A registers; the rule's kernels have no spill; the table's
+// may spill a little (under 100 bytes), as the tuner timed them faster
+// than the unspilled default on the GPU (session 14: 12 bytes in the
+// 14336x4096 M = 65..128 kernel, 45.6 against 48.8 us).
 // RUN: rm -rf %t.rule && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.rule --arch=sm_90a
-// RUN: %sass %t.rule 'wgmma.*_t$' | FileCheck %s --check-prefix=TUNED
-// TUNED: == awq_gemm_{{.*}}_wgmma_{{.*}}_t: {{[0-9]+}} registers, 0 bytes spilled
-// TUNED-NOT: {{[1-9][0-9]*}} bytes spilled
-// TUNED-NOT: K loop: {{[1-9][0-9]*}} writes to in-flight
+// RUN: %sass %t.rule 'wgmma.*_t$' | FileCheck %s --check-prefixes=RULE,HAZARD
+// RUN: rm -rf %t.tuned && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.tuned --arch=sm_90a --tuning=%awq_src_root/tuning/h100-sm_90a.json
+// RUN: %sass %t.tuned 'wgmma.*_t$' | FileCheck %s --check-prefixes=TUNED,HAZARD
+// RULE: == awq_gemm_{{.*}}_wgmma_{{.*}}_t: {{[0-9]+}} registers, 0 bytes spilled
+// RULE-NOT: {{[1-9][0-9]*}} bytes spilled
+// TUNED: == awq_gemm_{{.*}}_wgmma_{{.*}}_t: {{[0-9]+}} registers, {{[0-9]+}} bytes spilled
+// TUNED-NOT: {{[1-9][0-9][0-9]+}} bytes spilled
+// HAZARD: K loop: 0 writes to in-flight
+// HAZARD-NOT: K loop: {{[1-9][0-9]*}} writes to in-flight
 
 // RA: == awq_gemm_n4096_k4096_g128_f16_z_wgmma_bm64_bn64_wg1_s6_t: {{[0-9]+}} registers, 0 bytes spilled, 0 ptxas warnings
 // RA: K loop: 0 shared-memory stores
