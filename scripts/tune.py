@@ -18,9 +18,11 @@
 # --margin (3%) slower than the best candidate gets no entry (the default
 # serves it; an entry of --base for it goes too if its spec lost here).
 # With --base and DIR/bench-tuned-graph.json (the bench shapes compiled
-# with the --base table, same run), a range where the base table's kernels
-# are at most --margin slower than the best candidate keeps its entries, and
-# one where they are more than --margin slower than the default loses them.
+# with the --base table, same run: gpu-bundle.sh's AWQ_TUNING must be that
+# table, as it is by default for tuning/h100-sm_90a.json), a range where
+# the base table's kernels are at most --margin slower than the best
+# candidate keeps its entries, and one where they are more than --margin
+# slower than the default loses them.
 # Sweeps whose benchmark or GPU test failed in the run (DIR/summary.txt)
 # are left out. With --base, the new winners are merged into an earlier
 # table of the same GPU (its ranges give way where a new one covers them,
