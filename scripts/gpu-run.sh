@@ -6,7 +6,9 @@
 #   1. awq-runtime-tests     host-side unit tests (sanity of the bundle)
 #   2. awq-gpu-tests         every test layer at every M vs the f64 reference,
 #                            on the default tiles and on the non-default
-#                            tilings of artifacts/test-tiles
+#                            tilings of artifacts/test-tiles; the bench,
+#                            held-out and tuned artifacts' kernels at one
+#                            M per range
 #   3. awq-jit-gpu-tests     in-process JIT: fresh shapes compiled, checked,
 #                            compile and cache-hit times reported;
 #                            awq-concurrency-gpu-tests: 8 threads, 4 streams,
@@ -143,6 +145,15 @@ done
 # The stream kernel with weights as the MMA's A operand, M = 2..32.
 for ir in gpu-test-shapes gpu-test-tiles; do
   test_artifact "$ir-weights-a" "$ir-weights-a" "2,3,7,8,9,15,16,17,31,32" 60
+done
+# Every kernel the benches time, on the real models' shapes: the defaults
+# (bench shapes and held-out ones, whose rules no test shape may reach,
+# e.g. W7 from N = 14336) and the tuning table's, one ragged M in each
+# default range (random weights; awq-gpu-tests samples the rows of the
+# large layers).
+BENCH_TEST_M="1,9,24,48,100,200,300,600,1500,3000"
+for artifact in bench bench-heldout bench-tuned; do
+  test_artifact "gpu-tests-$artifact" "$artifact" "$BENCH_TEST_M" 150
 done
 fi
 
