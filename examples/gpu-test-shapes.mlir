@@ -46,3 +46,8 @@ func.func @t_k6144_bias_g128(%x: tensor<?x6144xf16>, %q8: tensor<1000x6144xi4>, 
       : tensor<?x6144xf16>, tensor<1000x6144xi4>, tensor<1000x48xf16>, zeros tensor<1000x48xi4>, bias tensor<1000xf16> -> tensor<?x1000xf16>
   return %y : tensor<?x1000xf16>
 }
+func.func @t_wide_n_bias_g128(%x: tensor<?x1024xf16>, %q9: tensor<14344x1024xi4>, %s9: tensor<14344x8xf16>, %z9: tensor<14344x8xi4>, %b9: tensor<14344xf16>) -> tensor<?x14344xf16> {
+  %y = awq.qlinear %x, %q9, %s9 zeros %z9 bias %b9 {group_size = 128 : i64, name = "t.wide_n_bias_g128"}
+      : tensor<?x1024xf16>, tensor<14344x1024xi4>, tensor<14344x8xf16>, zeros tensor<14344x8xi4>, bias tensor<14344xf16> -> tensor<?x14344xf16>
+  return %y : tensor<?x14344xf16>
+}
