@@ -332,7 +332,7 @@ defaultGemmRanges(const LinearShape &shape, bool wgmma) {
   // narrower tiles with one warpgroup serve N < 8192 (W2). Up to M = 256,
   // K is split where the grid is still short of a wave (W3), and narrow
   // tiles whose grid then fits one wave pipeline deeper (W5); where N
-  // alone gives a wave of 128-wide tiles, register-A tiles instead (W7);
+  // alone gives 112 or more 128-wide tiles, register-A tiles instead (W7);
   // above, a cost estimate picks tile and split per range (W4).
   if (wgmma) {
     bool wideN = shape.n >= 8192;

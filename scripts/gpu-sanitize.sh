@@ -38,13 +38,13 @@ export AWQ_CACHE_DIR="$WORK/cubin-cache"
 SAN="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 [ -x "$SAN" ] || { echo "gpu-sanitize: compute-sanitizer not found" >&2; exit 2; }
 # Inside and at both edges of the default variants (GEMV 1, 2..4, 5..16,
-# 17..32, 33..64, 65..256, 257..512, 513.. (rule W6, f16)) and of the tile
-# tests' ranges.
-M_LIST="${AWQ_SANITIZE_M:-1,2,3,4,5,9,16,17,31,32,33,40,63,64,65,100,255,256,257,300,513,520}"
+# 17..32, 33..64, 65..128, 129..256 (rule W7), 257..512, 513.. (rule W6))
+# and of the tile tests' ranges.
+M_LIST="${AWQ_SANITIZE_M:-1,2,3,4,5,9,16,17,31,32,33,40,63,64,65,100,128,129,255,256,257,300,513,520}"
 # racecheck looks for shared-memory hazards inside a block, which depend on
 # the kernel and on a partly filled tile, not on where M sits in a range:
 # one ragged M per variant (a run costs 10-100x a memcheck run).
-RACECHECK_M_LIST="${AWQ_RACECHECK_M:-1,3,9,31,40,100,300,520}"
+RACECHECK_M_LIST="${AWQ_RACECHECK_M:-1,3,9,31,40,100,200,300,520}"
 TOOLS=(${AWQ_SANITIZE_TOOLS:-memcheck racecheck synccheck initcheck})
 JOBS="${AWQ_SANITIZE_JOBS:-12}"
 LIMIT="${AWQ_SANITIZE_TIMEOUT:-420}"

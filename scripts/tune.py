@@ -71,21 +71,25 @@ def tag_of(case):
     return match.group(1) if match else None
 
 
-def add_reference(reference, times, measured, path, fields):
-    """Adds to `reference` ((tag, lo, hi) -> name -> [us]) the times of the
-    bench file at `path` (if any) at the M values the sweeps measured in
-    each range; `fields` maps a name to the case's key."""
-    if not os.path.exists(path):
-        return
-    _, cases = load_cases(path)
+def add_reference(reference, times, measured, cases, fields, skip=None):
+    """Adds to `reference` ((tag, lo, hi) -> name -> [values]) the bench
+    `cases` at the M values the sweeps measured in each range, except those
+    `skip` (a predicate) refuses; `fields` maps a name to the case's key."""
     for case in cases:
         tag = tag_of(case)
+        if skip and skip(case):
+            continue
         for (t, lo, hi) in times:
             if t != tag or case["m"] not in measured[(t, lo, hi)]:
                 continue
             for name, key in fields.items():
-                if case[key] > 0:
+                if not isinstance(case[key], (int, float)) or case[key] > 0:
                     reference[(t, lo, hi)].setdefault(name, []).append(case[key])
+
+
+def cases_of(path):
+    """The cases of the bench file at `path`, none if it is missing."""
+    return load_cases(path)[1] if os.path.exists(path) else []
 
 
 def failed_sweeps(logs):
@@ -126,9 +130,9 @@ def outside(old, ranges):
 
 def merged_with_base(path, device, shapes, default_wins):
     """`shapes` (tag -> new ranges) added to the table at `path`, whose
-    ranges give way where a new one covers them, as do those whose spec lost to
-    the default in a range of `default_wins` (tag -> [(lo, hi, specs)];
-    specs None: every entry there lost)."""
+    ranges give way where a new one covers them, as do, within a range of
+    `default_wins` (tag -> [(lo, hi, specs)]), those whose spec lost to the
+    default there (specs None: every entry there lost)."""
     with open(path) as f:
         base = json.load(f)
     if base.get("device") != device:
@@ -142,14 +146,17 @@ def merged_with_base(path, device, shapes, default_wins):
             kept.extend(outside(old, ranges))
         merged[tag] = sorted(kept + ranges, key=lambda r: r["m_min"])
     for tag, spans in default_wins.items():
-        lost = lambda old: any(old["m_min"] <= hi and lo <= old["m_max"] and
-                               (specs is None or old["spec"] in specs)
-                               for lo, hi, specs in spans)
-        merged[tag] = [old for old in merged.get(tag, []) if not lost(old)]
+        for lo, hi, specs in spans:
+            kept = []
+            for old in merged.get(tag, []):
+                lost = specs is None or old["spec"] in specs
+                kept.extend(outside(old, [{"m_min": lo, "m_max": hi}])
+                            if lost else [old])
+            merged[tag] = kept
     return collections.OrderedDict((t, r) for t, r in merged.items() if r)
 
 
-def main():
+def parse_args():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweeps", required=True,
                     help="the AWQ_SWEEP string the candidates were built with")
@@ -161,11 +168,13 @@ def main():
                     "(run-to-run noise of the graph timings; default 0.03)")
     ap.add_argument("--base", help="an earlier table of the same GPU: its "
                     "ranges that the new sweeps do not overlap are kept")
-    args = ap.parse_args()
+    return ap.parse_args()
 
+
+def candidate_sweeps(spec_string, failed):
+    """name -> [(lo, hi, spec)] of every sweep that ran correctly."""
     sweeps = {}
-    failed = failed_sweeps(args.logs)
-    for entry in filter(None, args.sweeps.split(";")):
+    for entry in filter(None, spec_string.split(";")):
         name, tiles = entry.split("=", 1)
         name = name.split("@")[0]
         if name in failed:
@@ -174,13 +183,18 @@ def main():
                   file=sys.stderr)
             continue
         sweeps[name] = parse_tiles(tiles.split("|")[0])
+    return sweeps
 
-    # (tag, lo, hi) -> spec -> [us], and the M values measured there
+
+def sweep_times(logs, sweeps):
+    """(tag, lo, hi) -> spec -> [us] and -> spec -> {kernel names}, the M
+    values measured per (tag, lo, hi), and the device name."""
     times = collections.defaultdict(lambda: collections.defaultdict(list))
+    kernels = collections.defaultdict(lambda: collections.defaultdict(set))
     measured = collections.defaultdict(set)
     device = ""
     for name, ranges in sweeps.items():
-        path = os.path.join(args.logs, f"sweep-{name}.json")
+        path = os.path.join(logs, f"sweep-{name}.json")
         if not os.path.exists(path):
             sys.exit(f"tune.py: {path} missing (did sweep {name} run?)")
         doc, cases = load_cases(path)
@@ -191,79 +205,123 @@ def main():
             if found and tag and case["awq_us"] > 0:
                 lo, hi, spec = found
                 times[(tag, lo, hi)][spec].append(case["awq_us"])
+                kernels[(tag, lo, hi)][spec].add(case["variant"])
                 measured[(tag, lo, hi)].add(case["m"])
+    return times, kernels, measured, device
 
-    # The defaults and cuBLAS, same run, where measured; with --base, the
-    # base table's kernels too (bench-tuned-graph.json, the bench shapes
-    # compiled with it in the same run).
+
+def references(args, failed, times, measured):
+    """(tag, lo, hi) -> the defaults' times, kernels and cuBLAS's, same run;
+    with --base, the base table's kernels' times (bench-tuned-graph.json)
+    where they are not the default's kernel (the table has no entry
+    there)."""
     reference = collections.defaultdict(dict)
     graph = os.path.join(args.logs, "bench-graph.json")
     if not os.path.exists(graph) and "base" not in failed:
         graph = os.path.join(args.logs, "sweep-base.json")
-    add_reference(reference, times, measured, graph,
-                  {"default_us": "awq_us", "cublas_us": "cublas_us"})
+    defaults = cases_of(graph)
+    add_reference(reference, times, measured, defaults,
+                  {"default_us": "awq_us", "cublas_us": "cublas_us",
+                   "default_kernels": "variant"})
     if args.base:
+        default_kernel = {(c["layer"], c["m"]): c["variant"] for c in defaults}
+        same_as_default = lambda case: default_kernel.get(
+            (case["layer"], case["m"])) == case["variant"]
         add_reference(reference, times, measured,
-                      os.path.join(args.logs, "bench-tuned-graph.json"),
-                      {"tuned_us": "awq_us"})
+                      cases_of(os.path.join(args.logs, "bench-tuned-graph.json")),
+                      {"tuned_us": "awq_us"}, skip=same_as_default)
+    return reference
 
+
+def verdict(entry, winner_kernels, default_kernels, margin):
+    """'default', 'base' or 'new': who serves the range of `entry`."""
+    if "default_us" in entry and (
+            entry["default_us"] <= entry["us"] * (1 + margin) or
+            winner_kernels == default_kernels):
+        # No candidate beats the default rule by more than the noise, or
+        # the winner is the default's own kernel.
+        return "default"
+    if "tuned_us" in entry and entry["tuned_us"] <= entry["us"] * (1 + margin):
+        return "base"  # the base table's kernels hold their own
+    return "new"
+
+
+def summary_row(tag, entry, who, ranked):
+    """The markdown row of one range for the summary."""
+    mean = lambda xs: sum(xs) / len(xs)
+    hi_text = "max" if entry["m_max"] == MAX_M else entry["m_max"]
+    nan = float("nan")
+    spec, us = ranked[0]
+    if who == "new":
+        runner = f"{ranked[1][0]} {mean(ranked[1][1]):.1f}" if len(ranked) > 1 else ""
+        first = (f"`{spec}` | {mean(us):.1f}", runner)
+    else:
+        shown = entry["default_us"] if who == "default" else entry["tuned_us"]
+        name = "default" if who == "default" else "base table"
+        first = (f"{name} | {shown:.1f}", f"`{spec}` {mean(us):.1f}")
+    return (f"| {tag} | {entry['m_min']}-{hi_text} | {first[0]} | "
+            f"{entry.get('default_us', nan):.1f} | "
+            f"{entry.get('cublas_us', nan):.1f} | {first[1]} |")
+
+
+def choose(times, kernels, measured, reference, margin):
+    """The new entries (tag -> ranges) and the ranges the default won (tag
+    -> [(lo, hi, lost specs or None)]); prints the summary."""
     mean = lambda xs: sum(xs) / len(xs)
     shapes = collections.OrderedDict()
     default_wins = collections.defaultdict(list)
     print(f"| shape | M range | winner | µs | default µs | cuBLAS µs | "
           f"runner-up |")
     print("|---|---|---|---:|---:|---:|---|")
-    for (tag, lo, hi), by_spec in sorted(times.items()):
+    for key, by_spec in sorted(times.items()):
         if len(by_spec) < 2:
             continue  # every sweep used the same kernel here: nothing tuned
+        tag, lo, hi = key
         ranked = sorted(by_spec.items(), key=lambda kv: mean(kv[1]))
         spec, us = ranked[0]
-        ref = reference.get((tag, lo, hi), {})
-        lo = max(lo, min(measured[(tag, lo, hi)]) // 2 + 1)
-        entry = {"m_min": lo, "m_max": hi, "spec": spec, "us": round(mean(us), 2),
+        ref = dict(reference.get(key, {}))
+        default_kernels = set(ref.pop("default_kernels", []))
+        entry = {"m_min": max(lo, min(measured[key]) // 2 + 1), "m_max": hi,
+                 "spec": spec, "us": round(mean(us), 2),
                  "candidates": {s: round(mean(t), 2) for s, t in ranked}}
-        for key, values in ref.items():
-            entry[key] = round(mean(values), 2)
-        hi_text = "max" if hi == MAX_M else hi
-        if ("default_us" in entry and
-                entry["default_us"] <= entry["us"] * (1 + args.margin)):
-            # No candidate beats the default rule by more than the noise:
-            # no entry; the base table's entries there go if their spec lost
-            # here, or all of them if its kernels lost to the default.
+        entry.update({k: round(mean(v), 2) for k, v in ref.items()})
+        who = verdict(entry, kernels[key][spec], default_kernels, margin)
+        print(summary_row(tag, entry, who, ranked))
+        if who == "default":
+            # The base table's entries there go if their spec lost here, or
+            # all of them if its kernels lost to the default.
             lost = set(by_spec)
-            if entry.get("tuned_us", 0) > entry["default_us"] * (1 + args.margin):
+            if entry.get("tuned_us", 0) > entry["default_us"] * (1 + margin):
                 lost = None
-            default_wins[tag].append((lo, hi, lost))
-            print(f"| {tag} | {lo}-{hi_text} | default | "
-                  f"{entry['default_us']:.1f} | {entry['default_us']:.1f} | "
-                  f"{entry.get('cublas_us', float('nan')):.1f} | "
-                  f"`{spec}` {mean(us):.1f} |")
-            continue
-        if ("tuned_us" in entry and
-                entry["tuned_us"] <= entry["us"] * (1 + args.margin)):
-            # The base table's kernels hold their own: its entries stay.
-            print(f"| {tag} | {lo}-{hi_text} | base table | "
-                  f"{entry['tuned_us']:.1f} | "
-                  f"{entry.get('default_us', float('nan')):.1f} | "
-                  f"{entry.get('cublas_us', float('nan')):.1f} | "
-                  f"`{spec}` {mean(us):.1f} |")
-            continue
-        shapes.setdefault(tag, []).append(entry)
-        runner = f"{ranked[1][0]} {mean(ranked[1][1]):.1f}" if len(ranked) > 1 else ""
-        print(f"| {tag} | {lo}-{hi_text} | `{spec}` | {mean(us):.1f} | "
-              f"{entry.get('default_us', float('nan')):.1f} | "
-              f"{entry.get('cublas_us', float('nan')):.1f} | {runner} |")
+            default_wins[tag].append((entry["m_min"], hi, lost))
+        elif who == "new":
+            shapes.setdefault(tag, []).append(entry)
+    return shapes, default_wins
 
-    if args.base:
-        shapes = merged_with_base(args.base, device, shapes, default_wins)
-    table = {"device": device, "chip": args.chip,
-             "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]}
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    tmp = args.output + ".partial"
+
+def write_table(path, table):
+    """Writes `table` to `path` whole or not at all."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".partial"
     with open(tmp, "w") as f:
         json.dump(table, f, indent=2)
         f.write("\n")
-    os.replace(tmp, args.output)
+    os.replace(tmp, path)
+
+
+def main():
+    args = parse_args()
+    failed = failed_sweeps(args.logs)
+    sweeps = candidate_sweeps(args.sweeps, failed)
+    times, kernels, measured, device = sweep_times(args.logs, sweeps)
+    reference = references(args, failed, times, measured)
+    shapes, default_wins = choose(times, kernels, measured, reference,
+                                  args.margin)
+    if args.base:
+        shapes = merged_with_base(args.base, device, shapes, default_wins)
+    write_table(args.output, {
+        "device": device, "chip": args.chip,
+        "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]})
     print(f"\nwrote {args.output}: {len(shapes)} shapes, "
           f"{sum(len(r) for r in shapes.values())} ranges ({device})")
     return 0

@@ -84,8 +84,9 @@ func.func @co_resident(%x: tensor<?x3584xf16>, %q: tensor<4608x3584xi4>, %s: ten
 
 // -----
 
-// W7 needs f16 and a wave of 128-wide columns: bf16 at N = 14336 and f16
-// at N = 11008 (86 columns) keep W2/W3's shared-memory tiles.
+// W7 needs f16 and 112 columns of 128: bf16 at N = 14336 and f16 at
+// N = 14208 (111 columns) keep W2/W3's shared-memory tiles; N = 14216 (112,
+// the last one partly filled) takes W7's.
 // CHECK-LABEL: func.func @wide_n_bf16
 // CHECK: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
@@ -100,8 +101,19 @@ func.func @wide_n_bf16(%x: tensor<?x4096xbf16>, %q: tensor<14336x4096xi4>, %s: t
 // CHECK-LABEL: func.func @short_of_a_wave
 // CHECK: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4">
 // CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w128x128x2x4">
-func.func @short_of_a_wave(%x: tensor<?x4096xf16>, %q: tensor<11008x4096xi4>, %s: tensor<11008x32xf16>, %z: tensor<11008x32xi4>) -> tensor<?x11008xf16> {
+func.func @short_of_a_wave(%x: tensor<?x4096xf16>, %q: tensor<14208x4096xi4>, %s: tensor<14208x32xf16>, %z: tensor<14208x32xi4>) -> tensor<?x14208xf16> {
   %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
-      : tensor<?x4096xf16>, tensor<11008x4096xi4>, tensor<11008x32xf16>, zeros tensor<11008x32xi4> -> tensor<?x11008xf16>
-  return %y : tensor<?x11008xf16>
+      : tensor<?x4096xf16>, tensor<14208x4096xi4>, tensor<14208x32xf16>, zeros tensor<14208x32xi4> -> tensor<?x14208xf16>
+  return %y : tensor<?x14208xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @just_enough
+// CHECK: #awq.kernel_choice<m_min = 65, m_max = 128, spec = "w128x128x2x4xt">
+// CHECK-SAME: #awq.kernel_choice<m_min = 129, m_max = 256, spec = "w256x128x2x4xt">
+func.func @just_enough(%x: tensor<?x4096xf16>, %q: tensor<14216x4096xi4>, %s: tensor<14216x32xf16>, %z: tensor<14216x32xi4>) -> tensor<?x14216xf16> {
+  %y = awq.qlinear %x, %q, %s zeros %z {group_size = 128 : i64}
+      : tensor<?x4096xf16>, tensor<14216x4096xi4>, tensor<14216x32xf16>, zeros tensor<14216x32xi4> -> tensor<?x14216xf16>
+  return %y : tensor<?x14216xf16>
 }

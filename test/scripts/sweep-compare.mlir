@@ -8,8 +8,8 @@
 // RUN: not %python %awq_src_root/scripts/sweep-compare.py %t.missing 2>&1 | FileCheck %s --check-prefix=MISSING
 // CHECK: | layer | M | cuBLAS µs | default µs (kernel) | a | b | best × cuBLAS (default's) |
 // CHECK: | t.narrow | 64 | 10.0 | 9.1 (bm64_bn64_wg1_s6) | 9.0 | 7.5 | 1.33 b (1.10) |
-// CHECK-NEXT: | t.narrow | 128 | 10.0 | 14.1 (bm64_bn64_wg1_s8) | 14.0 | 15.0 | 0.71 a (0.71) |
-// ONLYB: | t.narrow | 128 | 10.0 | 14.1 (bm64_bn64_wg1_s8) | 15.0 | 0.71 default (0.71) |
+// CHECK-NEXT: | t.narrow | 128 | 10.0 | 14.1 (bm128_bn64_wg1_s4) | 14.0 | 15.0 | 0.71 a (0.71) |
+// ONLYB: | t.narrow | 128 | 10.0 | 14.1 (bm128_bn64_wg1_s4) | 15.0 | 0.71 default (0.71) |
 // MISSING: sweep-compare.py: no bench-graph.json or sweep-base.json in {{.*}}missing
 // A sweep-only run (no bench-graph.json): sweep "base" is the default
 // (its cuBLAS column is empty where, as in gpu-run.sh's sweeps, it has none).

@@ -66,11 +66,12 @@
 // With --base and bench-tuned-graph.json (the bench shapes compiled with
 // the base table, same run), a range where the base table's kernel is at
 // least as fast as the best candidate keeps the base entry: 33..64 took
-// 7.0 us with the base's w64x64x1x4, the best candidate 7.5; at 65..128 the
-// base took 20.0, so the new winner claims 65..128 and trims the base's
-// 33..100 to 33..64.
+// 7.0 us with the base's w64x64x1x4, the best candidate 7.5. At M = 128
+// the base table has no entry, so the tuned artifact ran the default's
+// kernel there: that time is not the base table's and does not count; the
+// new winner claims 65..128 and trims the base's 33..100 to 33..64.
 // RUN: mkdir -p %t/basewins && cp %S/Inputs/tune/sweep-a.json %S/Inputs/tune/sweep-b.json %S/Inputs/tune/bench-graph.json %t/basewins/
-// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][0]['awq_us'] = 7.0; d['cases'][1]['awq_us'] = 20.0; json.dump(d, open('%t/basewins/bench-tuned-graph.json', 'w'))"
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][0].update(awq_us=7.0, variant='awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s4'); d['cases'][1]['awq_us'] = 1.0; json.dump(d, open('%t/basewins/bench-tuned-graph.json', 'w'))"
 // RUN: %python %awq_src_root/scripts/tune.py --logs %t/basewins -o %t/basewins.json --margin 0 --base %t/base.json \
 // RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
 // RUN:   | FileCheck %s --check-prefix=BASEWINS
@@ -79,16 +80,36 @@
 // BASEWINS: | n256_k512_g128_f16_z | 65-128 | `w64x64x1x8` | 14.0 | 14.1 |
 // BASEMERGED: [(33, 64, 'w64x64x1x4'), (65, 128, 'w64x64x1x8'), (257, 2147483647, 'w128x128x2x4')]
 // Where the default wins and the base table's kernels were slower than the
-// default in this run, every base entry there goes, whatever its spec
-// (65..128: the base's w64x64x1x4, which no sweep built, took 20.0 us, the
-// default 13.0).
+// default in this run, the base entries give way there whatever their
+// spec (65..128: the base's w64x64x1x4, which no sweep built, took 20.0
+// us, the default 13.0); an entry reaching outside that range keeps the
+// rest (33..128 keeps 33..64, where its 7.0 us beat every candidate).
 // RUN: mkdir -p %t/tunedlost && cp %t/defaultwins/*.json %t/tunedlost/
-// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][1]['awq_us'] = 20.0; json.dump(d, open('%t/tunedlost/bench-tuned-graph.json', 'w'))"
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][1].update(awq_us=20.0, variant='awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s4'); json.dump(d, open('%t/tunedlost/bench-tuned-graph.json', 'w'))"
 // RUN: sed 's/"m_min": 65, "m_max": 128, "spec": "w64x64x1x8"/"m_min": 65, "m_max": 128, "spec": "w64x64x1x4"/' %t/base2.json > %t/base4.json
 // RUN: %python %awq_src_root/scripts/tune.py --logs %t/tunedlost -o %t/tunedlost-table.json --base %t/base4.json \
 // RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4"
 // RUN: %python -c "import json; print([(r['m_min'], r['spec']) for r in json.load(open('%t/tunedlost-table.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=TUNEDLOST
 // TUNEDLOST: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
+// RUN: mkdir -p %t/trimlost && cp %t/defaultwins/*.json %t/trimlost/
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); k = 'awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s4'; d['cases'][0].update(awq_us=7.0, variant=k); d['cases'][1].update(awq_us=20.0, variant=k); json.dump(d, open('%t/trimlost/bench-tuned-graph.json', 'w'))"
+// RUN: sed 's/"m_min": 65, "m_max": 128, "spec": "w64x64x1x8"/"m_min": 33, "m_max": 128, "spec": "w64x64x1x4"/' %t/base2.json > %t/base5.json
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/trimlost -o %t/trimlost.json --base %t/base5.json \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   | FileCheck %s --check-prefix=TRIMLOST
+// RUN: %python -c "import json; print([(r['m_min'], r['m_max'], r['spec']) for r in json.load(open('%t/trimlost.json'))['shapes'][0]['ranges']])" | FileCheck %s --check-prefix=TRIMMERGED
+// TRIMLOST: | n256_k512_g128_f16_z | 33-64 | base table | 7.0 |
+// TRIMLOST: | n256_k512_g128_f16_z | 65-128 | default | 13.0 |
+// TRIMMERGED: [(33, 64, 'w64x64x1x4'), (257, 2147483647, 'w128x128x2x4')]
+// A winner that is the default's own kernel (same name) is the default,
+// however the two timings differ: sweep a's w64x64x1x8 at M = 128 builds
+// the kernel the default rule picks there.
+// RUN: mkdir -p %t/samekernel && cp %S/Inputs/tune/sweep-a.json %S/Inputs/tune/sweep-b.json %t/samekernel/
+// RUN: %python -c "import json; d = json.load(open('%S/Inputs/tune/bench-graph.json')); d['cases'][1].update(awq_us=14.5, variant='awq_gemm_n256_k512_g128_f16_z_wgmma_bm64_bn64_wg1_s8'); json.dump(d, open('%t/samekernel/bench-graph.json', 'w'))"
+// RUN: %python %awq_src_root/scripts/tune.py --logs %t/samekernel -o %t/samekernel.json --margin 0 \
+// RUN:   --sweeps "a=2-32:s1x4x8x1x1,33-64:w64x64x1x6,65-128:w64x64x1x8,129-256:w128x64x1x6,257-max:w256x128x2x4;b=2-32:s1x4x8x1x1,33-64:w64x64x1x6xk2,65-128:w64x64x1x8xk2,129-256:w128x64x1x6,257-max:w256x128x2x4" \
+// RUN:   | FileCheck %s --check-prefix=SAMEKERNEL
+// SAMEKERNEL: | n256_k512_g128_f16_z | 65-128 | default | 14.5 | 14.5 | 10.0 | `w64x64x1x8` 14.0 |
 // DEFAULTWINS: | n256_k512_g128_f16_z | 65-128 | default | 13.0 | 13.0 | 10.0 | `w64x64x1x8` 14.0 |
 // DEFAULTMERGED: [(33, 'w64x64x1x6xk2'), (257, 'w128x128x2x4')]
 // MERGED: [(33, 'w64x64x1x6xk2'), (65, 'w64x64x1x8'), (257, 'w128x128x2x4')]
