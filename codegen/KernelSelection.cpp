@@ -251,7 +251,7 @@ static WgmmaConfig withRegisterA(const LinearShape &shape, WgmmaConfig config,
 
 /// Blocks of 128 columns of N from which M = 65..256 take the register-A
 /// tiles (W7): measured on N = 14336 (112 blocks) and 28672 (224) on the
-/// H100 (docs/perf.md "Session 14": 1.05-1.60x W2/W3's tiles); on N = 4096
+/// H100 (docs/perf.md "Session 14": 1.05-1.59x W2/W3's tiles); on N = 4096
 /// (32 blocks) they ran 2x slower, with or without split K.
 constexpr int64_t kRegisterAWideGrid = 112;
 
