@@ -19,6 +19,10 @@
 // 14336x4096 M = 65..128 kernel, 45.6 against 48.8 us).
 // RUN: rm -rf %t.rule && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.rule --arch=sm_90a
 // RUN: %sass %t.rule 'wgmma.*_t$' | FileCheck %s --check-prefixes=RULE,HAZARD
+// The same for the GPU test shapes (t.wide_n_bias_g128 reaches W7 with a
+// ragged N and a bias), so the kernels the GPU suites test are clean too.
+// RUN: rm -rf %t.test && awq-compile %awq_src_root/examples/gpu-test-shapes.mlir -o %t.test --arch=sm_90a
+// RUN: %sass %t.test 'wgmma.*_t$' | FileCheck %s --check-prefixes=RULE,HAZARD
 // RUN: rm -rf %t.tuned && awq-compile %awq_src_root/examples/bench-shapes.mlir -o %t.tuned --arch=sm_90a --tuning=%awq_src_root/tuning/h100-sm_90a.json
 // RUN: %sass %t.tuned 'wgmma.*_t$' | FileCheck %s --check-prefixes=TUNED,HAZARD
 // (The -NOT lines come after the last positive match, so they cover every
