@@ -21,9 +21,9 @@
 # AWQ_SANITIZE_TOOLS [memcheck racecheck synccheck initcheck],
 # AWQ_SANITIZE_ONLY (an extended regex: only the runs whose name matches it,
 # e.g. to give the slowest racecheck runs a longer limit on their own),
-# AWQ_RACECHECK_SLICES [3] runs per large layer under racecheck (named
-# racecheck-ARTIFACT-LAYER-mIofN, which an AWQ_SANITIZE_ONLY pattern must
-# match too).
+# AWQ_RACECHECK_SLICES [3] runs per large layer (12M weights or more)
+# under racecheck (named racecheck-ARTIFACT-LAYER-mIofN, which an
+# AWQ_SANITIZE_ONLY pattern must match too).
 #
 #===----------------------------------------------------------------------===#
 set -uo pipefail
@@ -64,10 +64,11 @@ jobs_file="$WORK/jobs.txt"
 # racecheck slows the large layers' GEMMs by orders of magnitude (a whole
 # artifact did not finish in 300 s): one run per layer of the manifest, so
 # that each gets the full time limit and they run in parallel; the
-# GpuLaunch tests in a run of their own. Layers of 16M weights or more
-# (4096 x 11008 took over 260 s in session 13) split the M list into
-# RACECHECK_SLICES runs (every slice-th M), so that no run holds the
-# matrix up; those runs go first (sorted below).
+# GpuLaunch tests in a run of their own. Layers of 12M weights or more
+# (4096 x 11008 took over 260 s in session 13, 401 s in three slices in
+# session 14; 14344 x 1024 would take about 150-190 s whole) split the M
+# list into RACECHECK_SLICES runs (every slice-th M), so that no run holds
+# the matrix up; those runs go first (sorted below).
 RACECHECK_SLICES="${AWQ_RACECHECK_SLICES:-3}"
 m_count=$(tr ',' '\n' <<<"$RACECHECK_M_LIST" | grep -c .)
 m_slice() {
@@ -80,7 +81,7 @@ racecheck_jobs() {
   local run="-- $SAN --tool racecheck --error-exitcode 1 $BIN/awq-gpu-tests"
   while read -r layer weights; do
     slices=1
-    [ "$weights" -ge $((16 * 1024 * 1024)) ] && slices="$RACECHECK_SLICES"
+    [ "$weights" -ge $((12 * 1024 * 1024)) ] && slices="$RACECHECK_SLICES"
     # No empty slice (awq-gpu-tests would take its own, longer M list).
     [ "$slices" -gt "$m_count" ] && slices="$m_count"
     for ((i = 0; i < slices; i++)); do
