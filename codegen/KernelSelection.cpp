@@ -228,6 +228,17 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
   return bestSteps <= 0.9 * unsplitSteps ? best : kLargeMTile;
 }
 
+/// `tile` with the weights as register A where that form serves `shape`,
+/// else `fallback`: f16 activations only (W6, W7; bf16 is unmeasured, and
+/// its dequantization made the 256x128 tile spill, ptxas 13.0).
+static WgmmaConfig registerAFormOr(const LinearShape &shape, WgmmaConfig tile,
+                                   const WgmmaConfig &fallback) {
+  if (shape.bf16)
+    return fallback;
+  tile.weightsAsA = true;
+  return checkWgmmaSupport(shape, tile).empty() ? tile : fallback;
+}
+
 /// The first M from which the unsplit 256x128 tile takes the weights as
 /// register A (W6): measured at M = 1024 and 4096 (H100, docs/perf.md
 /// "Session 13": 1.11-1.33x the shared-memory-A tile on every shape where
@@ -235,18 +246,15 @@ static WgmmaConfig largeMTile(const LinearShape &shape, int64_t mTop) {
 constexpr int64_t kRegisterAMinM = 513;
 
 /// W4's tile for a range starting at `mMin`, in its register-A form where
-/// W6 applies: the unsplit 256x128 tile with f16 activations (split tiles
-/// are W4's answer to grids short of a wave, which the register-A tile did
-/// not help: 4096x1024 at M = 1024, 0.82x; bf16 is unmeasured, and its
-/// dequantization made that tile spill, ptxas 13.0).
+/// W6 applies: the unsplit 256x128 tile (split tiles are W4's answer to
+/// grids short of a wave, which the register-A tile did not help:
+/// 4096x1024 at M = 1024, 0.82x).
 static WgmmaConfig withRegisterA(const LinearShape &shape, WgmmaConfig config,
                                  int64_t mMin) {
-  if (mMin < kRegisterAMinM || shape.bf16 || config.splitK != 1 ||
+  if (mMin < kRegisterAMinM || config.splitK != 1 ||
       config.tileM != kLargeMTile.tileM || config.tileN != kLargeMTile.tileN)
     return config;
-  WgmmaConfig registerA = config;
-  registerA.weightsAsA = true;
-  return checkWgmmaSupport(shape, registerA).empty() ? registerA : config;
+  return registerAFormOr(shape, config, config);
 }
 
 /// Blocks of 128 columns of N from which M = 65..256 take the register-A
@@ -256,14 +264,13 @@ static WgmmaConfig withRegisterA(const LinearShape &shape, WgmmaConfig config,
 constexpr int64_t kRegisterAWideGrid = 112;
 
 /// `tile` with the weights as register A in place of `config` where W7
-/// applies: f16 activations, a grid of at least kRegisterAWideGrid
-/// 128-wide columns of N (bf16 is unmeasured).
+/// applies: a grid of at least kRegisterAWideGrid 128-wide columns of N.
 static WgmmaConfig wideGridRegisterA(const LinearShape &shape,
-                                     WgmmaConfig config, WgmmaConfig tile) {
-  if (shape.bf16 || llvm::divideCeil(shape.n, 128) < kRegisterAWideGrid)
+                                     WgmmaConfig config,
+                                     const WgmmaConfig &tile) {
+  if (llvm::divideCeil(shape.n, 128) < kRegisterAWideGrid)
     return config;
-  tile.weightsAsA = true;
-  return checkWgmmaSupport(shape, tile).empty() ? tile : config;
+  return registerAFormOr(shape, tile, config);
 }
 
 /// M = 257 and up on sm_90a (W4): the tile of least estimated time per
