@@ -53,6 +53,10 @@ def parse_tiles(tiles):
     return ranges
 
 
+def mean(values):
+    return sum(values) / len(values)
+
+
 def range_of(ranges, m):
     for lo, hi, spec in ranges:
         if lo <= m <= hi:
@@ -248,7 +252,6 @@ def verdict(entry, winner_kernels, default_kernels, margin):
 
 def summary_row(tag, entry, who, ranked):
     """The markdown row of one range for the summary."""
-    mean = lambda xs: sum(xs) / len(xs)
     hi_text = "max" if entry["m_max"] == MAX_M else entry["m_max"]
     nan = float("nan")
     spec, us = ranked[0]
@@ -267,7 +270,6 @@ def summary_row(tag, entry, who, ranked):
 def choose(times, kernels, measured, reference, margin):
     """The new entries (tag -> ranges) and the ranges the default won (tag
     -> [(lo, hi, lost specs or None)]); prints the summary."""
-    mean = lambda xs: sum(xs) / len(xs)
     shapes = collections.OrderedDict()
     default_wins = collections.defaultdict(list)
     print(f"| shape | M range | winner | µs | default µs | cuBLAS µs | "
