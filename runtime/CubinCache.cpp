@@ -1,13 +1,8 @@
 //===- CubinCache.cpp - on-disk cache of driver-compiled cubins -----------===//
 //
-// File format: 8-byte magic "AWQCUBN2", 16-byte XXH3-128 of the payload,
-// the payload (the cubin). The checksum guards against truncated or foreign
+// File format: 8-byte magic "AWQCUBN1", 32-byte SHA-256 of the payload, the
+// payload (the cubin). The checksum guards against truncated or foreign
 // files; the rename guards against readers seeing a file being written.
-// XXH3 rather than SHA-256 (format 1): a disk-cache hit hashes the PTX and
-// the cubin (0.6 ms per 300 KB with LLVM's SHA-256, 66x less with XXH3),
-// and neither the keys nor the checksum defend against anyone who can
-// write the cache directory, only against accidents, for which 128 bits
-// suffice (docs/runtime.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,31 +12,17 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/xxhash.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <array>
 #include <cstdlib>
 #include <cstring>
 
 using namespace awq::runtime;
 using llvm::StringRef;
 
-static constexpr char kMagic[8] = {'A', 'W', 'Q', 'C', 'U', 'B', 'N', '2'};
-static constexpr size_t kDigestSize = 16;
-static constexpr size_t kHeaderSize = sizeof(kMagic) + kDigestSize;
-
-/// The 16 bytes of the XXH3-128 of `data`, high half first.
-static std::array<uint8_t, kDigestSize> digestOf(StringRef data) {
-  llvm::XXH128_hash_t hash = llvm::xxh3_128bits(llvm::ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t *>(data.data()), data.size()));
-  std::array<uint8_t, kDigestSize> bytes;
-  for (size_t i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<uint8_t>(hash.high64 >> (56 - 8 * i));
-    bytes[8 + i] = static_cast<uint8_t>(hash.low64 >> (56 - 8 * i));
-  }
-  return bytes;
-}
+static constexpr char kMagic[8] = {'A', 'W', 'Q', 'C', 'U', 'B', 'N', '1'};
+static constexpr size_t kHeaderSize = sizeof(kMagic) + 32;
 
 std::string awq::runtime::defaultCacheDir() {
   if (const char *off = std::getenv("AWQ_CACHE_DISABLE"))
@@ -63,13 +44,15 @@ std::string awq::runtime::defaultCacheDir() {
 }
 
 std::string awq::runtime::hashFields(llvm::ArrayRef<StringRef> fields) {
-  std::string bytes;
+  llvm::SHA256 hash;
   for (StringRef field : fields) {
     uint64_t size = field.size();
-    bytes.append(reinterpret_cast<const char *>(&size), sizeof(size));
-    bytes.append(field.data(), field.size());
+    hash.update(llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(&size), sizeof(size)));
+    hash.update(field);
   }
-  return llvm::toHex(digestOf(bytes), /*LowerCase=*/true);
+  std::array<uint8_t, 32> digest = hash.final();
+  return llvm::toHex(digest, /*LowerCase=*/true);
 }
 
 std::string awq::runtime::cubinCacheKey(StringRef ptx, StringRef deviceArch,
@@ -77,7 +60,7 @@ std::string awq::runtime::cubinCacheKey(StringRef ptx, StringRef deviceArch,
                                         StringRef jitOptions) {
   const std::string driver = std::to_string(driverVersion);
   return hashFields(
-      {"awq-cubin-cache-v2", deviceArch, driver, jitOptions, ptx});
+      {"awq-cubin-cache-v1", deviceArch, driver, jitOptions, ptx});
 }
 
 std::string CubinCache::pathFor(StringRef key) const {
@@ -102,9 +85,9 @@ std::optional<std::vector<char>> CubinCache::lookup(StringRef key) const {
     return std::nullopt;
   }
   StringRef payload = data.drop_front(kHeaderSize);
-  std::array<uint8_t, kDigestSize> digest = digestOf(payload);
-  if (std::memcmp(digest.data(), data.data() + sizeof(kMagic), kDigestSize) !=
-      0) {
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(payload.data()), payload.size()));
+  if (std::memcmp(digest.data(), data.data() + sizeof(kMagic), 32) != 0) {
     remove(key);
     return std::nullopt;
   }
@@ -126,7 +109,8 @@ llvm::Error CubinCache::store(StringRef key, StringRef cubin) const {
           llvm::sys::fs::createUniqueFile(model, fd, tmpPath))
     return llvm::createStringError(ec, "cannot create a temporary file in " +
                                            dir + ": " + ec.message());
-  std::array<uint8_t, kDigestSize> digest = digestOf(cubin);
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(cubin.data()), cubin.size()));
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     os.write(kMagic, sizeof(kMagic));

@@ -2,7 +2,7 @@
 //
 // PTX -> SASS by the driver JIT costs ~100 ms per module; a process that
 // loads the same artifact again finds the cubin here instead. Entries are
-// keyed by the XXH3-128 of everything that determines the cubin, written
+// keyed by the SHA-256 of everything that determines the cubin, written
 // atomically (tmp file + rename) so that concurrent processes never see a
 // partial file, and verified by a checksum when read.
 //
@@ -27,11 +27,11 @@ namespace runtime {
 /// anything but "0") or no directory can be derived.
 std::string defaultCacheDir();
 
-/// Hex XXH3-128 of `fields`, each prefixed by its length, so that no two
+/// Hex SHA-256 of `fields`, each prefixed by its length, so that no two
 /// different lists concatenate to the same bytes: the cache keys.
 std::string hashFields(llvm::ArrayRef<llvm::StringRef> fields);
 
-/// Hex XXH3-128 of the PTX text, the device architecture ("sm_90"), the driver
+/// Hex SHA-256 of the PTX text, the device architecture ("sm_90"), the driver
 /// version and the JIT options; any change to one gives a new key.
 std::string cubinCacheKey(llvm::StringRef ptx, llvm::StringRef deviceArch,
                           int driverVersion, llvm::StringRef jitOptions);

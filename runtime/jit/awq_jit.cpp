@@ -239,7 +239,7 @@ static std::string resultCacheKey(llvm::StringRef key, llvm::StringRef arch,
                                   llvm::StringRef device) {
   const std::string shared = std::to_string(sharedBytes);
   return runtime::hashFields(
-      {"awq-jit-result-v3", compilerIdentity(), key, arch, shared, device});
+      {"awq-jit-result-v2", compilerIdentity(), key, arch, shared, device});
 }
 
 /// Payload: manifest size (8 bytes), manifest, PTX.

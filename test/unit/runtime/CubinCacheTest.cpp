@@ -30,7 +30,7 @@ public:
 
 TEST(CubinCache, KeyDependsOnEveryInput) {
   std::string base = cubinCacheKey("ptx", "sm_90", 13000, "O4");
-  EXPECT_EQ(base.size(), 32u); // 128 bits in hex
+  EXPECT_EQ(base.size(), 64u);
   EXPECT_EQ(base, cubinCacheKey("ptx", "sm_90", 13000, "O4"));
   EXPECT_NE(base, cubinCacheKey("ptx2", "sm_90", 13000, "O4"));
   EXPECT_NE(base, cubinCacheKey("ptx", "sm_80", 13000, "O4"));

@@ -538,7 +538,7 @@ TEST(JitResultCache, ASecondAskReadsTheDiskAndACorruptEntryRecompiles) {
   for (const std::string &file : resultCacheFiles()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(file, ec);
-    os << "AWQCUBN2 not a checksum";
+    os << "AWQCUBN1 not a checksum";
   }
   ASSERT_EQ(awq_jit_get_stats(&s2), AWQ_SUCCESS);
   CallbackRun third = runCallback(key, "sm_90");
