@@ -19,6 +19,10 @@
 #                                     [examples/bench-shapes-heldout.mlir]
 #   AWQ_TUNING         tuning table for artifacts/bench-tuned (none if empty)
 #                                             [tuning/h100-sm_90a.json]
+#   AWQ_BASELINE_TUNING a table pinning earlier kernels (scripts/pin-table.py):
+#                      the bench and held-out shapes compiled with it into
+#                      artifacts/bench-baseline, which gpu-run.sh times
+#                      beside the defaults (none if empty)
 #   AWQ_TILE_TEST_TILES --gemm-tiles for examples/gpu-test-tiles.mlir, the
 #                      GPU test of non-default tilings (see the default below)
 #   AWQ_SWEEP_IR       IR the tile sweeps compile  [AWQ_BENCH_IR]; a list of
@@ -136,6 +140,12 @@ fi
 if [ -n "$TUNING" ]; then
   "$COMPILE" "$BENCH_IR" -o "$STAGE/artifacts/bench-tuned" --arch="$ARCHS" \
     --tuning="$TUNING"
+fi
+# A rule change against the kernels it replaced, timed in the same run.
+if [ -n "${AWQ_BASELINE_TUNING:-}" ]; then
+  cat "$BENCH_IR" "$HELDOUT_IR" >"$STAGE/bench-baseline.mlir"
+  "$COMPILE" "$STAGE/bench-baseline.mlir" -o "$STAGE/artifacts/bench-baseline" \
+    --arch="$ARCHS" --tuning="$AWQ_BASELINE_TUNING"
 fi
 # The same shapes with bf16 activations, scales and outputs.
 sed 's/f16>/bf16>/g; s/xf16/xbf16/g; s/bench\./bench_bf16./g' "$BENCH_IR" \

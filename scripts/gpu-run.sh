@@ -224,8 +224,9 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # Launches captured in a CUDA graph, as serving stacks run decode steps
   # (the issues' timing): the bench shapes, the defaults on shapes no rule
   # was fitted on, and the bench shapes with the tuner's table
-  # (gpu-bundle.sh).
-  for artifact in bench bench-heldout bench-tuned; do
+  # (gpu-bundle.sh), and the kernels of an earlier session pinned by a
+  # table (AWQ_BASELINE_TUNING) for a rule change's before and after.
+  for artifact in bench bench-heldout bench-tuned bench-baseline; do
     # Only the optional artifacts may be missing.
     [ "$artifact" = bench ] || [ -d "$WORK/artifacts/$artifact" ] || continue
     CUDA_CACHE_DISABLE=1 run "$artifact-graph" "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
