@@ -36,7 +36,9 @@
 # no sanitizer runs on them) and AWQ_SKIP_MAIN_BENCH=1 (only the sweep
 # benches): with AWQ_SKIP_JIT=1, a tile sweep runs the unit tests, the
 # sweeps and their AWQ_SWEEP_TEST_M tests,
-# AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096],
+# AWQ_GRAPH_BENCH_M [1,2,4,8,16,64,4096], AWQ_BENCH_REPEAT [1] (rounds of
+# the graph benches, artifacts in turn; each case keeps its lowest median,
+# scripts/bench-merge.py),
 # AWQ_SWEEP_ONLY (space-separated sweep names: time only those),
 # AWQ_SWEEP_M [4,16,64,256,4096], AWQ_SWEEP_BENCH_ARGS (e.g. --graph), AWQ_SWEEP_TEST_M (also
 # test each sweep artifact against the CPU reference at these M),
@@ -45,6 +47,7 @@
 #===----------------------------------------------------------------------===#
 set -uo pipefail
 BUNDLE="${1:-.gpu/bundle.tar.xz}"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ ! -f "$BUNDLE" ]; then
   echo "gpu-run: $BUNDLE not found (run scripts/gpu-bundle.sh and carry .gpu)" >&2
   exit 2
@@ -226,14 +229,31 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   # was fitted on, and the bench shapes with the tuner's table
   # (gpu-bundle.sh), and the kernels of an earlier session pinned by a
   # table (AWQ_BASELINE_TUNING) for a rule change's before and after.
+  # With AWQ_BENCH_REPEAT rounds, the artifacts take turns within each,
+  # so that a drift of the clocks over the run reaches them alike.
+  graph_artifacts=()
   for artifact in bench bench-heldout bench-tuned bench-baseline; do
     # Only the optional artifacts may be missing.
     [ "$artifact" = bench ] || [ -d "$WORK/artifacts/$artifact" ] || continue
-    CUDA_CACHE_DISABLE=1 run "$artifact-graph" "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
-      "$BIN/awq-bench" "$WORK/artifacts/$artifact" \
-      --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
-      --json="$LOGS/$artifact-graph.json"
+    graph_artifacts+=("$artifact")
   done
+  rounds="${AWQ_BENCH_REPEAT:-1}"
+  for ((round = 1; round <= rounds; round++)); do
+    for artifact in "${graph_artifacts[@]}"; do
+      name="$artifact-graph"
+      [ "$rounds" -eq 1 ] || name="$artifact-graph.r$round"
+      CUDA_CACHE_DISABLE=1 run "$name" "${AWQ_GRAPH_BENCH_TIMEOUT:-90}" \
+        "$BIN/awq-bench" "$WORK/artifacts/$artifact" \
+        --graph --m="${AWQ_GRAPH_BENCH_M:-1,2,4,8,16,64,4096}" \
+        --json="$LOGS/$name.json"
+    done
+  done
+  if [ "$rounds" -gt 1 ]; then
+    for artifact in "${graph_artifacts[@]}"; do
+      run "$artifact-graph-merge" 30 python3 "$SCRIPTS/bench-merge.py" \
+        "$LOGS/$artifact-graph".r*.json -o "$LOGS/$artifact-graph.json"
+    done
+  fi
   if [ "${AWQ_SKIP_EXTRA_BENCH:-0}" != 1 ]; then
   # The same with our kernels under programmatic dependent launch.
   CUDA_CACHE_DISABLE=1 run bench-graph-pdl 90 "$BIN/awq-bench" "$BENCH_ARTIFACT" \
