@@ -1,0 +1,77 @@
+//===- StreamKSchedule.h - which block computes which K range of a tile --===//
+//
+// The work split of a stream-K GEMM (docs/design-stream-k.md, section 1):
+// T output tiles of kIters K iterations each over G persistent blocks.
+// Where T is not a multiple of G, whole waves of tiles stay data-parallel
+// and only the last one to two tiles per block are split along K, each
+// block taking a contiguous run of the split tiles' iterations (stream-K
+// work first, then its whole tiles). Both the launch and the kernel follow
+// this arithmetic; it is here once, in integers, for the host and tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AWQ_CODEGEN_STREAMKSCHEDULE_H
+#define AWQ_CODEGEN_STREAMKSCHEDULE_H
+
+#include <cstdint>
+
+namespace mlir {
+namespace awq {
+
+/// What one block does with one tile: iterations [kBegin, kEnd) of it.
+struct StreamKUnit {
+  enum class Kind {
+    /// The whole K range: the block stores the tile.
+    Full,
+    /// Holds k = 0 of a tile other blocks finish: its partial sum is
+    /// participant 0's.
+    Owner,
+    /// Starts inside a tile: a later participant's partial sum.
+    Contributor,
+  };
+  int64_t tile = 0, kBegin = 0, kEnd = 0;
+  Kind kind = Kind::Full;
+};
+
+/// The blocks that share a tile: `first` (the owner) .. first + count - 1.
+struct StreamKParticipants {
+  int64_t first = 0, count = 0;
+};
+
+class StreamKSchedule {
+public:
+  /// `tiles` tiles (T > 0) of `kIters` iterations (> 0) over `blocks`
+  /// blocks (G > 0).
+  StreamKSchedule(int64_t tiles, int64_t kIters, int64_t blocks);
+
+  /// Whole tiles each block computes after its stream-K share.
+  int64_t dataParallelWaves() const { return dpWaves; }
+  /// Tiles 0 .. splitTiles() - 1 are the stream-K ones.
+  int64_t splitTiles() const { return skTiles; }
+  /// The stream-K iterations of `block`: [first, end).
+  int64_t firstIteration(int64_t block) const;
+  int64_t endIteration(int64_t block) const {
+    return firstIteration(block + 1);
+  }
+  /// The block whose run holds stream-K iteration `iteration`.
+  int64_t blockOfIteration(int64_t iteration) const;
+  /// Units of `block`: its stream-K tiles in order, then its whole tiles.
+  int64_t unitCount(int64_t block) const;
+  StreamKUnit unit(int64_t block, int64_t index) const;
+  /// The blocks that compute a part of stream-K tile `tile`.
+  StreamKParticipants participants(int64_t tile) const;
+
+private:
+  int64_t splitUnitCount(int64_t block) const;
+
+  int64_t kIters, blocks;
+  int64_t dpWaves, skTiles;
+  /// Each block's stream-K iterations: `share`, one more for the first
+  /// `extra` blocks.
+  int64_t share, extra;
+};
+
+} // namespace awq
+} // namespace mlir
+
+#endif // AWQ_CODEGEN_STREAMKSCHEDULE_H
