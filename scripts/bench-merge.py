@@ -20,6 +20,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tune import write_json  # noqa: E402
+
 OURS = ("awq_us", "awq_tflops", "pct_copy_bw", "weight_gbs")
 CUBLAS = ("cublas_us", "cublas_tflops")
 
@@ -66,14 +69,6 @@ def merge(docs):
     return merged
 
 
-def write_whole(path, doc):
-    tmp = path + ".partial"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rounds", nargs="+", help="awq-bench --json files")
@@ -84,7 +79,7 @@ def main():
         with open(path) as f:
             docs.append(json.load(f))
     merged = merge(docs)
-    write_whole(args.output, merged)
+    write_json(args.output, merged)
     spreads = sorted(c["awq_spread"] for c in merged["cases"])
     if spreads:
         print(f"{args.output}: {len(spreads)} cases over {len(docs)} rounds; "

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tune import load_cases, tag_of, write_table  # noqa: E402
+from tune import load_cases, tag_of, write_json  # noqa: E402
 
 KERNEL_PREFIX = "_wgmma_"
 
@@ -66,7 +66,7 @@ def main():
         {"tag": tag, "ranges": [{"m_min": lo, "m_max": hi, "spec": spec}
                                 for (lo, hi), spec in sorted(spans.items())]}
         for tag, spans in sorted(shapes.items())]}
-    write_table(args.output, table)
+    write_json(args.output, table)
     print(f"{args.output}: {sum(len(s) for s in shapes.values())} ranges "
           f"over {len(shapes)} shapes")
 

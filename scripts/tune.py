@@ -301,12 +301,12 @@ def choose(times, kernels, measured, reference, margin):
     return shapes, default_wins
 
 
-def write_table(path, table):
-    """Writes `table` to `path` whole or not at all."""
+def write_json(path, doc):
+    """Writes `doc` as JSON to `path`, whole or not at all."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".partial"
     with open(tmp, "w") as f:
-        json.dump(table, f, indent=2)
+        json.dump(doc, f, indent=2)
         f.write("\n")
     os.replace(tmp, path)
 
@@ -321,7 +321,7 @@ def main():
                                   args.margin)
     if args.base:
         shapes = merged_with_base(args.base, device, shapes, default_wins)
-    write_table(args.output, {
+    write_json(args.output, {
         "device": device, "chip": args.chip,
         "shapes": [{"tag": t, "ranges": r} for t, r in shapes.items()]})
     print(f"\nwrote {args.output}: {len(shapes)} shapes, "
