@@ -75,10 +75,13 @@ def main():
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
     docs = []
-    for path in args.rounds:
-        with open(path) as f:
-            docs.append(json.load(f))
-    merged = merge(docs)
+    try:
+        for path in args.rounds:
+            with open(path) as f:
+                docs.append(json.load(f))
+        merged = merge(docs)
+    except (OSError, ValueError, KeyError) as error:
+        sys.exit(f"bench-merge: {path}: {error!r}")
     write_json(args.output, merged)
     spreads = sorted(c["awq_spread"] for c in merged["cases"])
     if spreads:

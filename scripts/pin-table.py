@@ -33,35 +33,44 @@ def spec_of(variant):
 
 
 def parse_ranges(text):
+    """[(lo, hi)] of "LO-HI,..."; argparse reports a ValueError's text."""
     ranges = []
     for span in text.split(","):
-        lo, hi = span.split("-")
+        lo, sep, hi = span.partition("-")
+        if not (sep and lo.isdigit() and hi.isdigit() and 0 < int(lo) <= int(hi)):
+            raise argparse.ArgumentTypeError(
+                f"expected M ranges LO-HI,... with 0 < LO <= HI, got {span!r}")
         ranges.append((int(lo), int(hi)))
     return ranges
 
 
 def pinned(paths, ranges):
     """tag -> {(lo, hi): spec} of the wgmma kernels timed in `ranges`."""
-    shapes = {}
+    shapes, device = {}, ""
     for path in paths:
-        doc, cases = load_cases(path)
-        for case in cases:
-            spec, tag = spec_of(case["variant"]), tag_of(case)
-            span = next(((lo, hi) for lo, hi in ranges
-                         if lo <= case["m"] <= hi), None)
-            if spec and tag and span:
-                shapes.setdefault(tag, {})[span] = spec
-    return doc.get("device", ""), shapes
+        try:
+            doc, cases = load_cases(path)
+            device = device or doc.get("device", "")
+            for case in cases:
+                spec, tag = spec_of(case["variant"]), tag_of(case)
+                span = next(((lo, hi) for lo, hi in ranges
+                             if lo <= case["m"] <= hi), None)
+                if spec and tag and span:
+                    shapes.setdefault(tag, {})[span] = spec
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            sys.exit(f"pin-table: {path}: {error!r}")
+    return device, shapes
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("bench", nargs="+", help="awq-bench --json files")
-    parser.add_argument("--ranges", required=True, help="M ranges, LO-HI,...")
+    parser.add_argument("--ranges", required=True, type=parse_ranges,
+                        help="M ranges, LO-HI,...")
     parser.add_argument("--chip", default="sm_90a")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
-    device, shapes = pinned(args.bench, parse_ranges(args.ranges))
+    device, shapes = pinned(args.bench, args.ranges)
     table = {"device": device, "chip": args.chip, "shapes": [
         {"tag": tag, "ranges": [{"m_min": lo, "m_max": hi, "spec": spec}
                                 for (lo, hi), spec in sorted(spans.items())]}

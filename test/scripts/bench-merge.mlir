@@ -7,8 +7,9 @@
 // RUN: printf '{"device": "Fake GPU", "timing": "graph", "cases": [{"layer": "a", "m": 64, "variant": "k1", "awq_us": 11.0, "awq_tflops": 1.8, "pct_copy_bw": 45.0, "weight_gbs": 90.0, "cublas_us": 9.0, "cublas_tflops": 2.0, "speedup": 0.82}, {"layer": "b", "m": 1, "variant": "k3", "awq_us": 3.0, "awq_tflops": 0.1, "pct_copy_bw": 80.0, "weight_gbs": 2000.0, "cublas_us": 6.0, "cublas_tflops": 0.05, "speedup": 2.0}]}' > %t/r2.json
 // RUN: %python %awq_src_root/scripts/bench-merge.py %t/r1.json %t/r2.json -o %t/merged.json | FileCheck %s --check-prefix=SAID
 // RUN: %python -c "import json; d = json.load(open('%t/merged.json')); print(d['device'], d['rounds']); [print(c['layer'], c['m'], c['variant'], c['awq_us'], c['pct_copy_bw'], c['cublas_us'], round(c['speedup'], 3), round(c['awq_spread'], 3), c['rounds']) for c in d['cases']]" | FileCheck %s
-// RUN: not %python %awq_src_root/scripts/bench-merge.py %t/r1.json %t/missing.json -o %t/never.json
+// RUN: not %python %awq_src_root/scripts/bench-merge.py %t/r1.json %t/missing.json -o %t/never.json 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not ls %t/never.json %t/never.json.partial
+// MISSING: bench-merge: {{.*}}missing.json: FileNotFoundError
 // SAID: merged.json: 3 cases over 2 rounds; spread of our medians: median 0.0%, largest 10.0%
 // CHECK: Fake GPU 2
 // CHECK-NEXT: a 64 k1 10.0 50.0 9.0 0.9 0.1 2

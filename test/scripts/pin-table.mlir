@@ -8,6 +8,11 @@
 // RUN: %python %awq_src_root/scripts/pin-table.py %t/bench.json --ranges 33-64,65-128,129-256 -o %t/table.json | FileCheck %s --check-prefix=SAID
 // RUN: FileCheck %s --check-prefix=TABLE < %t/table.json
 // RUN: awq-opt %s --awq-select-kernels="chip=sm_90a tuning=%t/table.json" | FileCheck %s
+// RUN: not %python %awq_src_root/scripts/pin-table.py %t/bench.json --ranges 33-x -o %t/bad.json 2>&1 | FileCheck %s --check-prefix=RANGES
+// RUN: not %python %awq_src_root/scripts/pin-table.py %t/missing.json --ranges 33-64 -o %t/bad.json 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: not ls %t/bad.json
+// RANGES: argument --ranges: expected M ranges LO-HI,... with 0 < LO <= HI, got '33-x'
+// MISSING: pin-table: {{.*}}missing.json: FileNotFoundError
 // SAID: table.json: 2 ranges over 1 shapes
 // TABLE: "device": "Fake GPU"
 // TABLE: "tag": "n256_k512_g128_f16_z"
