@@ -310,7 +310,12 @@ public:
   KernelLaunch build(StringRef name) {
     setUpFunction(name);
     setUpSharedViews();
-    setUpIndices();
+    setUpThreadIndices();
+    Value nTile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value mTile = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    setUpTile(nTile, mTile);
+    setUpRows();
+    setUpKRange();
     setUpWeightChunks();
     if (config.weightsAsA)
       setUpFragmentRows();
@@ -387,10 +392,8 @@ private:
             .first;
   }
 
-  /// Thread, warpgroup and block positions; this block's K tiles
-  /// [kBegin, kBegin + kCount) as rank `rank` of its split-K cluster (all
-  /// of them without split).
-  void setUpIndices() {
+  /// The thread's and its warpgroup's positions in the block.
+  void setUpThreadIndices() {
     tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     // The producer warpgroup comes after the consumers.
     copyTid = config.warpSpecialized
@@ -403,10 +406,25 @@ private:
         b, arith::DivUIOp::create(b, tid, e.index(mlir::awq::kWarpSize)),
         e.index(4));
     groupRow0 = e.mul(warpgroup, groupRows);
-    blockN0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), config.tileN);
-    blockM0 = e.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), config.tileM);
+  }
+
+  /// The output tile this block computes: column tile `nTile` of N, row
+  /// tile `mTile` of M (a block's grid position; docs/design-stream-k.md
+  /// would take several per block).
+  void setUpTile(Value nTile, Value mTile) {
+    blockN0 = e.mul(nTile, config.tileN);
+    blockM0 = e.mul(mTile, config.tileM);
+  }
+
+  /// M, from x's rows.
+  void setUpRows() {
     m = memref::DimOp::create(b, args->x, 0);
     lastM = arith::SubIOp::create(b, m, e.index(1));
+  }
+
+  /// This block's K tiles [kBegin, kBegin + kCount) as rank `rank` of its
+  /// split-K cluster (all of them without split).
+  void setUpKRange() {
     rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
     kBegin = e.index(0);
     kCount = e.index(numKTiles);
@@ -429,6 +447,12 @@ private:
                  steps);
   }
 
+  /// Weight row `row` of this block's tile in the layer, clamped to the
+  /// last (a ragged last tile loads a valid row and stores nothing).
+  Value globalWeightRow(Value row) {
+    return e.minIndex(e.add(blockN0, row), e.index(shape.n - 1));
+  }
+
   /// This thread's weight chunks: unit u = copyTid + i · copyThreads is
   /// row u / 2, 32-weight chunk u mod 2 of the K tile. It copies and
   /// dequantizes them.
@@ -437,8 +461,7 @@ private:
       Value unit = e.add(copyTid, e.index(i * copyThreads));
       wRows.push_back(arith::DivUIOp::create(b, unit, e.index(2)));
       wHalves.push_back(arith::RemUIOp::create(b, unit, e.index(2)));
-      wRowsGlobal.push_back(
-          e.minIndex(e.add(blockN0, wRows.back()), e.index(shape.n - 1)));
+      wRowsGlobal.push_back(globalWeightRow(wRows.back()));
     }
   }
 
@@ -456,8 +479,7 @@ private:
     for (int64_t mb = 0; mb < mBlocks; ++mb)
       for (int64_t r = 0; r < 2; ++r) {
         fragRows.push_back(e.add(warpRow0, e.index(mb * kWgmmaM + 8 * r)));
-        fragRowsGlobal.push_back(
-            e.minIndex(e.add(blockN0, fragRows.back()), e.index(shape.n - 1)));
+        fragRowsGlobal.push_back(globalWeightRow(fragRows.back()));
       }
   }
 
