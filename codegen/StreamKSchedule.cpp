@@ -8,6 +8,8 @@
 
 #include "codegen/StreamKSchedule.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -15,7 +17,9 @@ using namespace mlir::awq;
 
 StreamKSchedule::StreamKSchedule(int64_t tiles, int64_t kIters, int64_t blocks)
     : kIters(kIters), blocks(blocks) {
-  assert(tiles > 0 && kIters > 0 && blocks > 0 && "empty stream-K schedule");
+  if (tiles < 1 || kIters < 1 || blocks < 1)
+    llvm::report_fatal_error("stream-K schedule of no tiles, iterations or "
+                             "blocks");
   // Full waves only: nothing to split. Otherwise all but the last full
   // wave stay whole, so each block's split share spans one to two tiles
   // (or under one where T < G).

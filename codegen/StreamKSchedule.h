@@ -2,11 +2,13 @@
 //
 // The work split of a stream-K GEMM (docs/design-stream-k.md, section 1):
 // T output tiles of kIters K iterations each over G persistent blocks.
-// Where T is not a multiple of G, whole waves of tiles stay data-parallel
-// and only the last one to two tiles per block are split along K, each
-// block taking a contiguous run of the split tiles' iterations (stream-K
-// work first, then its whole tiles). Both the launch and the kernel follow
-// this arithmetic; it is here once, in integers, for the host and tests.
+// Where T is not a multiple of G, the first T - W·G tiles (between G and
+// 2G of them, or all T where T < G) are split along K, each block taking
+// a contiguous run of their iterations, one to two tiles' worth; the
+// other W·G tiles stay whole, W per block, after its run. A run may touch
+// up to three tiles: it ends one (contributor), covers one whole, and
+// starts one (owner). Both the launch and the kernel follow this
+// arithmetic; it is here once, in integers, for the host and tests.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +42,8 @@ struct StreamKParticipants {
 
 class StreamKSchedule {
 public:
-  /// `tiles` tiles (T > 0) of `kIters` iterations (> 0) over `blocks`
-  /// blocks (G > 0).
+  /// `tiles` tiles of `kIters` iterations over `blocks` blocks, each at
+  /// least 1 (a fatal error otherwise: callers check G and the shape).
   StreamKSchedule(int64_t tiles, int64_t kIters, int64_t blocks);
 
   /// Whole tiles each block computes after its stream-K share.

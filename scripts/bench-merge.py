@@ -38,16 +38,18 @@ def lowest(records, field):
 
 
 def merge_case(records):
+    """One case from its rounds; awq-bench writes -1 for a time it could
+    not measure, which counts in no minimum, spread or ratio."""
     merged = dict(records[0])
     best = lowest(records, "awq_us")
     merged.update({f: best[f] for f in OURS})
     best = lowest(records, "cublas_us")
     merged.update({f: best[f] for f in CUBLAS})
-    ours = [r["awq_us"] for r in records]
-    merged["awq_spread"] = max(ours) / min(ours) - 1
+    ours = [r["awq_us"] for r in records if r["awq_us"] > 0]
+    merged["awq_spread"] = max(ours) / min(ours) - 1 if len(ours) > 1 else 0.0
     merged["rounds"] = len(records)
-    if merged["cublas_us"] > 0:
-        merged["speedup"] = merged["cublas_us"] / merged["awq_us"]
+    both = merged["cublas_us"] > 0 and merged["awq_us"] > 0
+    merged["speedup"] = merged["cublas_us"] / merged["awq_us"] if both else -1
     return merged
 
 

@@ -238,6 +238,11 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
     graph_artifacts+=("$artifact")
   done
   rounds="${AWQ_BENCH_REPEAT:-1}"
+  if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+    echo "AWQ_BENCH_REPEAT=$rounds: expected a whole number from 1; timing one round" |
+      tee -a "$SUMMARY"
+    rounds=1
+  fi
   for ((round = 1; round <= rounds; round++)); do
     for artifact in "${graph_artifacts[@]}"; do
       name="$artifact-graph"
@@ -250,8 +255,18 @@ if [ "${AWQ_SKIP_BENCH:-0}" != 1 ]; then
   done
   if [ "$rounds" -gt 1 ]; then
     for artifact in "${graph_artifacts[@]}"; do
+      # This run's rounds only (a reused log folder may hold older ones).
+      round_files=()
+      for ((round = 1; round <= rounds; round++)); do
+        file="$LOGS/$artifact-graph.r$round.json"
+        [ -f "$file" ] && round_files+=("$file")
+      done
+      if [ "${#round_files[@]}" -eq 0 ]; then
+        echo "$artifact-graph: no round wrote its JSON; nothing to merge" | tee -a "$SUMMARY"
+        continue
+      fi
       run "$artifact-graph-merge" 30 python3 "$SCRIPTS/bench-merge.py" \
-        "$LOGS/$artifact-graph".r*.json -o "$LOGS/$artifact-graph.json"
+        "${round_files[@]}" -o "$LOGS/$artifact-graph.json"
     done
   fi
   if [ "${AWQ_SKIP_EXTRA_BENCH:-0}" != 1 ]; then
