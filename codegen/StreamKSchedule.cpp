@@ -8,11 +8,13 @@
 
 #include "codegen/StreamKSchedule.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
 #include <cassert>
 
+using namespace mlir;
 using namespace mlir::awq;
 
 StreamKSchedule::StreamKSchedule(int64_t tiles, int64_t kIters, int64_t blocks)
@@ -82,4 +84,120 @@ StreamKParticipants StreamKSchedule::participants(int64_t tile) const {
   result.first = blockOfIteration(tile * kIters);
   result.count = blockOfIteration((tile + 1) * kIters - 1) - result.first + 1;
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The same, as IR.
+//===----------------------------------------------------------------------===//
+
+namespace {
+using Pred = arith::CmpIPredicate;
+
+Value divU(ImplicitLocOpBuilder &b, Value x, Value y) {
+  return arith::DivUIOp::create(b, x, y);
+}
+Value remU(ImplicitLocOpBuilder &b, Value x, Value y) {
+  return arith::RemUIOp::create(b, x, y);
+}
+Value cmp(ImplicitLocOpBuilder &b, Pred pred, Value x, Value y) {
+  return arith::CmpIOp::create(b, pred, x, y);
+}
+Value pick(ImplicitLocOpBuilder &b, Value cond, Value x, Value y) {
+  return arith::SelectOp::create(b, cond, x, y);
+}
+} // namespace
+
+Value StreamKScheduleEmitter::c(int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+StreamKScheduleEmitter::StreamKScheduleEmitter(ImplicitLocOpBuilder &b,
+                                               Value tiles, int64_t kIters,
+                                               Value blocks)
+    : b(b), kIters(kIters), blocks(blocks) {
+  Value waves = divU(b, tiles, blocks);
+  Value whole = cmp(b, Pred::eq, remU(b, tiles, blocks), c(0));
+  Value allButLast = pick(b, cmp(b, Pred::ugt, waves, c(0)),
+                          arith::SubIOp::create(b, waves, c(1)), c(0));
+  dpWaves = pick(b, whole, waves, allButLast);
+  skTiles = arith::SubIOp::create(b, tiles,
+                                  arith::MulIOp::create(b, dpWaves, blocks));
+  Value iterations = arith::MulIOp::create(b, skTiles, c(kIters));
+  share = divU(b, iterations, blocks);
+  extra = remU(b, iterations, blocks);
+}
+
+Value StreamKScheduleEmitter::firstIteration(Value block) {
+  return arith::AddIOp::create(b, arith::MulIOp::create(b, block, share),
+                               arith::MinUIOp::create(b, block, extra));
+}
+
+Value StreamKScheduleEmitter::blockOfIteration(Value iteration) {
+  Value longRun = arith::AddIOp::create(b, share, c(1));
+  Value longRuns = arith::MulIOp::create(b, extra, longRun);
+  // Where share is 0 every iteration lies in the long runs; the divisor
+  // of the other arm is kept non-zero all the same.
+  Value shortRun = arith::MaxUIOp::create(b, share, c(1));
+  Value inShort = arith::AddIOp::create(
+      b, extra,
+      divU(b, arith::SubIOp::create(b, iteration, longRuns), shortRun));
+  return pick(b, cmp(b, Pred::ult, iteration, longRuns),
+              divU(b, iteration, longRun), inShort);
+}
+
+Value StreamKScheduleEmitter::splitUnitCount(Value begin, Value end) {
+  Value kIt = c(kIters);
+  Value last = divU(b, arith::SubIOp::create(b, end, c(1)), kIt);
+  Value count = arith::AddIOp::create(
+      b, arith::SubIOp::create(b, last, divU(b, begin, kIt)), c(1));
+  return pick(b, cmp(b, Pred::ugt, end, begin), count, c(0));
+}
+
+Value StreamKScheduleEmitter::unitCount(Value block) {
+  Value end = firstIteration(arith::AddIOp::create(b, block, c(1)));
+  return arith::AddIOp::create(
+      b, splitUnitCount(firstIteration(block), end), dpWaves);
+}
+
+StreamKUnitValues StreamKScheduleEmitter::unit(Value block, Value index) {
+  Value begin = firstIteration(block);
+  Value end = firstIteration(arith::AddIOp::create(b, block, c(1)));
+  Value splitUnits = splitUnitCount(begin, end);
+  Value kIt = c(kIters);
+  // A stream-K unit: a tile of the block's run, clipped to the run.
+  Value skTile = arith::AddIOp::create(b, divU(b, begin, kIt), index);
+  Value tileBegin = arith::MulIOp::create(b, skTile, kIt);
+  Value kBegin = arith::SubIOp::create(
+      b, arith::MaxUIOp::create(b, begin, tileBegin), tileBegin);
+  Value kEnd = arith::SubIOp::create(
+      b,
+      arith::MinUIOp::create(b, end, arith::AddIOp::create(b, tileBegin, kIt)),
+      tileBegin);
+  // A whole tile after the run (its arithmetic wraps where unused).
+  Value dpTile = arith::AddIOp::create(
+      b, arith::AddIOp::create(b, skTiles, block),
+      arith::MulIOp::create(b, arith::SubIOp::create(b, index, splitUnits),
+                            blocks));
+  Value isWhole = cmp(b, Pred::uge, index, splitUnits);
+  StreamKUnitValues unit;
+  unit.tile = pick(b, isWhole, dpTile, skTile);
+  unit.kBegin = pick(b, isWhole, c(0), kBegin);
+  unit.kEnd = pick(b, isWhole, kIt, kEnd);
+  unit.isContributor = cmp(b, Pred::ugt, unit.kBegin, c(0));
+  unit.isOwner = arith::AndIOp::create(
+      b, cmp(b, Pred::eq, unit.kBegin, c(0)),
+      cmp(b, Pred::ult, unit.kEnd, kIt));
+  return unit;
+}
+
+std::pair<Value, Value> StreamKScheduleEmitter::participants(Value tile) {
+  Value first = blockOfIteration(arith::MulIOp::create(b, tile, c(kIters)));
+  Value lastIteration = arith::SubIOp::create(
+      b, arith::MulIOp::create(b, arith::AddIOp::create(b, tile, c(1)),
+                               c(kIters)),
+      c(1));
+  Value count = arith::AddIOp::create(
+      b, arith::SubIOp::create(b, blockOfIteration(lastIteration), first),
+      c(1));
+  return {first, count};
 }

@@ -15,6 +15,8 @@
 #ifndef AWQ_CODEGEN_STREAMKSCHEDULE_H
 #define AWQ_CODEGEN_STREAMKSCHEDULE_H
 
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
 #include <cstdint>
 
 namespace mlir {
@@ -71,6 +73,39 @@ private:
   /// Each block's stream-K iterations: `share`, one more for the first
   /// `extra` blocks.
   int64_t share, extra;
+};
+
+/// A unit as index Values (StreamKUnit's fields; the kind as two i1).
+struct StreamKUnitValues {
+  Value tile, kBegin, kEnd, isOwner, isContributor;
+};
+
+/// The same arithmetic as StreamKSchedule, emitted as `index` IR for the
+/// kernel, where M (hence the tile count) and the block are only known at
+/// run time: unsigned arith ops, no division by a value that may be zero.
+/// Test: StreamKScheduleTest folds it for constant inputs and compares.
+class StreamKScheduleEmitter {
+public:
+  /// `tiles` and `blocks` are index Values (each at least 1 at run time).
+  StreamKScheduleEmitter(ImplicitLocOpBuilder &b, Value tiles, int64_t kIters,
+                         Value blocks);
+
+  Value dataParallelWaves() const { return dpWaves; }
+  Value splitTiles() const { return skTiles; }
+  Value firstIteration(Value block);
+  Value unitCount(Value block);
+  StreamKUnitValues unit(Value block, Value index);
+  /// The owner of stream-K tile `tile` and how many blocks share it.
+  std::pair<Value, Value> participants(Value tile);
+
+private:
+  Value blockOfIteration(Value iteration);
+  Value splitUnitCount(Value begin, Value end);
+  Value c(int64_t v);
+
+  ImplicitLocOpBuilder &b;
+  int64_t kIters;
+  Value blocks, dpWaves, skTiles, share, extra;
 };
 
 } // namespace awq

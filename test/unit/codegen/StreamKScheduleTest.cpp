@@ -12,11 +12,19 @@
 
 #include "codegen/StreamKSchedule.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <vector>
 
+using namespace mlir;
 using namespace mlir::awq;
 using Kind = StreamKUnit::Kind;
 
@@ -145,6 +153,76 @@ TEST(StreamKSchedule, FewerTilesThanBlocksShareTilesAmongSeveral) {
   for (int64_t t = 0; t < 72; ++t)
     most = std::max(most, schedule.participants(t).count);
   EXPECT_EQ(most, 3);
+}
+
+/// The emitter's IR for every unit of every block of one schedule, folded
+/// to constants (canonicalize) and compared with StreamKSchedule: the
+/// kernel computes exactly what the tested integer arithmetic says.
+void checkEmitter(MLIRContext &ctx, int64_t tiles, int64_t kIters,
+                  int64_t blocks) {
+  SCOPED_TRACE(::testing::Message() << "T = " << tiles << ", kIters = "
+                                    << kIters << ", G = " << blocks);
+  StreamKSchedule expected(tiles, kIters, blocks);
+  ImplicitLocOpBuilder b(UnknownLoc::get(&ctx), &ctx);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(b);
+  b.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(b, "schedule", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(func.addEntryBlock());
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  StreamKScheduleEmitter emitter(b, index(tiles), kIters, index(blocks));
+  SmallVector<Value> values;
+  SmallVector<int64_t> want;
+  auto expect = [&](Value value, int64_t v) {
+    values.push_back(value);
+    want.push_back(v);
+  };
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    expect(emitter.unitCount(index(blk)), expected.unitCount(blk));
+    for (int64_t u = 0; u < expected.unitCount(blk); ++u) {
+      StreamKUnit unit = expected.unit(blk, u);
+      StreamKUnitValues got = emitter.unit(index(blk), index(u));
+      expect(got.tile, unit.tile);
+      expect(got.kBegin, unit.kBegin);
+      expect(got.kEnd, unit.kEnd);
+      expect(got.isOwner, unit.kind == Kind::Owner);
+      expect(got.isContributor, unit.kind == Kind::Contributor);
+    }
+  }
+  for (int64_t t = 0; t < expected.splitTiles(); ++t) {
+    auto [first, count] = emitter.participants(index(t));
+    expect(first, expected.participants(t).first);
+    expect(count, expected.participants(t).count);
+  }
+  func::ReturnOp::create(b, values);
+  func.setFunctionType(
+      b.getFunctionType({}, func.front().getTerminator()->getOperandTypes()));
+  PassManager pm(&ctx);
+  pm.addPass(createCanonicalizerPass());
+  ASSERT_TRUE(succeeded(pm.run(*module)));
+  Operation *ret = func.front().getTerminator();
+  for (auto [i, operand] : llvm::enumerate(ret->getOperands())) {
+    IntegerAttr folded;
+    ASSERT_TRUE(matchPattern(operand, m_Constant(&folded)))
+        << "value " << i << " did not fold";
+    EXPECT_EQ(folded.getValue().getZExtValue(), uint64_t(want[i]))
+        << "value " << i;
+  }
+}
+
+TEST(StreamKSchedule, TheKernelsArithmeticMatches) {
+  MLIRContext ctx;
+  ctx.loadDialect<arith::ArithDialect, func::FuncDialect>();
+  for (auto [tiles, kIters, blocks] :
+       {std::tuple<int64_t, int64_t, int64_t>{144, 28, 132},
+        {576, 28, 132}, {72, 56, 132}, {264, 56, 132}, {7, 1, 12},
+        {133, 7, 132}, {600, 224, 114}, {1, 1, 1}, {12, 3, 7},
+        {12, 1, 7}}) {
+    checkEmitter(ctx, tiles, kIters, blocks);
+    if (HasFatalFailure())
+      return;
+  }
 }
 
 } // namespace
