@@ -107,7 +107,7 @@ Value pick(ImplicitLocOpBuilder &b, Value cond, Value x, Value y) {
 }
 } // namespace
 
-Value StreamKScheduleEmitter::c(int64_t v) {
+Value StreamKScheduleEmitter::indexConstant(int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }
 
@@ -116,13 +116,14 @@ StreamKScheduleEmitter::StreamKScheduleEmitter(ImplicitLocOpBuilder &b,
                                                Value blocks)
     : b(b), kIters(kIters), blocks(blocks) {
   Value waves = divU(b, tiles, blocks);
-  Value whole = cmp(b, Pred::eq, remU(b, tiles, blocks), c(0));
-  Value allButLast = pick(b, cmp(b, Pred::ugt, waves, c(0)),
-                          arith::SubIOp::create(b, waves, c(1)), c(0));
+  Value whole = cmp(b, Pred::eq, remU(b, tiles, blocks), indexConstant(0));
+  Value allButLast =
+      pick(b, cmp(b, Pred::ugt, waves, indexConstant(0)),
+           arith::SubIOp::create(b, waves, indexConstant(1)), indexConstant(0));
   dpWaves = pick(b, whole, waves, allButLast);
   skTiles = arith::SubIOp::create(b, tiles,
                                   arith::MulIOp::create(b, dpWaves, blocks));
-  Value iterations = arith::MulIOp::create(b, skTiles, c(kIters));
+  Value iterations = arith::MulIOp::create(b, skTiles, indexConstant(kIters));
   share = divU(b, iterations, blocks);
   extra = remU(b, iterations, blocks);
 }
@@ -133,11 +134,11 @@ Value StreamKScheduleEmitter::firstIteration(Value block) {
 }
 
 Value StreamKScheduleEmitter::blockOfIteration(Value iteration) {
-  Value longRun = arith::AddIOp::create(b, share, c(1));
+  Value longRun = arith::AddIOp::create(b, share, indexConstant(1));
   Value longRuns = arith::MulIOp::create(b, extra, longRun);
   // Where share is 0 every iteration lies in the long runs; the divisor
   // of the other arm is kept non-zero all the same.
-  Value shortRun = arith::MaxUIOp::create(b, share, c(1));
+  Value shortRun = arith::MaxUIOp::create(b, share, indexConstant(1));
   Value inShort = arith::AddIOp::create(
       b, extra,
       divU(b, arith::SubIOp::create(b, iteration, longRuns), shortRun));
@@ -146,24 +147,24 @@ Value StreamKScheduleEmitter::blockOfIteration(Value iteration) {
 }
 
 Value StreamKScheduleEmitter::splitUnitCount(Value begin, Value end) {
-  Value kIt = c(kIters);
-  Value last = divU(b, arith::SubIOp::create(b, end, c(1)), kIt);
+  Value kIt = indexConstant(kIters);
+  Value last = divU(b, arith::SubIOp::create(b, end, indexConstant(1)), kIt);
   Value count = arith::AddIOp::create(
-      b, arith::SubIOp::create(b, last, divU(b, begin, kIt)), c(1));
-  return pick(b, cmp(b, Pred::ugt, end, begin), count, c(0));
+      b, arith::SubIOp::create(b, last, divU(b, begin, kIt)), indexConstant(1));
+  return pick(b, cmp(b, Pred::ugt, end, begin), count, indexConstant(0));
 }
 
 Value StreamKScheduleEmitter::unitCount(Value block) {
-  Value end = firstIteration(arith::AddIOp::create(b, block, c(1)));
-  return arith::AddIOp::create(
-      b, splitUnitCount(firstIteration(block), end), dpWaves);
+  Value end = firstIteration(arith::AddIOp::create(b, block, indexConstant(1)));
+  return arith::AddIOp::create(b, splitUnitCount(firstIteration(block), end),
+                               dpWaves);
 }
 
 StreamKUnitValues StreamKScheduleEmitter::unit(Value block, Value index) {
   Value begin = firstIteration(block);
-  Value end = firstIteration(arith::AddIOp::create(b, block, c(1)));
+  Value end = firstIteration(arith::AddIOp::create(b, block, indexConstant(1)));
   Value splitUnits = splitUnitCount(begin, end);
-  Value kIt = c(kIters);
+  Value kIt = indexConstant(kIters);
   // A stream-K unit: a tile of the block's run, clipped to the run.
   Value skTile = arith::AddIOp::create(b, divU(b, begin, kIt), index);
   Value tileBegin = arith::MulIOp::create(b, skTile, kIt);
@@ -181,23 +182,25 @@ StreamKUnitValues StreamKScheduleEmitter::unit(Value block, Value index) {
   Value isWhole = cmp(b, Pred::uge, index, splitUnits);
   StreamKUnitValues unit;
   unit.tile = pick(b, isWhole, dpTile, skTile);
-  unit.kBegin = pick(b, isWhole, c(0), kBegin);
+  unit.kBegin = pick(b, isWhole, indexConstant(0), kBegin);
   unit.kEnd = pick(b, isWhole, kIt, kEnd);
-  unit.isContributor = cmp(b, Pred::ugt, unit.kBegin, c(0));
-  unit.isOwner = arith::AndIOp::create(
-      b, cmp(b, Pred::eq, unit.kBegin, c(0)),
-      cmp(b, Pred::ult, unit.kEnd, kIt));
+  unit.isContributor = cmp(b, Pred::ugt, unit.kBegin, indexConstant(0));
+  unit.isOwner =
+      arith::AndIOp::create(b, cmp(b, Pred::eq, unit.kBegin, indexConstant(0)),
+                            cmp(b, Pred::ult, unit.kEnd, kIt));
   return unit;
 }
 
 std::pair<Value, Value> StreamKScheduleEmitter::participants(Value tile) {
-  Value first = blockOfIteration(arith::MulIOp::create(b, tile, c(kIters)));
+  Value first =
+      blockOfIteration(arith::MulIOp::create(b, tile, indexConstant(kIters)));
   Value lastIteration = arith::SubIOp::create(
-      b, arith::MulIOp::create(b, arith::AddIOp::create(b, tile, c(1)),
-                               c(kIters)),
-      c(1));
+      b,
+      arith::MulIOp::create(b, arith::AddIOp::create(b, tile, indexConstant(1)),
+                            indexConstant(kIters)),
+      indexConstant(1));
   Value count = arith::AddIOp::create(
       b, arith::SubIOp::create(b, blockOfIteration(lastIteration), first),
-      c(1));
+      indexConstant(1));
   return {first, count};
 }

@@ -101,7 +101,7 @@ public:
 private:
   Value blockOfIteration(Value iteration);
   Value splitUnitCount(Value begin, Value end);
-  Value c(int64_t v);
+  Value indexConstant(int64_t v);
 
   ImplicitLocOpBuilder &b;
   int64_t kIters;

@@ -1,4 +1,5 @@
-//===- StreamKScheduleTest.cpp - the stream-K work split -------------------===//
+//===- StreamKScheduleTest.cpp - the stream-K work split
+//-------------------===//
 //
 // codegen/StreamKSchedule.h against what docs/design-stream-k.md (section
 // 1) needs of it, over many tile counts, K lengths and grids: every
@@ -60,8 +61,7 @@ void checkSchedule(int64_t tiles, int64_t kIters, int64_t blocks,
       if (unit.kind == Kind::Contributor)
         EXPECT_EQ(u, 0) << "block " << b;
       if (unit.kind == Kind::Owner)
-        EXPECT_EQ(u, units - schedule.dataParallelWaves() - 1)
-            << "block " << b;
+        EXPECT_EQ(u, units - schedule.dataParallelWaves() - 1) << "block " << b;
       EXPECT_EQ(unit.kind == Kind::Full,
                 unit.kBegin == 0 && unit.kEnd == kIters);
       if (unit.kind != Kind::Full)
@@ -89,8 +89,8 @@ void checkSchedule(int64_t tiles, int64_t kIters, int64_t blocks,
 }
 
 TEST(StreamKSchedule, EveryIterationOnceOwnersAndParticipantsAgree) {
-  for (int64_t tiles : {1, 2, 7, 12, 72, 128, 131, 132, 133, 144, 264, 296,
-                        448, 576, 600})
+  for (int64_t tiles :
+       {1, 2, 7, 12, 72, 128, 131, 132, 133, 144, 264, 296, 448, 576, 600})
     for (int64_t kIters : {1, 2, 7, 28, 56, 224})
       for (int64_t blocks : {1, 2, 7, 114, 132, 264, 1024}) {
         // More blocks than iterations too: some then have none.
@@ -216,8 +216,14 @@ TEST(StreamKSchedule, TheKernelsArithmeticMatches) {
   ctx.loadDialect<arith::ArithDialect, func::FuncDialect>();
   for (auto [tiles, kIters, blocks] :
        {std::tuple<int64_t, int64_t, int64_t>{144, 28, 132},
-        {576, 28, 132}, {72, 56, 132}, {264, 56, 132}, {7, 1, 12},
-        {133, 7, 132}, {600, 224, 114}, {1, 1, 1}, {12, 3, 7},
+        {576, 28, 132},
+        {72, 56, 132},
+        {264, 56, 132},
+        {7, 1, 12},
+        {133, 7, 132},
+        {600, 224, 114},
+        {1, 1, 1},
+        {12, 3, 7},
         {12, 1, 7}}) {
     checkEmitter(ctx, tiles, kIters, blocks);
     if (HasFatalFailure())
