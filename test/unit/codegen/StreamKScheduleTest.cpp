@@ -1,5 +1,4 @@
-//===- StreamKScheduleTest.cpp - the stream-K work split
-//-------------------===//
+//===- StreamKScheduleTest.cpp - the stream-K work split ------------------===//
 //
 // codegen/StreamKSchedule.h against what docs/design-stream-k.md (section
 // 1) needs of it, over many tile counts, K lengths and grids: every
