@@ -229,8 +229,10 @@ def references(args, failed, times, measured):
                    "default_kernels": "variant"})
     if args.base:
         default_kernel = {(c["layer"], c["m"]): c["variant"] for c in defaults}
-        same_as_default = lambda case: default_kernel.get(
-            (case["layer"], case["m"])) == case["variant"]
+
+        def same_as_default(case):
+            return default_kernel.get((case["layer"], case["m"])) == case["variant"]
+
         add_reference(reference, times, measured,
                       cases_of(os.path.join(args.logs, "bench-tuned-graph.json")),
                       {"tuned_us": "awq_us"}, skip=same_as_default)
