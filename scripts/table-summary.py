@@ -11,9 +11,11 @@
 #
 # ===---------------------------------------------------------------------===#
 import json
+import os
 import sys
 
-MAX_M = 2**31 - 1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tune import MAX_M  # noqa: E402
 
 
 def us(value):
